@@ -1,0 +1,103 @@
+"""The `rom` command (DESIGN.md 4). Exit codes: 0 measured, 2 bad usage or unreadable input,
+3 readable but not measurable, 1 anything unexpected. Reasons go to stderr as one line; set
+ROM_DEBUG=1 for a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+
+from rom.errors import RomError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="rom", description="Range of motion from a side-view video: "
+                                "straight-leg raise (SLR) and hip hinge.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    a = sub.add_parser("analyze", help="measure one video")
+    a.add_argument("video")
+    a.add_argument("--test", choices=["slr", "hinge", "auto"], default="auto",
+                   help="slr (lying, leg raise), hinge (standing, forward bend) or auto (default)")
+    a.add_argument("--side", choices=["auto", "left", "right"], default="auto",
+                   help="SLR: the raised leg; hinge: the side facing the camera (default: found)")
+    a.add_argument("--out", metavar="DIR", help="also write summary.json, frames.csv, annotated.mp4, plot.png")
+    a.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
+    a.add_argument("--model", choices=["lite", "full", "heavy"], default="full", help="pose model (default full)")
+    a.set_defaults(func=_cmd_analyze)
+
+    v = sub.add_parser("validate", help="measure every sample that has a *.truth.json and compare")
+    v.add_argument("folder")
+    v.add_argument("--model", choices=["lite", "full", "heavy"], default="full")
+    v.add_argument("--json", action="store_true", help="print the table as JSON")
+    v.add_argument("--cache", metavar="DIR", help="keep landmarks here and reuse them on the next run")
+    v.set_defaults(func=_cmd_validate)
+
+    m = sub.add_parser("models", help="list or fetch the pose models (lite, full, heavy)")
+    msub = m.add_subparsers(dest="models_command", required=True, metavar="ACTION")
+    msub.add_parser("list", help="show each model, where it comes from and whether it is installed")
+    f = msub.add_parser("fetch", help="download, verify and install a model")
+    f.add_argument("name", choices=["lite", "full", "heavy"])
+    m.set_defaults(func=_cmd_models)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args) or 0
+    except RomError as e:
+        print(f"rom: {e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("rom: interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:  # a bug or an environment problem: one line, not a traceback
+        if os.environ.get("ROM_DEBUG"):
+            traceback.print_exc()
+        print(f"rom: internal error: {type(e).__name__}: {e} (set ROM_DEBUG=1 for details)", file=sys.stderr)
+        return 1
+
+
+def _cmd_analyze(args) -> int:
+    from rom.analysis import Options, analyze_video
+    from rom.outputs import write_outputs
+    from rom.summary_text import describe
+
+    analysis = analyze_video(args.video, Options(test=args.test, side=args.side, model=args.model))
+    if args.out:
+        write_outputs(analysis, args.out)
+    if args.json:
+        print(json.dumps(analysis.result.to_dict()))
+    else:
+        print(describe(analysis.result))
+        if args.out:
+            print(f"wrote {args.out}/summary.json, frames.csv, annotated.mp4, plot.png")
+    return 0
+
+
+def _cmd_validate(args) -> int:
+    from rom.validate import format_table, validate_folder
+
+    report = validate_folder(args.folder, model=args.model, cache_dir=args.cache,
+                             progress=None if args.json else (lambda m: print(m, file=sys.stderr)))
+    print(json.dumps(report, indent=1) if args.json else format_table(report))
+    return 0
+
+
+def _cmd_models(args) -> int:
+    from rom import models
+
+    if args.models_command == "list":
+        print(models.format_list(models.list_models()))
+        return 0
+    path = models.fetch(args.name, log=lambda m: print(m, file=sys.stderr))
+    print(f"installed {args.name}: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,77 @@
+"""MediaPipe BlazePose through the legacy `mediapipe.solutions.pose` API (mediapipe 0.10.21).
+
+A thin wrapper in the manner of MediaPipe's own `Pose` class: it converts MediaPipe's
+normalised landmarks into pixel arrays and nothing more.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from rom.landmarks import N_LANDMARKS, PoseEstimate
+
+COMPLEXITY = {"lite": 0, "full": 1, "heavy": 2}
+
+# mediapipe logs through absl/glog to stderr at import and on the first frame; those lines are
+# noise to a user of the command line. Only set when the user has not chosen a level.
+os.environ.setdefault("GLOG_minloglevel", "2")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+class MediaPipePose:
+    """BlazePose in video (tracking) mode, or static mode (every frame detected afresh).
+
+    smooth_landmarks stays off: MediaPipe's smoothing is a causal filter that lags the motion
+    and blunts peaks, and rom smooths the angle series itself (measured in the closing note of
+    the engine issue).
+    """
+
+    def __init__(self, model: str = "full", segmentation: bool = False, static: bool = False,
+                 smooth_landmarks: bool = False, min_detection_confidence: float = 0.5,
+                 min_tracking_confidence: float = 0.5):
+        if model not in COMPLEXITY:
+            raise ValueError(f"unknown pose model {model!r}; choose from {', '.join(COMPLEXITY)}")
+        from mediapipe.python.solutions import pose as mp_pose
+
+        self.model = model
+        self.segmentation = segmentation
+        self._pose = mp_pose.Pose(
+            static_image_mode=static,
+            model_complexity=COMPLEXITY[model],
+            smooth_landmarks=smooth_landmarks,
+            enable_segmentation=segmentation,
+            smooth_segmentation=False,
+            min_detection_confidence=min_detection_confidence,
+            min_tracking_confidence=min_tracking_confidence,
+        )
+
+    def process(self, rgb: np.ndarray) -> PoseEstimate | None:
+        """Landmarks of the person in one RGB frame (H, W, 3 uint8), or None."""
+        h, w = rgb.shape[:2]
+        res = self._pose.process(rgb)
+        if res.pose_landmarks is None:
+            return None
+        lm = res.pose_landmarks.landmark
+        a = np.array([(p.x, p.y, p.z, p.visibility) for p in lm], dtype=float)
+        wl = res.pose_world_landmarks.landmark
+        world = np.array([(p.x, p.y, p.z) for p in wl], dtype=float)
+        assert a.shape[0] == N_LANDMARKS
+        mask = None
+        if self.segmentation and res.segmentation_mask is not None:
+            mask = np.asarray(res.segmentation_mask)
+        return PoseEstimate(xy_px=a[:, :2] * (w, h), z=a[:, 2], visibility=a[:, 3],
+                            world_m=world, mask=mask)
+
+    def reset(self) -> None:
+        self._pose.reset()
+
+    def close(self) -> None:
+        self._pose.close()
+
+    def __enter__(self) -> MediaPipePose:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,0 +1,247 @@
+"""The straight-leg raise (SLR): from a lying body's landmarks to the SLR angle and its flags.
+
+Conventions (DESIGN.md 3): hip flexion of the raised leg is the thigh line (hip -> knee) against
+the table line; the SLR angle is that hip flexion at the moment the knee begins to bend.
+
+How the table line is estimated: the camera may be tilted, so the image horizontal is not the
+table. At rest both legs lie on the table; the resting thigh's line, turned by the anatomical
+angle at which a resting thigh lies above the table (`rest_thigh_deg`, ~4 degrees because the
+body rests on heel and buttock, calibrated on ground truth), *is* the table line. Each leg's
+elevation is measured against its own resting line, which also cancels the offset of
+MediaPipe's hip landmark from the joint centre (5-13 px) that would otherwise bias every angle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from rom import geometry, kinematics, onset, quality, signal
+from rom.errors import NotMeasurable
+from rom.landmarks import SIDES, LandmarkSeries, other_side
+from rom.results import FrameTable, Quality, SLRResult
+
+
+@dataclass(frozen=True)
+class SLRConfig:
+    knee_bend_threshold_deg: float = 10.0  # DESIGN.md: a bend is confirmed 10 degrees above rest
+    rest_thigh_deg: float = 4.0  # thigh above the table at rest; calibration/README.md
+    contralateral_limit_deg: float = 8.0  # other leg's rise that counts as lifting
+    pelvic_limit_deg: float = 8.0  # pelvis/trunk rotation that counts as posterior tilt
+    min_raise_deg: float = 15.0  # less than this is no leg raise at all
+    cutoff_hz: float = 4.0  # zero-phase low-pass of angle series
+    knee_cutoff_hz: float = 5.0
+    # MediaPipe reads a raised thigh line (hip -> knee) this much low once it has left the table;
+    # the longer hip -> ankle line of a straight leg reads true (calibration/README.md).
+    thigh_bias_deg: float = 1.4
+    consistency_deg: float = 4.0  # thigh line and leg line must agree this well at the onset
+    # Uncertainty model (calibration/README.md): SD of the angle at a known onset, SD of the
+    # onset time.
+    systematic_sd_deg: float = 1.0
+    onset_sd_s: float = 0.15
+
+
+def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None,
+                config: SLRConfig = SLRConfig()) -> SLRResult:
+    """Measure an SLR clip. Raises NotMeasurable with a reason when the result cannot be trusted."""
+    fps = series.fps
+    quality.require_detections(series)
+    body = kinematics.supine_frame(series)
+    if body is None:
+        raise NotMeasurable("cannot tell which way the lying person points (head and feet not found)")
+    warnings: list[str] = []
+
+    elev = {s: kinematics.segment_elevation(series, f"{s}_hip", f"{s}_ankle", body) for s in SIDES}
+    clean = {s: signal.clean(elev[s], fps, config.cutoff_hz) for s in SIDES}
+    ranges = {s: _range(clean[s]) for s in SIDES}
+    if side is None or side == "auto":
+        side = max(SIDES, key=lambda s: ranges[s])
+    other = other_side(side)
+    # MediaPipe now and then exchanges the legs for a few frames; the raised leg is the higher one.
+    swapped = np.isfinite(elev[side]) & (elev[other] > elev[side] + 10.0)
+    if swapped.any():
+        series = series.swap_sides(swapped)
+        warnings.append(f"legs exchanged by the pose model in {int(swapped.sum())} frames; corrected "
+                        "(the raised leg is the higher one)")
+
+    a = _angles(series, body, side, fps, config)
+    lift = _range(a["leg"])
+    if not np.isfinite(lift) or lift < config.min_raise_deg:
+        raise NotMeasurable(f"no leg raise found: the legs stayed within {0 if not np.isfinite(lift) else lift:.0f} "
+                            "degrees of their resting position")
+    peak = int(np.nanargmax(a["thigh"]))
+    rest, rest_note = _rest_frames(a["leg"], peak, fps)
+    if rest_note:
+        warnings.append(rest_note)
+    base = {k: float(np.nanmedian(a[f"{k}_raw"][rest])) for k in ("thigh", "leg", "other_leg", "trunk")}
+    prior = config.rest_thigh_deg
+    hip = _thigh_flexion(a["thigh"], base["thigh"], prior, config.thigh_bias_deg)
+    hip_raw = _thigh_flexion(a["thigh_raw"], base["thigh"], prior, config.thigh_bias_deg)
+    hip_leg = a["leg"] - base["leg"] + prior
+    other_rise = a["other_leg"] - base["other_leg"]
+    pelvis = a["trunk"] - base["trunk"]
+    table_tilt = body.up_sign * (0.5 * (base["leg"] + base["other_leg"]) - prior)
+
+    # The knee: confirm a bend during the raise, trace its start back.
+    rise_start = int(rest[-1]) + 1 if rest[-1] < peak else 0
+    stop = min(len(hip), peak + int(round(0.5 * fps)))
+    bend = onset.find_knee_bend(a["knee"], a["knee_outliers_removed"], rise_start, stop, fps,
+                                config.knee_bend_threshold_deg)
+    knee_bend_onset_s = knee_confirmed_s = None
+    flags: list[str] = []
+    if bend is None or bend.onset > peak:
+        flags.append("knee_bend_not_reached")
+        key = peak
+        slr = float(hip[peak])
+        timing_sd = 0.0
+    else:
+        key = bend.onset
+        knee_bend_onset_s = key / fps
+        knee_confirmed_s = bend.confirmed / fps
+        slr, note = _angle_at(hip, hip_leg, key, config.consistency_deg)
+        if note:
+            warnings.append(note)
+        speed = abs(np.interp(key + 1, np.arange(len(hip)), hip) - np.interp(key - 1, np.arange(len(hip)), hip)) * fps / 2
+        timing_sd = speed * config.onset_sd_s
+        if bend.fit_rms_deg > 6.0:
+            warnings.append(f"the knee angle is noisy around the bend (rms {bend.fit_rms_deg:.0f} degrees); "
+                            "the onset time is uncertain")
+    noise_sd = _local_noise(hip_raw, hip, int(round(key)), fps)
+    half = 1.96 * float(np.sqrt(config.systematic_sd_deg ** 2 + noise_sd ** 2 + timing_sd ** 2))
+
+    window = slice(rise_start, stop)
+    contralateral = _around(other_rise, peak, fps)
+    max_pelvis = float(np.nanmax(np.abs(pelvis[window]))) if np.isfinite(pelvis[window]).any() else float("nan")
+    if contralateral > config.contralateral_limit_deg:
+        flags.append("contralateral_leg_lift")
+    if max_pelvis > config.pelvic_limit_deg:
+        flags.append("pelvic_tilt")
+
+    facing = "right" if body.feet_deg == 0.0 else "left"  # supine, seen from the side
+    warnings += quality.slr_warnings(series, side, facing, window, fps)
+    q = Quality(frames=len(series), detected_fraction=float(series.detected.mean()),
+                warnings=tuple(warnings), view=quality.view_kind(series))
+    frames = FrameTable({
+        "t_s": series.t_s,
+        "hip_flexion_deg": hip,
+        "hip_flexion_raw_deg": hip_raw,
+        "leg_hip_flexion_deg": hip_leg,
+        "knee_flexion_deg": a["knee"],
+        "knee_flexion_raw_deg": a["knee_raw"],
+        "other_hip_flexion_deg": other_rise + prior,
+        "pelvic_rotation_deg": pelvis,
+        f"{side}_hip_visibility": series.vis(f"{side}_hip"),
+        f"{side}_knee_visibility": series.vis(f"{side}_knee"),
+        f"{side}_ankle_visibility": series.vis(f"{side}_ankle"),
+    })
+    events = {"onset": None if bend is None else bend.onset, "confirmed": None if bend is None else bend.confirmed,
+              "peak": peak, "key": key, "rest": (int(rest[0]), int(rest[-1])), "side": side,
+              "feet_deg": body.feet_deg, "up_sign": body.up_sign, "table_tilt_deg": table_tilt,
+              "threshold_deg": config.knee_bend_threshold_deg,
+              "knee_baseline_deg": None if bend is None else bend.baseline_deg, "rest_thigh_deg": prior}
+    return SLRResult(
+        video=video, side=side, facing=facing, slr_angle_deg=slr,
+        slr_angle_ci95_deg=(slr - half, slr + half),
+        max_hip_flexion_deg=float(np.nanmax(hip[window])),
+        knee_bend_onset_s=knee_bend_onset_s, knee_bend_confirmed_s=knee_confirmed_s,
+        pelvic_rotation_deg=float(np.interp(key, np.arange(len(pelvis)), np.nan_to_num(pelvis))),
+        max_pelvic_rotation_deg=max_pelvis, contralateral_hip_flexion_deg=contralateral,
+        table_tilt_deg=float(table_tilt), flags=tuple(flags), quality=q, frames=frames, events=events)
+
+
+def _angles(series: LandmarkSeries, body: kinematics.SupineFrame, side: str, fps: float,
+            config: SLRConfig) -> dict[str, np.ndarray]:
+    """Raw and cleaned per-frame angles of the raised leg, the other leg and the trunk."""
+    other = other_side(side)
+    raw = {
+        "thigh": kinematics.segment_elevation(series, f"{side}_hip", f"{side}_knee", body),
+        "leg": kinematics.segment_elevation(series, f"{side}_hip", f"{side}_ankle", body),
+        "other_leg": kinematics.segment_elevation(series, f"{other}_hip", f"{other}_ankle", body),
+        "trunk": kinematics.trunk_elevation(series, body),
+        "knee": kinematics.signed_knee_flexion(series, side, body),
+    }
+    out = {f"{k}_raw": v for k, v in raw.items()}
+    for k, v in raw.items():
+        out[k] = signal.clean(v, fps, config.knee_cutoff_hz if k == "knee" else config.cutoff_hz)
+    window = max(3, int(round(0.25 * fps)) | 1)
+    out["knee_outliers_removed"] = signal.fill_gaps(signal.reject_outliers(
+        signal.remove_plateaus(raw["knee"], fps), window=window, min_deviation=3.0), max_gap=int(0.25 * fps))
+    return out
+
+
+def _thigh_flexion(thigh: np.ndarray, base: float, prior: float, bias: float) -> np.ndarray:
+    """Hip flexion from the thigh line's elevation: relative to its own rest, plus the resting
+    angle, plus the pose model's bias, which grows in over the first 10 degrees of the raise."""
+    lifted = thigh - base
+    return lifted + prior + bias * np.clip(lifted / 10.0, 0.0, 1.0)
+
+
+def _range(x: np.ndarray) -> float:
+    """Robust range of a series (95th - 5th percentile); NaN if empty."""
+    x = x[np.isfinite(x)]
+    return float(np.percentile(x, 95) - np.percentile(x, 5)) if len(x) else float("nan")
+
+
+def _rest_frames(leg: np.ndarray, peak: int, fps: float, margin_deg: float = 4.0,
+                 min_s: float = 0.2) -> tuple[np.ndarray, str]:
+    """Frames where the raised leg rests on the table: before the raise, else after it.
+
+    Returns (frame indices, a warning or '').
+    """
+    low = np.nanpercentile(leg, 5)
+    resting = np.isfinite(leg) & (leg <= low + margin_deg)
+    n_min = max(3, int(round(min_s * fps)))
+    before = np.flatnonzero(resting[:peak])
+    if len(before) and before[0] < n_min:
+        # The initial run of resting frames, minus a few frames of the raise's slow start.
+        run_end = next((i for i in range(before[0], peak) if not resting[i]), peak)
+        frames = np.arange(before[0], max(before[0] + 1, run_end - int(0.1 * fps)))
+        if len(frames) >= n_min:
+            return frames, ""
+    after = np.flatnonzero(resting[peak:]) + peak
+    if len(after) >= n_min:
+        return after, "no resting phase before the raise; the table line was taken from the rest after it"
+    return np.flatnonzero(resting), "the leg hardly rested on the table; the table line is uncertain"
+
+
+def _angle_at(hip: np.ndarray, hip_leg: np.ndarray, key: float, tol_deg: float) -> tuple[float, str]:
+    """Hip flexion at the (fractional) onset frame.
+
+    The knee is straight at that moment, so the thigh line and the hip -> ankle line coincide;
+    the longer line reads truer (no bias, about 1 degree SD against 1.5 for the thigh line), so
+    it is used when the two agree. When they do not, the ankle is misplaced (or the knee already
+    bent) and the definition's thigh line is used, with a warning.
+    """
+    idx = np.arange(len(hip))
+    thigh = float(np.interp(key, idx, hip))
+    leg = float(np.interp(key, idx, hip_leg))
+    if np.isfinite(leg) and abs(leg - thigh) <= tol_deg:
+        return leg, ""
+    return thigh, (f"the thigh line and the hip-ankle line disagree by {abs(leg - thigh):.0f} degrees at the knee-bend "
+                   "onset; the thigh line was used")
+
+
+def _local_noise(raw: np.ndarray, smooth: np.ndarray, key: int, fps: float, half_s: float = 0.3) -> float:
+    """SD of raw minus smoothed angle around a frame: the landmark noise left after filtering,
+    divided by the square root of the frames the filter averages (about fps / (2 cutoff))."""
+    lo, hi = max(0, key - int(half_s * fps)), min(len(raw), key + int(half_s * fps) + 1)
+    r = (raw - smooth)[lo:hi]
+    r = r[np.isfinite(r)]
+    if len(r) < 3:
+        return 5.0
+    return float(np.std(r) / np.sqrt(max(1.0, fps / 8.0)))
+
+
+def _around(x: np.ndarray, i: int, fps: float, half_s: float = 0.3) -> float:
+    """Median of x within half_s seconds of frame i."""
+    lo, hi = max(0, i - int(half_s * fps)), min(len(x), i + int(half_s * fps) + 1)
+    seg = x[lo:hi]
+    seg = seg[np.isfinite(seg)]
+    return float(np.median(seg)) if len(seg) else float("nan")
+
+
+def table_direction_deg(result: SLRResult) -> float:
+    """Screen direction of the table line (for drawing): feet direction turned by the tilt."""
+    ev = result.events
+    return float(geometry.wrap_deg(ev["feet_deg"] + result.table_tilt_deg))
