@@ -58,8 +58,11 @@ def ease(x: np.ndarray) -> np.ndarray:
     return 0.5 - 0.5 * np.cos(np.pi * np.clip(x, 0.0, 1.0))
 
 
+DURATIONS_S = tuple(np.round(np.arange(0.3, 2.01, 0.1), 2))  # candidate bend durations
+
+
 def fit_bend(knee: np.ndarray, confirmed: int, first: int, last: int, fps: float,
-             durations_s: np.ndarray = np.arange(0.3, 2.01, 0.1)) -> tuple[float, float, float, float]:
+             durations_s: tuple[float, ...] = DURATIONS_S) -> tuple[float, float, float, float]:
     """Fit a smooth bend to knee[first:last] and return (onset frame, duration s, amount, rms).
 
     Model: knee(t) = b + c (t - t0) for t < t0 (a straight knee whose reading drifts slowly as
@@ -77,7 +80,7 @@ def fit_bend(knee: np.ndarray, confirmed: int, first: int, last: int, fps: float
     if len(y) < 8:
         return float(confirmed), float("nan"), float("nan"), float("nan")
     best = (np.inf, float(confirmed), float("nan"), float("nan"))
-    for dur in durations_s * fps:
+    for dur in np.asarray(durations_s) * fps:
         for t0 in np.arange(idx[0] + 2, confirmed + 0.5, 0.5):
             A = np.stack([np.ones_like(idx), ease((idx - t0) / dur), np.minimum(idx - t0, 0.0)], axis=1)
             coef, *_ = np.linalg.lstsq(A, y, rcond=None)

@@ -91,6 +91,9 @@ def slr_warnings(series: LandmarkSeries, side: str, facing: str, window: slice, 
     if side != facing:
         out.append(f"the raised leg is the far leg ({side}); the near leg may hide it. Film from the {side} side "
                    "for the best accuracy")
+    if labels_contradict_view(series, side, facing, window):
+        out.append(f"the pose model's depth says the raised leg is the {'near' if side != facing else 'far'} one, but "
+                   f"its left/right labels say {side}: the legs may have been swapped; check the side")
     missing = 1.0 - float(series.detected[window].mean()) if series.detected[window].size else 0.0
     if missing > 0.1:
         out.append(f"no pose in {missing:.0%} of the frames of the raise; gaps were bridged")
@@ -98,6 +101,22 @@ def slr_warnings(series: LandmarkSeries, side: str, facing: str, window: slice, 
         out.append("a standing person (an examiner) was in the picture; tracking was kept on the person lying down "
                    f"(restarted {len(series.relocks)} time{'s' if len(series.relocks) > 1 else ''})")
     return out
+
+
+def labels_contradict_view(series: LandmarkSeries, side: str, facing: str, window: slice) -> bool:
+    """True when MediaPipe's depth ordering of the legs contradicts its left/right labels.
+
+    In a side view the leg on the camera's side is nearer (smaller z). If the raised leg is
+    labelled as the side facing the camera but lies behind the other (or the reverse), one of
+    the two is wrong and the reported side cannot be trusted without a look.
+    """
+    other = "right" if side == "left" else "left"
+    dz = np.nanmedian(series.depth(f"{side}_knee")[window] + series.depth(f"{side}_ankle")[window]
+                      - series.depth(f"{other}_knee")[window] - series.depth(f"{other}_ankle")[window])
+    if not np.isfinite(dz) or abs(dz) < 0.05:
+        return False
+    raised_is_near = dz < 0
+    return raised_is_near != (side == facing)
 
 
 def facing_side(series: LandmarkSeries) -> str:

@@ -68,13 +68,13 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
     a = _angles(series, body, side, fps, config)
     lift = _range(a["leg"])
     if not np.isfinite(lift) or lift < config.min_raise_deg:
-        raise NotMeasurable(f"no leg raise found: the legs stayed within {0 if not np.isfinite(lift) else lift:.0f} "
-                            "degrees of their resting position")
+        moved = 0.0 if not np.isfinite(lift) else lift
+        raise NotMeasurable(f"no leg raise found: the legs stayed within {moved:.0f} degrees of their resting position")
     peak = int(np.nanargmax(a["thigh"]))
     rest, rest_note = _rest_frames(a["leg"], peak, fps)
     if rest_note:
         warnings.append(rest_note)
-    base = {k: float(np.nanmedian(a[f"{k}_raw"][rest])) for k in ("thigh", "leg", "other_leg", "trunk")}
+    base = {k: float(np.nanmedian(a[f"{k}_raw"][rest])) for k in ("thigh", "leg", "other_leg", "trunk", "knee")}
     prior = config.rest_thigh_deg
     hip = _thigh_flexion(a["thigh"], base["thigh"], prior, config.thigh_bias_deg)
     hip_raw = _thigh_flexion(a["thigh_raw"], base["thigh"], prior, config.thigh_bias_deg)
@@ -102,8 +102,9 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
         slr, note = _angle_at(hip, hip_leg, key, config.consistency_deg)
         if note:
             warnings.append(note)
-        speed = abs(np.interp(key + 1, np.arange(len(hip)), hip) - np.interp(key - 1, np.arange(len(hip)), hip)) * fps / 2
-        timing_sd = speed * config.onset_sd_s
+        frame_idx = np.arange(len(hip))
+        speed_deg_s = abs(np.interp(key + 1, frame_idx, hip) - np.interp(key - 1, frame_idx, hip)) * fps / 2
+        timing_sd = speed_deg_s * config.onset_sd_s
         if bend.fit_rms_deg > 6.0:
             warnings.append(f"the knee angle is noisy around the bend (rms {bend.fit_rms_deg:.0f} degrees); "
                             "the onset time is uncertain")
@@ -127,8 +128,9 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
         "hip_flexion_deg": hip,
         "hip_flexion_raw_deg": hip_raw,
         "leg_hip_flexion_deg": hip_leg,
-        "knee_flexion_deg": a["knee"],
-        "knee_flexion_raw_deg": a["knee_raw"],
+        # The knee at rest is straight: its resting reading is the pose model's offset.
+        "knee_flexion_deg": a["knee"] - base["knee"],
+        "knee_flexion_raw_deg": a["knee_raw"] - base["knee"],
         "other_hip_flexion_deg": other_rise + prior,
         "pelvic_rotation_deg": pelvis,
         f"{side}_hip_visibility": series.vis(f"{side}_hip"),
@@ -218,6 +220,8 @@ def _angle_at(hip: np.ndarray, hip_leg: np.ndarray, key: float, tol_deg: float) 
     leg = float(np.interp(key, idx, hip_leg))
     if np.isfinite(leg) and abs(leg - thigh) <= tol_deg:
         return leg, ""
+    if not np.isfinite(leg):
+        return thigh, "the ankle was not found reliably at the knee-bend onset; the thigh line was used"
     return thigh, (f"the thigh line and the hip-ankle line disagree by {abs(leg - thigh):.0f} degrees at the knee-bend "
                    "onset; the thigh line was used")
 

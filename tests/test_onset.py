@@ -1,0 +1,54 @@
+"""Knee-bend confirmation and trace-back on synthetic knee-angle series."""
+
+import numpy as np
+import pytest
+
+from rom import onset, signal
+
+FPS = 30.0
+
+
+def _bend(n=180, start=90, dur_s=1.0, amount=30.0, base=-6.0, noise=0.0, drift=0.0, seed=0):
+    i = np.arange(n, dtype=float)
+    x = base + drift * (i - start) / FPS * (i < start) + amount * onset.ease((i - start) / (dur_s * FPS))
+    return x + np.random.default_rng(seed).normal(0, noise, n)
+
+
+def test_ease_is_a_smooth_step():
+    assert onset.ease(np.array([-1.0, 0.0, 0.5, 1.0, 2.0])) == pytest.approx([0, 0, 0.5, 1, 1])
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_onset_is_traced_back_to_where_the_bend_starts(seed):
+    x = _bend(noise=1.5, drift=3.0, seed=seed)
+    smooth = signal.clean(x, FPS, cutoff_hz=5.0)
+    bend = onset.find_knee_bend(smooth, x, 0, len(x), FPS, threshold_deg=10.0)
+    assert bend is not None
+    # The threshold is crossed ~0.4 s after the start; the fit must find the start itself.
+    assert bend.confirmed / FPS > 3.0 + 0.3
+    assert bend.onset / FPS == pytest.approx(3.0, abs=0.1)
+    assert bend.amount_deg == pytest.approx(30.0, abs=4.0)
+
+
+def test_no_bend_when_the_knee_stays_straight():
+    x = _bend(amount=0.0, noise=2.0)
+    assert onset.find_knee_bend(signal.clean(x, FPS), x, 0, len(x), FPS) is None
+
+
+def test_a_brief_glitch_is_not_a_bend():
+    x = _bend(amount=0.0, noise=0.5)
+    x[60:66] += 25.0  # 0.2 s of a misplaced ankle
+    assert onset.confirm_bend(signal.lowpass(x, FPS, 5.0), 0, len(x), 10.0, FPS) is None
+
+
+def test_a_small_bend_below_threshold_is_not_confirmed():
+    x = _bend(amount=7.0)
+    assert onset.confirm_bend(x, 0, len(x), 10.0, FPS) is None
+
+
+def test_fit_handles_gaps():
+    x = _bend(noise=1.0)
+    x[80:86] = np.nan
+    t0, dur, amount, rms = onset.fit_bend(x, 110, 60, 150, FPS)
+    assert t0 / FPS == pytest.approx(3.0, abs=0.1)
+    assert rms < 2.0

@@ -1,0 +1,48 @@
+"""Lying or standing, and the examiner guard's blanking."""
+
+import numpy as np
+from synthetic import slr_profile, supine_series
+
+from rom import posture
+from rom.extraction import blank_out
+from rom.landmarks import INDEX, N_LANDMARKS
+
+
+def standing_body(lean_deg=0.0):
+    xy = np.full((N_LANDMARKS, 2), np.nan)  # only the landmarks the posture needs
+    hip = np.array([320.0, 250.0])
+    r = np.radians(lean_deg)
+    shoulder = hip + 160 * np.array([np.sin(r), -np.cos(r)])
+    for s, dx in (("left", -5), ("right", 5)):
+        xy[INDEX[f"{s}_hip"]] = hip + [dx, 0]
+        xy[INDEX[f"{s}_knee"]] = hip + [dx + 5, 110]
+        xy[INDEX[f"{s}_ankle"]] = hip + [dx, 215]
+        xy[INDEX[f"{s}_shoulder"]] = shoulder + [dx, 0]
+    return xy
+
+
+def test_a_lying_body_lies_and_does_not_stand():
+    p, _ = slr_profile()
+    xy = supine_series(p).xy_px
+    assert posture.is_lying(xy).all()  # the resting leg stays flat even at the peak of the raise
+    assert not posture.is_standing(xy).any()
+
+
+def test_a_standing_body_and_a_leaning_examiner_stand():
+    for lean in (0.0, 30.0, 55.0):
+        xy = standing_body(lean)
+        assert posture.is_standing(xy)
+        assert not posture.is_lying(xy)
+
+
+def test_torso_angle():
+    assert posture.torso_from_horizontal_deg(standing_body()) == np.float64(90.0)
+
+
+def test_blank_out_covers_the_body_with_a_margin_and_nothing_else():
+    rgb = np.full((480, 640, 3), 200, np.uint8)
+    xy = standing_body()
+    out = blank_out(rgb, xy, margin=0.1)
+    assert (out[300, 320] == 128).all()  # inside the body
+    assert (out[10, 10] == 200).all()  # far away
+    assert (rgb == 200).all()  # the input is untouched

@@ -1,0 +1,103 @@
+"""The SLR protocol on synthetic landmark series with exactly known angles."""
+
+import numpy as np
+import pytest
+from synthetic import FPS, slr_profile, supine_series
+
+from rom.errors import NotMeasurable
+from rom.slr import SLRConfig, analyze_slr
+
+
+@pytest.mark.parametrize("roll", [-6.0, 0.0, 4.0])
+@pytest.mark.parametrize("head_left", [True, False])
+def test_tilted_camera_and_either_direction_give_the_same_angle(roll, head_left):
+    p, on = slr_profile(onset_deg=60.0)
+    r = analyze_slr(supine_series(p, roll_deg=roll, head_left=head_left, noise_px=0.5))
+    assert r.slr_angle_deg == pytest.approx(p["thigh"][on], abs=1.5)
+    assert r.table_tilt_deg == pytest.approx(roll, abs=1.0)
+    assert r.knee_bend_onset_s == pytest.approx(on / FPS, abs=0.1)
+    assert r.flags == ()
+
+
+@pytest.mark.parametrize("raised", ["left", "right"])
+def test_raised_leg_is_found(raised):
+    p, _ = slr_profile(onset_deg=45.0)
+    assert analyze_slr(supine_series(p, raised=raised)).side == raised
+
+
+@pytest.mark.parametrize("onset_deg", [30.0, 55.0, 80.0])
+def test_onset_angle_with_noise_and_a_hyperextended_straight_knee(onset_deg):
+    p, on = slr_profile(onset_deg=onset_deg, overshoot_deg=8.0)
+    r = analyze_slr(supine_series(p, noise_px=1.5, hyperextension_deg=8.0, seed=3))
+    assert r.slr_angle_deg == pytest.approx(p["thigh"][on], abs=2.5)
+    lo, hi = r.slr_angle_ci95_deg
+    assert lo < p["thigh"][on] < hi
+    # the onset is where the bend starts, not where the 10-degree threshold is crossed
+    assert r.knee_bend_confirmed_s - r.knee_bend_onset_s > 0.2
+
+
+def test_knee_never_bending_reports_the_maximum():
+    p, on = slr_profile(onset_deg=70.0, knee_bends=False)
+    r = analyze_slr(supine_series(p, noise_px=0.5))
+    assert on is None
+    assert "knee_bend_not_reached" in r.flags
+    assert r.knee_bend_onset_s is None
+    assert r.slr_angle_deg == pytest.approx(70.0, abs=1.5)
+
+
+def test_other_leg_lifting_is_flagged():
+    p, _ = slr_profile(onset_deg=55.0, other_lift_deg=15.0)
+    r = analyze_slr(supine_series(p, noise_px=0.5))
+    assert "contralateral_leg_lift" in r.flags
+    assert r.contralateral_hip_flexion_deg == pytest.approx(15.0, abs=2.0)
+    p, _ = slr_profile(onset_deg=55.0, other_lift_deg=3.0)
+    assert "contralateral_leg_lift" not in analyze_slr(supine_series(p, noise_px=0.5)).flags
+
+
+def test_gaps_are_bridged_and_reported_frames_keep_their_length():
+    p, on = slr_profile(onset_deg=50.0)
+    gaps = list(range(40, 46)) + list(range(100, 103))
+    r = analyze_slr(supine_series(p, gaps=gaps, noise_px=0.5))
+    assert r.slr_angle_deg == pytest.approx(p["thigh"][on], abs=1.5)
+    assert len(r.frames.columns["hip_flexion_deg"]) == len(p["t"])
+    assert r.quality.detected_fraction == pytest.approx(1 - len(gaps) / len(p["t"]))
+
+
+def test_per_frame_hip_flexion_follows_the_truth():
+    p, _ = slr_profile(onset_deg=60.0)
+    r = analyze_slr(supine_series(p, noise_px=1.0), config=SLRConfig(thigh_bias_deg=0.0))
+    err = np.abs(r.frames.columns["hip_flexion_deg"] - p["thigh"])
+    assert np.nanmean(err) < 0.8
+
+
+def test_no_raise_is_refused():
+    p, _ = slr_profile(onset_deg=8.0, overshoot_deg=0.0, knee_bends=False)
+    with pytest.raises(NotMeasurable, match="no leg raise"):
+        analyze_slr(supine_series(p))
+
+
+def test_mostly_undetected_clip_is_refused():
+    p, _ = slr_profile()
+    n = len(p["t"])
+    with pytest.raises(NotMeasurable, match="only"):
+        analyze_slr(supine_series(p, gaps=range(0, int(0.7 * n))))
+
+
+def test_swapped_leg_labels_are_corrected():
+    p, on = slr_profile(onset_deg=60.0)
+    s = supine_series(p, noise_px=0.5)
+    frames = np.zeros(len(s), bool)
+    frames[95:100] = True  # the model exchanged the legs for five frames around the onset
+    r = analyze_slr(s.swap_sides(frames))
+    assert r.side == "left"
+    assert r.slr_angle_deg == pytest.approx(p["thigh"][on], abs=1.5)
+    assert any("exchanged" in w for w in r.quality.warnings)
+
+
+def test_json_shape():
+    p, _ = slr_profile()
+    d = analyze_slr(supine_series(p), "clip.mp4").to_dict()
+    assert {"test", "video", "side", "slr_angle_deg", "max_hip_flexion_deg", "knee_bend_onset_s",
+            "flags", "quality"} <= set(d)
+    assert d["test"] == "slr" and d["video"] == "clip.mp4"
+    assert {"frames", "detected_fraction", "warnings"} <= set(d["quality"])
