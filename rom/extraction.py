@@ -1,7 +1,7 @@
 """Frames -> landmarks: run a pose backend over a video and collect a `LandmarkSeries`.
 
 Streams the video (one frame in memory at a time). For the straight-leg raise it keeps the pose
-model on the person lying down: when the tracked body does not lie (an examiner standing at the
+model on the person lying down: when the tracked body is upright (an examiner standing at the
 table), the tracker is restarted on a frame in which that body is blanked out.
 """
 
@@ -67,7 +67,7 @@ def extract(info: VideoInfo, backend: PoseBackend, *, keep_lying: bool = False,
             progress: Callable[[int], None] | None = None) -> LandmarkSeries:
     """Run the backend over every frame of the video.
 
-    keep_lying: the measured person lies down (SLR); a body found that does not lie is taken for
+    keep_lying: the measured person lies down (SLR); an upright body found instead is taken for
     an examiner and the tracker is restarted without it (frames where that fails hold no pose).
     features: per-frame function of the pose estimate (e.g. the back's outline from the
     segmentation mask), stored as `back` in the series; n_features is its length.
@@ -78,7 +78,7 @@ def extract(info: VideoInfo, backend: PoseBackend, *, keep_lying: bool = False,
     n = 0
     for i, rgb in iter_frames(info):
         est = backend.process(rgb)
-        if keep_lying and est is not None and not posture.is_lying(est.xy_px):
+        if keep_lying and est is not None and posture.is_upright(est.xy_px):
             est = _relock_on_lying(backend, rgb, est)
             relocks.append(i)
         acc.add(est, scale, features)
@@ -110,7 +110,7 @@ def _relock_on_lying(backend: PoseBackend, rgb: np.ndarray, wrong: PoseEstimate)
     """
     backend.reset()
     est = backend.process(blank_out(rgb, wrong.xy_px))
-    if est is None or not posture.is_lying(est.xy_px):
+    if est is None or posture.is_upright(est.xy_px) or not posture.is_lying(est.xy_px):
         backend.reset()  # try again on the next frame rather than follow the wrong person
         return None
     return est

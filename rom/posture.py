@@ -40,6 +40,12 @@ def is_standing(xy: np.ndarray, threshold: float = 0.8) -> np.ndarray:
     return standing_score(xy) >= threshold
 
 
+def is_upright(xy: np.ndarray, torso_min_deg: float = 60.0) -> np.ndarray:
+    """True for a standing body (both legs down) or an upright trunk: an examiner, never a person
+    lying on their back, whatever their legs do (raised, bent, bridging)."""
+    return is_standing(xy) | (torso_from_horizontal_deg(xy) > torso_min_deg)
+
+
 def torso_from_horizontal_deg(xy: np.ndarray) -> np.ndarray:
     """Angle of the mid-hip -> mid-shoulder line from the image horizontal, 0..90."""
     hip = 0.5 * (xy[..., _L["left_hip"], :] + xy[..., _L["right_hip"], :])

@@ -66,15 +66,14 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
                         "(the raised leg is the higher one)")
 
     a = _angles(series, body, side, fps, config)
-    lift = _range(a["leg"])
-    if not np.isfinite(lift) or lift < config.min_raise_deg:
-        moved = 0.0 if not np.isfinite(lift) else lift
-        raise NotMeasurable(f"no leg raise found: the legs stayed within {moved:.0f} degrees of their resting position")
+    if not np.isfinite(a["thigh"]).any():
+        raise NotMeasurable("the legs were not found in the video")
     peak = int(np.nanargmax(a["thigh"]))
     rest, rest_note = _rest_frames(a["leg"], peak, fps)
     if rest_note:
         warnings.append(rest_note)
     base = {k: float(np.nanmedian(a[f"{k}_raw"][rest])) for k in ("thigh", "leg", "other_leg", "trunk", "knee")}
+    _require_straight_leg_raise(series, side, a, base, rest, config)
     prior = config.rest_thigh_deg
     hip = _thigh_flexion(a["thigh"], base["thigh"], prior, config.thigh_bias_deg)
     hip_raw = _thigh_flexion(a["thigh_raw"], base["thigh"], prior, config.thigh_bias_deg)
@@ -170,6 +169,18 @@ def _angles(series: LandmarkSeries, body: kinematics.SupineFrame, side: str, fps
     out["knee_outliers_removed"] = signal.fill_gaps(signal.reject_outliers(
         signal.remove_plateaus(raw["knee"], fps), window=window, min_deviation=3.0), max_gap=int(0.25 * fps))
     return out
+
+
+def _require_straight_leg_raise(series: LandmarkSeries, side: str, a: dict, base: dict, rest: np.ndarray,
+                                config: SLRConfig) -> None:
+    """Refuse clips that are not a straight-leg raise: the leg must start straight and rise."""
+    bent = float(np.nanmedian(kinematics.knee_flexion(series, side)[rest]))
+    if np.isfinite(bent) and bent > 45.0:
+        raise NotMeasurable(f"the knees are bent at rest ({bent:.0f} degrees): this is not a straight-leg raise")
+    lift = float(np.nanmax(a["leg"]) - base["leg"])
+    if not np.isfinite(lift) or lift < config.min_raise_deg:
+        moved = max(lift, 0.0) if np.isfinite(lift) else 0.0
+        raise NotMeasurable(f"no leg raise found: the legs rose at most {moved:.0f} degrees above their resting position")
 
 
 def _thigh_flexion(thigh: np.ndarray, base: float, prior: float, bias: float) -> np.ndarray:

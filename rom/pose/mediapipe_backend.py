@@ -11,6 +11,7 @@ import os
 import numpy as np
 
 from rom.landmarks import N_LANDMARKS, PoseEstimate
+from rom.models import require_installed
 
 COMPLEXITY = {"lite": 0, "full": 1, "heavy": 2}
 
@@ -33,6 +34,7 @@ class MediaPipePose:
                  min_tracking_confidence: float = 0.5):
         if model not in COMPLEXITY:
             raise ValueError(f"unknown pose model {model!r}; choose from {', '.join(COMPLEXITY)}")
+        require_installed(model)
         from mediapipe.python.solutions import pose as mp_pose
 
         self.model = model
