@@ -1,14 +1,15 @@
-"""Frames -> landmarks: run a pose backend over a video and collect a `LandmarkSeries`.
+"""Frames -> landmarks: run a pose backend over frames and collect a `LandmarkSeries`.
 
-Streams the video (one frame in memory at a time). For the straight-leg raise it keeps the pose
-model on the person lying down: when the tracked body is upright (an examiner standing at the
-table), the tracker is restarted on a frame in which that body is blanked out.
+`PersonTracker` handles one frame at a time (the same for a video file and for live webcam
+frames); `extract` streams a whole video through it, one frame in memory at a time. For the
+straight-leg raise the tracker keeps the pose model on the person lying down: when the tracked
+body is upright (an examiner standing at the table), tracking is restarted on a frame in which
+that body is blanked out.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -18,29 +19,6 @@ from rom.pose import PoseBackend
 from rom.video import VideoInfo, iter_frames, scale_of
 
 FrameFeatures = Callable[[PoseEstimate], np.ndarray]
-
-
-@dataclass
-class _Collector:
-    xy: list = field(default_factory=list)
-    z: list = field(default_factory=list)
-    vis: list = field(default_factory=list)
-    world: list = field(default_factory=list)
-    feats: list = field(default_factory=list)
-
-    def add(self, est: PoseEstimate | None, scale: float, features: FrameFeatures | None) -> None:
-        if est is None:
-            self.xy.append(np.full((N_LANDMARKS, 2), np.nan))
-            self.z.append(np.full(N_LANDMARKS, np.nan))
-            self.vis.append(np.zeros(N_LANDMARKS))
-            self.world.append(np.full((N_LANDMARKS, 3), np.nan))
-        else:
-            self.xy.append(est.xy_px / scale)
-            self.z.append(est.z)
-            self.vis.append(est.visibility)
-            self.world.append(est.world_m)
-        if features is not None:
-            self.feats.append(features(est) if est is not None else None)
 
 
 def blank_out(rgb: np.ndarray, xy: np.ndarray, margin: float = 0.12) -> np.ndarray:
@@ -62,55 +40,95 @@ def blank_out(rgb: np.ndarray, xy: np.ndarray, margin: float = 0.12) -> np.ndarr
     return out
 
 
+class PersonTracker:
+    """The pose backend, one frame at a time, kept on the measured person.
+
+    keep_lying: the measured person lies down (SLR); an upright body found instead is taken for
+    an examiner, and tracking restarts on the frame with that body blanked out (one extra
+    inference on such frames; frames where that fails give no pose).
+    """
+
+    def __init__(self, backend: PoseBackend, keep_lying: bool = False):
+        self.backend = backend
+        self.keep_lying = keep_lying
+        self.relocks: list[int] = []
+        self.frames = 0
+
+    def process(self, rgb: np.ndarray) -> PoseEstimate | None:
+        est = self.backend.process(rgb)
+        if self.keep_lying and est is not None and posture.is_upright(est.xy_px):
+            est = self._relock_on_lying(rgb, est)
+            self.relocks.append(self.frames)
+        self.frames += 1
+        return est
+
+    def _relock_on_lying(self, rgb: np.ndarray, wrong: PoseEstimate) -> PoseEstimate | None:
+        self.backend.reset()
+        est = self.backend.process(blank_out(rgb, wrong.xy_px))
+        if est is None or posture.is_upright(est.xy_px) or not posture.is_lying(est.xy_px):
+            self.backend.reset()  # try again on the next frame rather than follow the wrong person
+            return None
+        return est
+
+
+class SeriesBuilder:
+    """Collects per-frame pose estimates (and per-frame features) into a LandmarkSeries.
+
+    scale: factor the frames were resized by before pose estimation; positions are divided by
+    it so that they are in the pixels of the original frames.
+    """
+
+    def __init__(self, features: FrameFeatures | None = None, n_features: int = 0, scale: float = 1.0):
+        self.features, self.n_features, self.scale = features, n_features, scale
+        self.xy: list[np.ndarray] = []
+        self.z: list[np.ndarray] = []
+        self.vis: list[np.ndarray] = []
+        self.world: list[np.ndarray] = []
+        self.feats: list[np.ndarray] = []
+
+    def __len__(self) -> int:
+        return len(self.xy)
+
+    def add(self, est: PoseEstimate | None) -> None:
+        if est is None:
+            self.xy.append(np.full((N_LANDMARKS, 2), np.nan))
+            self.z.append(np.full(N_LANDMARKS, np.nan))
+            self.vis.append(np.zeros(N_LANDMARKS))
+            self.world.append(np.full((N_LANDMARKS, 3), np.nan))
+        else:
+            self.xy.append(est.xy_px / self.scale)
+            self.z.append(est.z)
+            self.vis.append(est.visibility)
+            self.world.append(est.world_m)
+        if self.features is not None:
+            f = self.features(est) if est is not None else None
+            self.feats.append(np.full(self.n_features, np.nan) if f is None else np.asarray(f, float))
+
+    def build(self, t_s: np.ndarray, image_size: tuple[int, int], fps: float,
+              relocks: tuple[int, ...] = ()) -> LandmarkSeries:
+        n = len(self.xy)
+        back = None
+        if self.features is not None:
+            back = np.array(self.feats, dtype=float).reshape(n, self.n_features)
+        return LandmarkSeries(
+            t_s=np.asarray(t_s, dtype=float),
+            xy_px=np.array(self.xy).reshape(n, N_LANDMARKS, 2),
+            z=np.array(self.z).reshape(n, N_LANDMARKS),
+            visibility=np.array(self.vis).reshape(n, N_LANDMARKS),
+            world_m=np.array(self.world).reshape(n, N_LANDMARKS, 3),
+            image_size=image_size, fps=fps, back=back, relocks=tuple(relocks),
+        )
+
+
 def extract(info: VideoInfo, backend: PoseBackend, *, keep_lying: bool = False,
             features: FrameFeatures | None = None, n_features: int = 0,
             progress: Callable[[int], None] | None = None) -> LandmarkSeries:
-    """Run the backend over every frame of the video.
-
-    keep_lying: the measured person lies down (SLR); an upright body found instead is taken for
-    an examiner and the tracker is restarted without it (frames where that fails hold no pose).
-    features: per-frame function of the pose estimate (e.g. the back's outline from the
-    segmentation mask), stored as `back` in the series; n_features is its length.
-    """
-    scale = scale_of(info)
-    acc = _Collector()
-    relocks: list[int] = []
-    n = 0
-    for i, rgb in iter_frames(info):
-        est = backend.process(rgb)
-        if keep_lying and est is not None and posture.is_upright(est.xy_px):
-            est = _relock_on_lying(backend, rgb, est)
-            relocks.append(i)
-        acc.add(est, scale, features)
-        n = i + 1
+    """Run the backend over every frame of the video (see PersonTracker and SeriesBuilder)."""
+    tracker = PersonTracker(backend, keep_lying)
+    builder = SeriesBuilder(features, n_features, scale_of(info))
+    for _, rgb in iter_frames(info):
+        builder.add(tracker.process(rgb))
         if progress is not None:
-            progress(n)
-    back = None
-    if features is not None:
-        back = np.array([f if f is not None else np.full(n_features, np.nan) for f in acc.feats])
-        back = back.reshape(n, n_features)
-    return LandmarkSeries(
-        t_s=np.arange(n) / info.fps,
-        xy_px=np.array(acc.xy).reshape(n, N_LANDMARKS, 2),
-        z=np.array(acc.z).reshape(n, N_LANDMARKS),
-        visibility=np.array(acc.vis).reshape(n, N_LANDMARKS),
-        world_m=np.array(acc.world).reshape(n, N_LANDMARKS, 3),
-        image_size=(info.width, info.height),
-        fps=info.fps,
-        back=back,
-        relocks=tuple(relocks),
-    )
-
-
-def _relock_on_lying(backend: PoseBackend, rgb: np.ndarray, wrong: PoseEstimate) -> PoseEstimate | None:
-    """Restart tracking on a frame without the body found; the lying body's pose, or None.
-
-    Costs one extra inference on the frames where it is needed (examiner clips only). Tracking
-    then continues on the lying person in the following, unaltered frames.
-    """
-    backend.reset()
-    est = backend.process(blank_out(rgb, wrong.xy_px))
-    if est is None or posture.is_upright(est.xy_px) or not posture.is_lying(est.xy_px):
-        backend.reset()  # try again on the next frame rather than follow the wrong person
-        return None
-    return est
+            progress(len(builder))
+    n = len(builder)
+    return builder.build(np.arange(n) / info.fps, (info.width, info.height), info.fps, tuple(tracker.relocks))

@@ -128,14 +128,3 @@ def _mirror(name: str) -> str:
     if name.startswith("right_"):
         return "left_" + name[6:]
     return name
-
-
-def empty_series(n: int, image_size: tuple[int, int], fps: float) -> dict[str, np.ndarray]:
-    """Arrays for n frames, all 'no pose', to be filled frame by frame."""
-    return dict(
-        t_s=np.arange(n) / fps,
-        xy_px=np.full((n, N_LANDMARKS, 2), np.nan),
-        z=np.full((n, N_LANDMARKS), np.nan),
-        visibility=np.zeros((n, N_LANDMARKS)),
-        world_m=np.full((n, N_LANDMARKS, 3), np.nan),
-    )

@@ -64,6 +64,8 @@ class SLRResult:
     quality: Quality
     frames: FrameTable = field(repr=False, compare=False)
     events: dict = field(default_factory=dict, repr=False, compare=False)  # frame indices for views
+    pain_s: float | None = None  # when the person reported pain (live mode), seconds
+    pain_angle_deg: float | None = None  # hip flexion at that moment (the Lasegue reading)
 
     test = "slr"
 
@@ -79,6 +81,7 @@ class SLRResult:
             "max_pelvic_rotation_deg": _r(self.max_pelvic_rotation_deg),
             "contralateral_hip_flexion_deg": _r(self.contralateral_hip_flexion_deg),
             "table_tilt_deg": _r(self.table_tilt_deg),
+            "pain_s": _r(self.pain_s, 2), "pain_angle_deg": _r(self.pain_angle_deg),
             "flags": list(self.flags),
             "quality": self.quality.to_dict(),
         }

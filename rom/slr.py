@@ -43,8 +43,12 @@ class SLRConfig:
 
 
 def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None,
-                config: SLRConfig = SLRConfig()) -> SLRResult:
-    """Measure an SLR clip. Raises NotMeasurable with a reason when the result cannot be trusted."""
+                config: SLRConfig = SLRConfig(), pain_s: float | None = None) -> SLRResult:
+    """Measure an SLR clip. Raises NotMeasurable with a reason when the result cannot be trusted.
+
+    pain_s: when the examiner marked that the person reported pain (seconds from the start);
+    the result then also gives the hip flexion at that moment (the Lasegue reading).
+    """
     fps = series.fps
     quality.require_detections(series)
     body = kinematics.supine_frame(series)
@@ -75,8 +79,8 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
     base = {k: float(np.nanmedian(a[f"{k}_raw"][rest])) for k in ("thigh", "leg", "other_leg", "trunk", "knee")}
     _require_straight_leg_raise(series, side, a, base, rest, config)
     prior = config.rest_thigh_deg
-    hip = _thigh_flexion(a["thigh"], base["thigh"], prior, config.thigh_bias_deg)
-    hip_raw = _thigh_flexion(a["thigh_raw"], base["thigh"], prior, config.thigh_bias_deg)
+    hip = thigh_flexion(a["thigh"], base["thigh"], prior, config.thigh_bias_deg)
+    hip_raw = thigh_flexion(a["thigh_raw"], base["thigh"], prior, config.thigh_bias_deg)
     hip_leg = a["leg"] - base["leg"] + prior
     other_rise = a["other_leg"] - base["other_leg"]
     pelvis = a["trunk"] - base["trunk"]
@@ -148,7 +152,8 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
         knee_bend_onset_s=knee_bend_onset_s, knee_bend_confirmed_s=knee_confirmed_s,
         pelvic_rotation_deg=float(np.interp(key, np.arange(len(pelvis)), np.nan_to_num(pelvis))),
         max_pelvic_rotation_deg=max_pelvis, contralateral_hip_flexion_deg=contralateral,
-        table_tilt_deg=float(table_tilt), flags=tuple(flags), quality=q, frames=frames, events=events)
+        table_tilt_deg=float(table_tilt), flags=tuple(flags), quality=q, frames=frames, events=events,
+        pain_s=pain_s, pain_angle_deg=None if pain_s is None else _value_at(hip, series.t_s, pain_s))
 
 
 def _angles(series: LandmarkSeries, body: kinematics.SupineFrame, side: str, fps: float,
@@ -183,7 +188,7 @@ def _require_straight_leg_raise(series: LandmarkSeries, side: str, a: dict, base
         raise NotMeasurable(f"no leg raise found: the legs rose at most {moved:.0f} degrees above their resting position")
 
 
-def _thigh_flexion(thigh: np.ndarray, base: float, prior: float, bias: float) -> np.ndarray:
+def thigh_flexion(thigh: np.ndarray, base: float, prior: float, bias: float) -> np.ndarray:
     """Hip flexion from the thigh line's elevation: relative to its own rest, plus the resting
     angle, plus the pose model's bias, which grows in over the first 10 degrees of the raise."""
     lifted = thigh - base
@@ -246,6 +251,15 @@ def _local_noise(raw: np.ndarray, smooth: np.ndarray, key: int, fps: float, half
     if len(r) < 3:
         return 5.0
     return float(np.std(r) / np.sqrt(max(1.0, fps / 8.0)))
+
+
+def _value_at(x: np.ndarray, t_s: np.ndarray, at_s: float) -> float | None:
+    """x interpolated at time at_s; None outside the series or where x is missing."""
+    if not len(x) or at_s < t_s[0] or at_s > t_s[-1]:
+        return None
+    ok = np.isfinite(x)
+    v = float(np.interp(at_s, t_s[ok], x[ok])) if ok.any() else float("nan")
+    return v if np.isfinite(v) else None
 
 
 def _around(x: np.ndarray, i: int, fps: float, half_s: float = 0.3) -> float:
