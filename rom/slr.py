@@ -102,7 +102,7 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
         key = bend.onset
         knee_bend_onset_s = key / fps
         knee_confirmed_s = bend.confirmed / fps
-        slr, note = _angle_at(hip, hip_leg, key, config.consistency_deg)
+        slr, note = _angle_at(hip, hip_leg, key, config.consistency_deg, int(round(0.6 * fps)))
         if note:
             warnings.append(note)
         frame_idx = np.arange(len(hip))
@@ -223,13 +223,14 @@ def _rest_frames(leg: np.ndarray, peak: int, fps: float, margin_deg: float = 4.0
     return np.flatnonzero(resting), "the leg hardly rested on the table; the table line is uncertain"
 
 
-def _angle_at(hip: np.ndarray, hip_leg: np.ndarray, key: float, tol_deg: float) -> tuple[float, str]:
+def _angle_at(hip: np.ndarray, hip_leg: np.ndarray, key: float, tol_deg: float, bridge: int) -> tuple[float, str]:
     """Hip flexion at the (fractional) onset frame.
 
     The knee is straight at that moment, so the thigh line and the hip -> ankle line coincide;
     the longer line reads truer (no bias, about 1 degree SD against 1.5 for the thigh line), so
-    it is used when the two agree. When they do not, the ankle is misplaced (or the knee already
-    bent) and the definition's thigh line is used, with a warning.
+    it is used when the two agree. Where the ankle was rejected (misplaced) at the onset, the
+    leg line is bridged linearly from the nearest good frames within `bridge` frames on both
+    sides. Otherwise the thigh line of the definition is used. Either fallback is reported.
     """
     idx = np.arange(len(hip))
     thigh = float(np.interp(key, idx, hip))
@@ -237,6 +238,13 @@ def _angle_at(hip: np.ndarray, hip_leg: np.ndarray, key: float, tol_deg: float) 
     if np.isfinite(leg) and abs(leg - thigh) <= tol_deg:
         return leg, ""
     if not np.isfinite(leg):
+        ok = np.flatnonzero(np.isfinite(hip_leg))
+        before, after = ok[ok < key], ok[ok > key]
+        if len(before) and len(after) and key - before[-1] <= bridge and after[0] - key <= bridge:
+            bridged = float(np.interp(key, [before[-1], after[0]], hip_leg[[before[-1], after[0]]]))
+            if abs(bridged - thigh) <= 2 * tol_deg:
+                return bridged, (f"the ankle was misplaced around the knee-bend onset; the hip-ankle line was "
+                                 f"bridged over {(after[0] - before[-1])} frames")
         return thigh, "the ankle was not found reliably at the knee-bend onset; the thigh line was used"
     return thigh, (f"the thigh line and the hip-ankle line disagree by {abs(leg - thigh):.0f} degrees at the knee-bend "
                    "onset; the thigh line was used")

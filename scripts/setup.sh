@@ -8,8 +8,9 @@ cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
 PYTHON=${PYTHON:-python3}
 
-# System packages: OpenCV's GUI-enabled wheel (pulled by mediapipe) needs libGL and GLib.
-APT_PACKAGES=(libgl1 libglib2.0-0)
+# System packages: OpenCV's GUI-enabled wheel (pulled by mediapipe) needs libGL and GLib; the
+# browser end-to-end tests drive Debian's chromium; the storage tests start a PostgreSQL server.
+APT_PACKAGES=(libgl1 libglib2.0-0 chromium postgresql)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
