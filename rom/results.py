@@ -89,24 +89,42 @@ class SLRResult:
 
 @dataclass(frozen=True)
 class HingeRep:
+    """One repetition of the hip hinge. Angles in degrees (DESIGN.md 3).
+
+    back_rounding: rounding of the upper back at the bottom, in degrees: how much more the back's
+    outline turns between the middle and the top of the back than when the person stands
+    (0 = as standing; `rom.back_contour`). back_flexion_deg: the same for the whole back (lower
+    to upper back). lumbar_ratio: back_flexion_deg per degree of hip flexion at the bottom, the
+    share of the forward bend taken by the spine. knee_bend_deg: knee flexion above standing.
+    confidence: the hip flexion's SD and, per flag, how sure its decision is (0.5-1: the
+    probability that the feature is on the measured side of its threshold; None where it could
+    not be assessed).
+    """
+
     start_s: float
     bottom_s: float
     end_s: float
     max_hip_flexion_deg: float
     max_trunk_inclination_deg: float
     max_knee_flexion_deg: float
-    back_rounding: float  # dorsal outline bulge change from upright (fraction of trunk length)
-    lumbar_ratio: float  # share of the trunk's forward tilt not explained by the hips
+    back_rounding: float
+    lumbar_ratio: float
     flags: tuple[str, ...]
     confidence: dict = field(default_factory=dict)
+    back_flexion_deg: float = float("nan")
+    knee_bend_deg: float = float("nan")
+    max_hip_flexion_ci95_deg: tuple[float, float] = (float("nan"), float("nan"))
 
     def to_dict(self) -> dict:
         return {
             "start_s": _r(self.start_s, 2), "bottom_s": _r(self.bottom_s, 2), "end_s": _r(self.end_s, 2),
             "max_hip_flexion_deg": _r(self.max_hip_flexion_deg),
+            "max_hip_flexion_ci95_deg": [_r(v) for v in self.max_hip_flexion_ci95_deg],
             "max_trunk_inclination_deg": _r(self.max_trunk_inclination_deg),
             "max_knee_flexion_deg": _r(self.max_knee_flexion_deg),
-            "back_rounding": _r(self.back_rounding, 3), "lumbar_ratio": _r(self.lumbar_ratio, 2),
+            "knee_bend_deg": _r(self.knee_bend_deg),
+            "back_rounding": _r(self.back_rounding), "back_flexion_deg": _r(self.back_flexion_deg),
+            "lumbar_ratio": _r(self.lumbar_ratio, 2),
             "flags": list(self.flags), "confidence": self.confidence,
         }
 

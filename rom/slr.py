@@ -185,7 +185,8 @@ def _require_straight_leg_raise(series: LandmarkSeries, side: str, a: dict, base
     lift = float(np.nanmax(a["leg"]) - base["leg"])
     if not np.isfinite(lift) or lift < config.min_raise_deg:
         moved = max(lift, 0.0) if np.isfinite(lift) else 0.0
-        raise NotMeasurable(f"no leg raise found: the legs rose at most {moved:.0f} degrees above their resting position")
+        raise NotMeasurable(f"no leg raise found: the legs rose at most {moved:.0f} degrees above their "
+                            "resting position")
 
 
 def thigh_flexion(thigh: np.ndarray, base: float, prior: float, bias: float) -> np.ndarray:

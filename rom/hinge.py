@@ -1,0 +1,453 @@
+"""The hip hinge (standing, side view): repetitions, their angles and the form faults.
+
+Conventions (DESIGN.md 3): hip flexion = 180 - interior angle shoulder-hip-knee (0 = upright);
+trunk inclination = hip -> shoulder line against the vertical; knee flexion = 180 - interior
+angle hip-knee-ankle. All in degrees, in the image plane of a side view.
+
+How the numbers are made (calibration/hinge.md has the measurements behind every constant):
+* The hip joint. MediaPipe puts the hip landmark in front of the hip joint, by 1-11 px depending
+  on the body, which reads the hinge up to 11 degrees low. The offset is fixed in the pelvis, so
+  it shows in the standing posture: the landmarks then read a signed hip flexion below the
+  population's standing value (`standing_hip_flexion_deg`). The hip landmark is moved back by the
+  offset that explains that difference, in every frame.
+* The shoulder joint. When the back rounds, MediaPipe's shoulder landmark drifts towards the
+  chest (the angle reads high), while the back's outline over the shoulder blades moves away
+  from the joint (an estimate anchored there, at its standing depth, reads low). The two errors
+  have opposite signs; the shoulder is taken halfway between the two estimates.
+* Hip flexion and trunk inclination use these two joint points. Knee flexion reads best from the
+  landmarks as they are.
+* The back's shape comes from the segmentation mask (`rom.back_contour`): how much the dorsal
+  outline turns along the back, compared with the same person standing (bodies differ in shape,
+  so an absolute curvature threshold does not transfer between them).
+* Flags per repetition: `knee_bend` when the knee bends well beyond standing (the hinge turned
+  into a squat); `rounded_back` when the upper back rounds; `lumbar_compensation` when the back
+  bends by a large share of the hip angle while the upper back does not round, i.e. the forward
+  bend comes from the lower back rather than the hips. The clip's flags are their union.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage
+from scipy import signal as sps
+from scipy.stats import norm
+
+from rom import back_contour, geometry, kinematics, posture, quality, signal
+from rom.errors import NotMeasurable
+from rom.landmarks import LandmarkSeries
+from rom.results import FrameTable, HingeRep, HingeResult, Quality
+
+FLAGS = ("rounded_back", "lumbar_compensation", "knee_bend")
+
+
+@dataclass(frozen=True)
+class HingeConfig:
+    """Thresholds and constants; each number comes from the calibration clips
+    (calibration/hinge.md: 26 clips, 32 repetitions, six body shapes, never the samples)."""
+
+    # Knee flexion above the standing knee that turns a hinge into a squat. Good-form reps (true
+    # knee 5 deg) read at most 8.8 above standing, knee-bend reps (true 30-40) at least 25.6:
+    # the threshold sits halfway.
+    knee_bend_threshold_deg: float = 17.0
+    # Thoracic rounding (the upper back's outline turning beyond standing) that counts as a
+    # rounded back. Good form read -9.1..9.3, lumbar compensation 3.4..15.2, rounded backs (true
+    # spine flexion 35-50) 20.7..35.9: halfway between 15.2 and 20.7.
+    rounded_back_threshold_deg: float = 18.0
+    # Back flexion (the whole back's outline turning beyond standing) per degree of hip flexion
+    # that counts as lumbar compensation. Good form and knee bends read at most 0.15, lumbar
+    # compensation at least 0.32: halfway.
+    lumbar_ratio_threshold: float = 0.23
+    min_rep_depth_deg: float = 20.0  # hip flexion rise that makes a repetition (shallowest rep: 52)
+    upright_max_deg: float = 15.0  # frames below this hip flexion are the standing reference
+    # Mean true standing hip flexion (shoulder-hip-knee) of the six calibration bodies (0.8-9.3).
+    standing_hip_flexion_deg: float = 5.5
+    # Where on the back (chord fraction) the outline anchors the second shoulder estimate: the
+    # upper back over the shoulder blades. Leave-one-clip-out error is flat over 0.85-0.95.
+    shoulder_outline_t: float = 0.9
+    cutoff_hz: float = 4.0  # zero-phase low-pass of the angle series (as for the SLR)
+    bottom_window_deg: float = 5.0  # frames within this of a rep's peak hip flexion are its bottom
+    # Uncertainty model: rms error of a rep's maximum hip flexion (2.4) and knee flexion (2.7),
+    # and SD of the flag features on good-form reps (thoracic rounding 4.8, lumbar ratio 0.07).
+    hip_sd_deg: float = 2.4
+    knee_sd_deg: float = 3.0
+    thoracic_sd_deg: float = 5.0
+    lumbar_ratio_sd: float = 0.07
+    min_standing_fraction: float = 0.5  # of the frames with a pose, the legs must point down this often
+
+
+def analyze_hinge(series: LandmarkSeries, video: str = "", side: str | None = None,
+                  config: HingeConfig = HingeConfig()) -> HingeResult:
+    """Measure a hip-hinge clip. Raises NotMeasurable with a reason when it cannot be trusted.
+
+    side: the body side facing the camera ('left'/'right'); None or 'auto' finds it.
+    """
+    fps = series.fps
+    quality.require_detections(series)
+    _require_standing(series, config)
+    warnings = quality.require_side_view(series)
+    if side is None or side == "auto":
+        side = quality.facing_side(series)
+    facing = _clip_facing(series)
+
+    raw = _raw_angles(series, side, facing)
+    upright, note = _upright_frames(signal.clean(raw["hip"], fps, config.cutoff_hz), config.upright_max_deg)
+    warnings += [note] if note else []
+    offset_px = _hip_offset_px(series, side, raw["hip_signed"], upright, config)
+    if not np.isfinite(offset_px):
+        warnings.append("no standing posture to read the pose model's hip-landmark offset from; the hip angle "
+                        "is not corrected for it and may read up to 10 degrees low")
+        offset_px = 0.0
+    back = _back_features(series, facing, upright, fps, config)
+    hip_pt = _hip_joint(series, side, facing, offset_px)
+    shoulder_pt, anchored = _shoulder_joint(series, side, facing, back["offsets"], upright, config)
+    if np.isfinite(back["thoracic"]).any() and anchored < 0.5:
+        warnings.append(f"the back's outline over the shoulders was traced in only {anchored:.0%} of the frames; "
+                        "the shoulder is MediaPipe's landmark there and may drift towards the chest if the back rounds")
+    angles = {"hip_raw": geometry.flexion_deg(shoulder_pt, hip_pt, series.point(f"{side}_knee")),
+              "trunk_raw": geometry.inclination_from_vertical_deg(hip_pt, shoulder_pt), "knee_raw": raw["knee"]}
+    for key in ("hip", "trunk", "knee"):
+        angles[key] = signal.clean(angles[f"{key}_raw"], fps, config.cutoff_hz)
+
+    found = find_reps(angles["hip"], fps, config.min_rep_depth_deg)
+    if not found:
+        hip = angles["hip"]
+        rise = np.nanmax(hip) - np.nanmin(hip) if np.isfinite(hip).any() else 0.0
+        raise NotMeasurable(f"no repetition found: the hip flexion varied by only {rise:.0f} degrees "
+                            f"(a hinge needs at least {config.min_rep_depth_deg:.0f})")
+    knee = angles["knee"]
+    knee_standing = _median(knee[upright])
+    if not np.isfinite(knee_standing):  # no standing frames with a knee: the straightest knee
+        knee_standing = float(np.nanmin(knee)) if np.isfinite(knee).any() else float("nan")
+    hip_sd = float(np.hypot(config.hip_sd_deg, _local_noise(angles["hip_raw"], angles["hip"], fps)))
+
+    reps, contours, bottoms = [], {}, []
+    for k, (start, bottom, end) in enumerate(found, 1):
+        rep, near, notes = _measure_rep(angles, back, start, bottom, end, knee_standing, hip_sd, fps, config)
+        reps.append(rep)
+        bottoms.append((int(near[0]), int(near[-1])))
+        warnings += [f"repetition {k}: {n}" for n in notes]
+        outline = _outline_near(series, back, facing, bottom, near)
+        if outline is not None:
+            contours[outline[0]] = outline[1]
+
+    rep_frames = np.zeros(len(series), dtype=bool)
+    for start, _, end in found:
+        rep_frames[start:end + 1] = True
+    warnings += _view_warnings(series, side, rep_frames)
+    if series.back is None or not np.isfinite(back["thoracic"]).any():
+        why = "no segmentation" if series.back is None else "no mask, or no standing outline to compare with"
+        warnings.append(f"the back's outline was not measured ({why}); rounded_back and lumbar_compensation "
+                        "were not assessed")
+    q = Quality(frames=len(series), detected_fraction=float(series.detected.mean()),
+                warnings=tuple(warnings), view=quality.view_kind(series))
+    frames = FrameTable({
+        "t_s": series.t_s,
+        "hip_flexion_deg": angles["hip"],
+        "hip_flexion_raw_deg": angles["hip_raw"],
+        "trunk_inclination_deg": angles["trunk"],
+        "trunk_inclination_raw_deg": angles["trunk_raw"],
+        "knee_flexion_deg": knee,
+        "knee_flexion_raw_deg": angles["knee_raw"],
+        "back_rounding": back["thoracic_clean"],
+        "back_flexion_deg": back["back_flexion_clean"],
+        **{f"{side}_{p}_visibility": series.vis(f"{side}_{p}") for p in ("shoulder", "hip", "knee", "ankle")},
+    })
+    events = {
+        "reps": [(int(s), int(b), int(e)) for s, b, e in found], "bottoms": bottoms, "side": side,
+        "facing_sign": facing, "upright_frames": np.flatnonzero(upright).tolist(),
+        "knee_bend_threshold_deg": config.knee_bend_threshold_deg, "knee_standing_deg": knee_standing,
+        "rounded_back_threshold": config.rounded_back_threshold_deg,
+        "rounded_back_threshold_deg": config.rounded_back_threshold_deg, "back_rounding_unit": "deg",
+        "lumbar_ratio_threshold": config.lumbar_ratio_threshold, "hip_offset_px": float(offset_px),
+        "back_contour": contours,
+    }
+    clip_flags = tuple(f for f in FLAGS if any(f in r.flags for r in reps))
+    return HingeResult(video=video, side=side, reps=tuple(reps), flags=clip_flags, quality=q,
+                       frames=frames, events=events)
+
+
+def _measure_rep(angles: dict[str, np.ndarray], back: dict[str, np.ndarray], start: int, bottom: int, end: int,
+                 knee_standing: float, hip_sd: float, fps: float,
+                 config: HingeConfig) -> tuple[HingeRep, np.ndarray, list[str]]:
+    """One repetition's numbers and flags, its bottom frames, and notes for the warnings."""
+    seg = slice(start, end + 1)
+    hip = angles["hip"]
+    peak = float(np.nanmax(hip[seg]))
+    near = np.flatnonzero(hip[seg] >= peak - config.bottom_window_deg) + start
+    knee_bend = float(np.nanmax(angles["knee"][seg]) - knee_standing)
+    thoracic = _median(back["thoracic"][near])
+    flexion = _median(back["back_flexion"][near])
+    ratio = flexion / peak if peak > 0 else float("nan")
+    flags, conf = rep_flags(knee_bend, thoracic, ratio, config)
+    traced = float(np.isfinite(back["thoracic"][near]).mean())
+    notes = []
+    if traced < 0.5 and np.isfinite(back["thoracic"]).any():  # (none at all: one warning for the clip)
+        notes.append(f"the back's outline was traced in only {traced:.0%} of its bottom frames; "
+                     "rounded_back and lumbar_compensation were not assessed")
+    if start == 0 or end == len(hip) - 1:
+        notes.append("cut off by the start or end of the clip; its values may be incomplete")
+    rep = HingeRep(
+        start_s=start / fps, bottom_s=bottom / fps, end_s=end / fps, max_hip_flexion_deg=peak,
+        max_trunk_inclination_deg=float(np.nanmax(angles["trunk"][seg])),
+        max_knee_flexion_deg=float(np.nanmax(angles["knee"][seg])),
+        back_rounding=thoracic, lumbar_ratio=ratio, flags=flags,
+        confidence={"max_hip_flexion_sd_deg": round(hip_sd, 1), **conf, "back_outline_traced": round(traced, 2)},
+        back_flexion_deg=flexion, knee_bend_deg=knee_bend,
+        max_hip_flexion_ci95_deg=(peak - 1.96 * hip_sd, peak + 1.96 * hip_sd))
+    return rep, near, notes
+
+
+def find_reps(hip: np.ndarray, fps: float, min_depth_deg: float = 20.0, edge_fraction: float = 0.05,
+              plateau_deg: float = 2.0, min_separation_s: float = 0.5) -> list[tuple[int, int, int]]:
+    """Split a hip-flexion series (degrees, NaN where missing) into repetitions.
+
+    A repetition is a peak that rises at least min_depth_deg above the lower of the troughs
+    around it (scipy's peak prominence, which ignores wobbles on a held bottom). It starts and
+    ends where the hip flexion is within edge_fraction of the depth of its troughs; its bottom
+    is the middle of the frames within plateau_deg of the peak. Returns (start, bottom, end)
+    frame indices. Gaps are bridged linearly for the search only. A repetition cut off by the
+    clip's start or end is kept (it starts at 0 or ends at N - 1).
+    """
+    x = np.asarray(hip, dtype=float)
+    ok = np.isfinite(x)
+    if ok.sum() < 3:
+        return []
+    idx = np.arange(len(x))
+    dense = np.interp(idx, idx[ok], x[ok])
+    # Pad with the standing level so that a repetition at either end of the clip has two flanks.
+    base = float(np.percentile(dense, 5))
+    padded = np.r_[base, dense, base]
+    peaks, props = sps.find_peaks(padded, prominence=min_depth_deg, distance=max(1, int(min_separation_s * fps)))
+    reps = []
+    for p, lb, rb in zip(peaks, props["left_bases"], props["right_bases"]):
+        top = padded[p]
+        lo_l, lo_r = padded[lb] + edge_fraction * (top - padded[lb]), padded[rb] + edge_fraction * (top - padded[rb])
+        left = np.flatnonzero(padded[lb:p + 1] <= lo_l)
+        right = np.flatnonzero(padded[p:rb + 1] <= lo_r)
+        start = lb + (left[-1] if len(left) else 0)
+        end = p + (right[0] if len(right) else rb - p)
+        # The bottom: middle of the run of frames near the peak that contains it.
+        near = padded >= top - plateau_deg
+        labels, _ = ndimage.label(near)
+        run = np.flatnonzero(labels == labels[p])
+        bottom = int(round(0.5 * (run[0] + run[-1])))
+        reps.append(tuple(int(np.clip(v - 1, 0, len(x) - 1)) for v in (start, bottom, end)))
+    return reps
+
+
+def rep_flags(knee_bend_deg: float, thoracic_deg: float, lumbar_ratio: float,
+              config: HingeConfig = HingeConfig()) -> tuple[tuple[str, ...], dict]:
+    """Form flags of one repetition and how sure each decision is.
+
+    knee_bend_deg: knee flexion above standing; thoracic_deg: rounding of the upper back beyond
+    standing; lumbar_ratio: back flexion per degree of hip flexion. NaN means not measured: the
+    flags that need it are not raised and their confidence is None.
+
+    Rules: knee_bend if knee_bend_deg > its threshold; rounded_back if thoracic_deg > its
+    threshold; lumbar_compensation if lumbar_ratio > its threshold and the upper back does not
+    round (a rounded back also bends the whole back by a large share of the hip angle).
+    Confidence: the probability that the measured feature lies on the same side of its threshold
+    as the true one, under a normal error with the SDs in `config` (measured on good-form reps);
+    for lumbar_compensation, the weaker of its two conditions when raised, the stronger of the
+    failing ones when not. Always 0.5-1.
+    """
+    sides = {
+        "knee": _side(knee_bend_deg, config.knee_bend_threshold_deg, config.knee_sd_deg),
+        "thoracic": _side(thoracic_deg, config.rounded_back_threshold_deg, config.thoracic_sd_deg),
+        "ratio": _side(lumbar_ratio, config.lumbar_ratio_threshold, config.lumbar_ratio_sd),
+    }
+    flags, conf = [], {}
+    if sides["thoracic"] is None:
+        conf["rounded_back"] = None
+    else:
+        above, p = sides["thoracic"]
+        flags += ["rounded_back"] if above else []
+        conf["rounded_back"] = p
+    if sides["thoracic"] is None or sides["ratio"] is None:
+        conf["lumbar_compensation"] = None
+    else:
+        conditions = [sides["ratio"], (not sides["thoracic"][0], sides["thoracic"][1])]
+        if all(ok for ok, _ in conditions):
+            flags.append("lumbar_compensation")
+            conf["lumbar_compensation"] = min(p for _, p in conditions)
+        else:
+            conf["lumbar_compensation"] = max(p for ok, p in conditions if not ok)
+    if sides["knee"] is None:
+        conf["knee_bend"] = None
+    else:
+        above, p = sides["knee"]
+        flags += ["knee_bend"] if above else []
+        conf["knee_bend"] = p
+    return tuple(flags), conf
+
+
+def _side(value: float, threshold: float, sd: float) -> tuple[bool, float] | None:
+    """(value above threshold, probability that the true value is on that side), or None."""
+    if value is None or not np.isfinite(value):
+        return None
+    p = float(norm.cdf((value - threshold) / sd))
+    return value > threshold, round(max(p, 1.0 - p), 3)
+
+
+def _require_standing(series: LandmarkSeries, config: HingeConfig) -> None:
+    det = series.detected
+    score = posture.standing_score(series.xy_px[det])
+    frac = float(np.mean(score >= 0.7)) if len(score) else 0.0
+    if frac < config.min_standing_fraction:
+        raise NotMeasurable(f"the person does not stand (legs upright in only {frac:.0%} of the frames); "
+                            "the hip hinge is measured standing, seen from the side")
+
+
+def _clip_facing(series: LandmarkSeries) -> float:
+    """Which way the person faces in the image over the clip: +1 (+x) or -1 (-x)."""
+    f = back_contour.facing_sign(series.xy_px[series.detected])
+    s = float(np.sign(np.sum(f)))
+    if s == 0.0:
+        # No feet: the nose lies in front of the ears.
+        d = series.point("nose")[:, 0] - series.mid("ear")[:, 0]
+        s = float(np.sign(np.nanmedian(d))) if np.isfinite(d).any() else 1.0
+    return s or 1.0
+
+
+def _raw_angles(series: LandmarkSeries, side: str, facing: float) -> dict[str, np.ndarray]:
+    sh, hp, kn = (series.point(f"{side}_{p}") for p in ("shoulder", "hip", "knee"))
+    # Signed hip flexion: positive when the trunk leans forward of the thigh's line, negative
+    # when it leans back (extension); used to read the landmark offset in the standing posture.
+    turn = geometry.wrap_deg(geometry.direction_deg(sh - hp) - geometry.direction_deg(hp - kn))
+    return {"hip": kinematics.hinge_hip_flexion(series, side), "hip_signed": -facing * turn,
+            "knee": kinematics.knee_flexion(series, side)}
+
+
+def _upright_frames(hip: np.ndarray, upright_max_deg: float) -> tuple[np.ndarray, str]:
+    """Frames of standing upright (the reference posture), and a warning if there were none."""
+    ok = np.isfinite(hip)
+    upright = ok & (hip < upright_max_deg)
+    if upright.sum() >= 3:
+        return upright, ""
+    if not ok.any():
+        return upright, ""
+    low = ok & (hip <= np.nanpercentile(hip, 10))
+    return low, (f"the person was not seen standing upright (least hip flexion {np.nanmin(hip):.0f} degrees); "
+                 "the back's shape is compared with the least-bent posture and is less certain")
+
+
+def _hip_offset_px(series: LandmarkSeries, side: str, hip_signed: np.ndarray, upright: np.ndarray,
+                   config: HingeConfig) -> float:
+    """How far (pixels) MediaPipe's hip landmark sits in front of the hip joint, from standing.
+
+    Standing, an offset d in front of the joint opens the shoulder-hip-knee line by about
+    d / trunk + d / thigh radians; the reading below the population's standing hip flexion gives
+    d. NaN when there is no upright posture to read it from.
+    """
+    vals = hip_signed[upright]
+    if not np.isfinite(vals).any() or np.nanmedian(np.abs(vals)) > config.upright_max_deg:
+        return float("nan")
+    sh, hp, kn = (series.point(f"{side}_{p}")[upright] for p in ("shoulder", "hip", "knee"))
+    trunk = np.nanmedian(np.linalg.norm(sh - hp, axis=1))
+    thigh = np.nanmedian(np.linalg.norm(kn - hp, axis=1))
+    # The calibration bodies needed 2-13 degrees; a larger gap is a posture, not the landmark.
+    gap = np.radians(np.clip(config.standing_hip_flexion_deg - np.nanmedian(vals), -5.0, 15.0))
+    return float(gap / (1.0 / trunk + 1.0 / thigh))
+
+
+def _hip_joint(series: LandmarkSeries, side: str, facing: float, offset_px: float) -> np.ndarray:
+    """(N, 2) hip joint: the landmark moved offset_px back, perpendicular to the trunk line (the
+    offset is fixed in the pelvis, which turns with the trunk)."""
+    sh, hp = series.point(f"{side}_shoulder"), series.point(f"{side}_hip")
+    u = sh - hp
+    u = u / np.linalg.norm(u, axis=1, keepdims=True)
+    front = np.stack([-u[:, 1], u[:, 0]], axis=1) * facing  # perpendicular to the trunk, forward
+    return hp - offset_px * front
+
+
+def _shoulder_joint(series: LandmarkSeries, side: str, facing: float, offsets: np.ndarray,
+                    upright: np.ndarray, config: HingeConfig) -> tuple[np.ndarray, float]:
+    """(N, 2) shoulder joint and the fraction of frames where the back's outline anchored it.
+
+    Halfway between MediaPipe's shoulder landmark and the point at its standing depth below the
+    upper back's outline (see the module docstring); the landmark alone where the outline is
+    missing.
+    """
+    landmark = series.point(f"{side}_shoulder")
+    hip, shoulder = back_contour.chord(series.xy_px)
+    top = back_contour.outline_point(offsets, hip, shoulder, facing, config.shoulder_outline_t)
+    normal = back_contour.dorsal_normal(hip, shoulder, facing)
+    depth = np.sum((top - landmark) * normal, axis=1)  # outline above the landmark, pixels
+    standing = depth[upright]
+    if not np.isfinite(standing).any():
+        return landmark, 0.0
+    anchored = top - np.nanmedian(standing) * normal
+    ok = np.all(np.isfinite(anchored), axis=1)
+    out = landmark.copy()
+    out[ok] = 0.5 * (landmark[ok] + anchored[ok])
+    detected = series.detected
+    return out, float(ok[detected].mean()) if detected.any() else 0.0
+
+
+def _back_features(series: LandmarkSeries, facing: float, upright: np.ndarray, fps: float,
+                   config: HingeConfig) -> dict[str, np.ndarray]:
+    """Per-frame back bend beyond the standing outline (degrees), raw and cleaned; NaN if unmeasured."""
+    n = len(series)
+    nan = np.full(n, np.nan)
+    out = {"thoracic": nan, "back_flexion": nan, "thoracic_clean": nan, "back_flexion_clean": nan,
+           "offsets": np.full((n, back_contour.N_SCAN), np.nan)}
+    if series.back is None or series.back.shape[1] != back_contour.N_FEATURES:
+        return out
+    face, offs = back_contour.offsets(series.back)
+    offs = np.where((face == facing)[:, None], offs, np.nan)  # frames that scanned the wrong side
+    ref = offs[upright]
+    if not np.isfinite(ref).any():
+        return out
+    reference = back_contour.bend_angles(np.nanmedian(ref, axis=0)[None])
+    bends = back_contour.bend_angles(offs)
+    out["offsets"] = offs
+    for key in ("thoracic", "back_flexion"):
+        rel = bends[key] - reference[key][0]
+        out[key] = rel
+        out[f"{key}_clean"] = signal.clean(rel, fps, config.cutoff_hz, min_deviation=5.0)
+    return out
+
+
+def _outline_near(series: LandmarkSeries, back: dict, facing: float, bottom: int,
+                  near: np.ndarray) -> tuple[int, np.ndarray] | None:
+    """(frame, (K, 2) pixel points) of the dorsal outline at a rep's bottom, for overlays."""
+    offs = back["offsets"]
+    traced = near[np.isfinite(offs[near]).sum(axis=1) >= back_contour.N_SCAN // 2]
+    if not len(traced):
+        return None
+    i = int(traced[np.argmin(np.abs(traced - bottom))])
+    hip, shoulder = back_contour.chord(series.xy_px[i])
+    return i, back_contour.outline_points(offs[i], hip, shoulder, facing)
+
+
+def _view_warnings(series: LandmarkSeries, side: str, frames: np.ndarray) -> list[str]:
+    out = []
+    names = [f"{side}_{p}" for p in ("shoulder", "hip", "knee", "ankle")]
+    cut = quality.cut_off_fraction(series, names, frames)
+    if cut > 0.05:
+        out.append(f"the body is cut off by the frame edge in {cut:.0%} of the repetitions; step the camera back")
+    hidden = quality.hidden_fraction(series, names, frames)
+    if hidden > 0.2:
+        out.append(f"the {side} shoulder, hip, knee or ankle is hidden in {hidden:.0%} of the repetitions; "
+                   "angles there are estimated")
+    missing = 1.0 - float(series.detected[frames].mean()) if frames.any() else 0.0
+    if missing > 0.1:
+        out.append(f"no pose in {missing:.0%} of the frames of the repetitions; gaps were bridged")
+    return out
+
+
+def _local_noise(raw: np.ndarray, smooth: np.ndarray, fps: float) -> float:
+    """SD of the landmark noise left in the smoothed angle (raw minus smooth, divided by the
+    square root of the frames the filter averages)."""
+    r = (raw - smooth)[np.isfinite(raw - smooth)]
+    if len(r) < 3:
+        return 5.0
+    return float(np.std(r) / np.sqrt(max(1.0, fps / 8.0)))
+
+
+def _median(x: np.ndarray) -> float:
+    x = np.asarray(x, dtype=float)
+    x = x[np.isfinite(x)]
+    return float(np.median(x)) if len(x) else float("nan")
