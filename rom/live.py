@@ -1,0 +1,212 @@
+"""Live mode: the engine fed one frame at a time, for the web page's feedback while recording.
+
+The same kinematics as offline analysis; only the smoothing is causal (for display) and the
+cues are decided from the frames seen so far. When the recording stops, `LiveSession.result()`
+runs the offline analysis (`rom.analysis.measure`) on exactly the frames received, so the stored
+angles are what `rom analyze` gives for those frames.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from rom import geometry, kinematics, onset, signal
+from rom.analysis import Options, measure
+from rom.extraction import FrameFeatures, SeriesBuilder
+from rom.landmarks import INDEX, LandmarkSeries, PoseEstimate, other_side
+from rom.slr import SLRConfig, thigh_flexion
+
+REST_S = 1.0  # the first second (person at rest) sets the baselines
+
+
+@dataclass
+class LiveFrame:
+    """What the page shows for one frame. Angles in degrees (None where not measurable)."""
+
+    t_s: float
+    detected: bool
+    angles: dict[str, float | None] = field(default_factory=dict)  # causal-filtered, for display
+    raw: dict[str, float | None] = field(default_factory=dict)  # this frame's unfiltered angles
+    cues: list[str] = field(default_factory=list)  # plain-language cues to show (and speak)
+    events: list[str] = field(default_factory=list)  # what happened at this frame: 'knee_bend', 'rep', 'pain'
+    side: str | None = None
+
+    def to_dict(self) -> dict:
+        def r(v):
+            return None if v is None or not np.isfinite(v) else round(float(v), 1)
+        return {"t_s": round(self.t_s, 3), "detected": self.detected,
+                "angles": {k: r(v) for k, v in self.angles.items()},
+                "raw": {k: r(v) for k, v in self.raw.items()},
+                "cues": self.cues, "events": self.events, "side": self.side}
+
+
+class LiveSession:
+    """Frames of one recording, in order. `add(estimate, t_s)` returns what to show now.
+
+    test: 'slr' or 'hinge'; side: the raised leg (SLR) or the side facing the camera (hinge),
+    None to find it. Frame times are the capture times in seconds; the offline analysis uses the
+    received frames at their mean rate.
+    """
+
+    def __init__(self, test: str, side: str | None = None, fps_hint: float = 30.0,
+                 features: FrameFeatures | None = None, n_features: int = 0,
+                 slr_config: SLRConfig = SLRConfig()):
+        if test not in ("slr", "hinge"):
+            raise ValueError(f"live mode measures 'slr' or 'hinge', not {test!r}")
+        self.test, self.side = test, side
+        self.builder = SeriesBuilder(features, n_features)
+        self.times: list[float] = []
+        self.image_size: tuple[int, int] = (0, 0)
+        self.pain_s: float | None = None
+        self.relocks: list[int] = []
+        self._protocol = (_SLRLive(side, fps_hint, slr_config) if test == "slr"
+                          else _hinge_live(side, fps_hint))
+
+    def add(self, est: PoseEstimate | None, t_s: float, image_size: tuple[int, int]) -> LiveFrame:
+        self.builder.add(est)
+        self.times.append(float(t_s))
+        self.image_size = image_size
+        features = self.builder.feats[-1] if self.builder.feats else None
+        frame = self._protocol.update(est, float(t_s) - self.times[0], features)
+        if self.pain_s is not None and frame.side is not None and "pain" not in frame.events:
+            frame.cues.append(self._protocol.pain_cue(self.pain_s))
+        return frame
+
+    def mark_pain(self, t_s: float | None = None) -> float:
+        """The person reports pain or tingling now (or at t_s, capture time). Returns the
+        session time in seconds."""
+        at = (self.times[-1] if t_s is None else float(t_s)) - (self.times[0] if self.times else 0.0)
+        self.pain_s = max(0.0, at)
+        return self.pain_s
+
+    @property
+    def fps(self) -> float:
+        """Mean rate of the received frames."""
+        if len(self.times) < 2 or self.times[-1] <= self.times[0]:
+            return 30.0
+        return (len(self.times) - 1) / (self.times[-1] - self.times[0])
+
+    def series(self) -> LandmarkSeries:
+        """The received frames as a series at their mean rate (what the offline analysis uses)."""
+        n = len(self.builder)
+        return self.builder.build(np.arange(n) / self.fps, self.image_size, self.fps, tuple(self.relocks))
+
+    def result(self, video: str = "live"):
+        """The offline analysis of everything received (raises NotMeasurable like `rom analyze`)."""
+        series = self.series()
+        opts = Options(test=self.test, side=self.side or "auto")
+        if self.test == "slr":
+            from rom.slr import analyze_slr
+
+            return analyze_slr(series, video, side=self.side, config=opts.slr, pain_s=self.pain_s)
+        return measure(series, self.test, video, opts)
+
+
+class _SLRLive:
+    """Causal SLR feedback: rest baselines from the first second, then hip and knee angles,
+    a knee bend confirmed as offline (10 degrees above rest, sustained) and its onset fitted on
+    the frames seen so far."""
+
+    def __init__(self, side: str | None, fps: float, config: SLRConfig):
+        self.side, self.fps, self.config = side, fps, config
+        self.t: list[float] = []
+        self.thigh: dict[str, list[float]] = {"left": [], "right": []}
+        self.leg: dict[str, list[float]] = {"left": [], "right": []}
+        self.knee: dict[str, list[float]] = {"left": [], "right": []}
+        self.base: dict[str, float] | None = None
+        self.filters = {k: signal.LiveLowpass(fps) for k in ("hip", "knee", "other")}
+        self.bend_at: float | None = None  # session time of the confirmed bend
+        self.slr_deg: float | None = None
+        self._above_since: float | None = None
+        self._hip_hist: list[float] = []
+
+    def update(self, est: PoseEstimate | None, t: float, features: np.ndarray | None = None) -> LiveFrame:
+        xy = None if est is None else est.xy_px
+        frame = LiveFrame(t_s=t, detected=xy is not None, side=self.side)
+        self.t.append(t)
+        body = None if xy is None else _supine_frame(xy)
+        for s in ("left", "right"):
+            if body is None:
+                th = lg = kn = float("nan")
+            else:
+                hip, knee, ankle = xy[INDEX[f"{s}_hip"]], xy[INDEX[f"{s}_knee"]], xy[INDEX[f"{s}_ankle"]]
+                th = float(geometry.elevation_deg(hip, knee, body.feet_deg, body.up_sign))
+                lg = float(geometry.elevation_deg(hip, ankle, body.feet_deg, body.up_sign))
+                kn = float(geometry.wrap_deg(th - geometry.elevation_deg(knee, ankle, body.feet_deg, body.up_sign)))
+            self.thigh[s].append(th)
+            self.leg[s].append(lg)
+            self.knee[s].append(kn)
+        if t < REST_S or self.base is None and len(self.t) < 5:
+            frame.cues.append("lie still: measuring the resting position")
+            self._hip_hist.append(float("nan"))
+            return frame
+        if self.base is None:
+            self.base = {f"{k}_{s}": float(np.nanmedian(getattr(self, k)[s]))
+                         for k in ("thigh", "leg", "knee") for s in ("left", "right")}
+        side = self.side or max(("left", "right"), key=lambda s: np.nan_to_num(self.leg[s][-1] - self.base[f"leg_{s}"]))
+        frame.side = side
+        other = other_side(side)
+        hip = float(thigh_flexion(np.array(self.thigh[side][-1]), self.base[f"thigh_{side}"],
+                                  self.config.rest_thigh_deg, self.config.thigh_bias_deg))
+        knee = self.knee[side][-1] - self.base[f"knee_{side}"]
+        other_rise = self.leg[other][-1] - self.base[f"leg_{other}"]
+        self._hip_hist.append(hip)
+        frame.raw = {"hip_flexion_deg": hip, "knee_flexion_deg": knee, "other_hip_flexion_deg": other_rise}
+        frame.angles = {"hip_flexion_deg": self.filters["hip"](hip), "knee_flexion_deg": self.filters["knee"](knee),
+                        "other_hip_flexion_deg": self.filters["other"](other_rise)}
+        shown_knee = frame.angles["knee_flexion_deg"]
+        if self.bend_at is None and np.isfinite(shown_knee):
+            self._confirm_bend(shown_knee, t, side, frame)
+        if self.bend_at is not None:
+            frame.cues.append(f"knee bent at {self.slr_deg:.0f} degrees")
+        elif np.isfinite(shown_knee) and shown_knee > 5.0:
+            frame.cues.append("keep the knee straight")
+        elif np.isfinite(hip) and hip > 10.0:
+            frame.cues.append("keep raising slowly, knee straight")
+        else:
+            frame.cues.append("raise the leg slowly with the knee straight")
+        if np.isfinite(frame.angles["other_hip_flexion_deg"]) and \
+                frame.angles["other_hip_flexion_deg"] > self.config.contralateral_limit_deg:
+            frame.cues.append("the other leg is lifting: keep it on the table")
+        return frame
+
+    def _confirm_bend(self, knee: float, t: float, side: str, frame: LiveFrame) -> None:
+        """Confirm a bend once the knee has stayed 10 degrees above rest for 0.3 s, then fit its
+        start on the recent raw knee angles (as offline) and read the hip flexion there."""
+        if knee < self.config.knee_bend_threshold_deg:
+            self._above_since = None
+            return
+        self._above_since = t if self._above_since is None else self._above_since
+        if t - self._above_since < 0.3:
+            return
+        k = np.array(self.knee[side]) - self.base[f"knee_{side}"]
+        n = len(k)
+        confirmed = n - 1 - int(round(0.3 * self.fps))
+        first = max(0, confirmed - int(round(1.0 * self.fps)))
+        t0, *_ = onset.fit_bend(k, confirmed, first, n, self.fps)
+        hips = signal.fill_gaps(np.array(self._hip_hist), max_gap=int(0.25 * self.fps))
+        i = int(np.clip(round(t0), 0, n - 1))
+        self.slr_deg = float(hips[i]) if np.isfinite(hips[i]) else float(np.nanmax(hips))
+        self.bend_at = t
+        frame.events.append("knee_bend")
+
+    def pain_cue(self, pain_s: float) -> str:
+        i = int(np.argmin(np.abs(np.array(self.t) - pain_s)))
+        v = self._hip_hist[i] if i < len(self._hip_hist) else float("nan")
+        return f"pain marked at {v:.0f} degrees" if np.isfinite(v) else "pain marked"
+
+
+def _supine_frame(xy: np.ndarray) -> kinematics.SupineFrame | None:
+    d = 0.5 * (xy[INDEX["left_ankle"], 0] + xy[INDEX["right_ankle"], 0]) - \
+        0.5 * (xy[INDEX["left_shoulder"], 0] + xy[INDEX["right_shoulder"], 0])
+    if not np.isfinite(d) or d == 0:
+        return None
+    return kinematics.SupineFrame(feet_deg=0.0 if d > 0 else 180.0, up_sign=1.0 if d > 0 else -1.0)
+
+
+def _hinge_live(side: str | None, fps: float):
+    from rom.hinge_live import HingeLive
+
+    return HingeLive(side, fps)
