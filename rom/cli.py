@@ -1,6 +1,7 @@
 """The `rom` command (DESIGN.md 4). Exit codes: 0 measured, 2 bad usage or unreadable input,
 3 readable but not measurable, 1 anything unexpected. Reasons go to stderr as one line; set
-ROM_DEBUG=1 for a traceback."""
+ROM_DEBUG=1 for a traceback. `rom batch` never stops at a bad video: it exits 0 when every video
+was measured, 1 when some were not (their rows say why), 2 when no video was found."""
 
 from __future__ import annotations
 
@@ -36,6 +37,26 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--cache", metavar="DIR", help="keep landmarks here and reuse them on the next run")
     v.set_defaults(func=_cmd_validate)
 
+    b = sub.add_parser("batch", help="measure many videos in parallel (files, folders, globs); resumable")
+    b.add_argument("paths", nargs="+", metavar="PATH", help="video files, folders (searched recursively) or globs")
+    b.add_argument("--test", choices=["slr", "hinge", "auto"], default="auto",
+                   help="slr, hinge or auto (default: found per video)")
+    b.add_argument("--out", metavar="DIR", required=True,
+                   help="writes summary.csv, summary.json, index.html and one folder per video")
+    b.add_argument("--jobs", type=_positive_int, metavar="N", help="worker processes (default: one per CPU core)")
+    b.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                   help="run on this Dask cluster instead of local workers (workers need rom and the files)")
+    b.add_argument("--force", action="store_true", help="measure again the videos whose results exist")
+    b.add_argument("--model", choices=["lite", "full", "heavy"], default="full", help="pose model (default full)")
+    b.set_defaults(func=_cmd_batch)
+
+    w = sub.add_parser("serve", help="the web app: live webcam assessments, uploads, history, exports")
+    w.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    w.add_argument("--port", type=int, default=5000, help="port (default 5000)")
+    w.add_argument("--db", metavar="URL", help="SQLAlchemy database URL (default: ROM_DATABASE_URL, else an SQLite "
+                   "file in the instance folder), e.g. postgresql+psycopg://user@host/rom")
+    w.set_defaults(func=_cmd_serve)
+
     m = sub.add_parser("models", help="list or fetch the pose models (lite, full, heavy)")
     msub = m.add_subparsers(dest="models_command", required=True, metavar="ACTION")
     msub.add_parser("list", help="show each model, where it comes from and whether it is installed")
@@ -46,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # FFmpeg (inside OpenCV) logs every damaged file it meets ("moov atom not found") on stderr;
+    # the command gives its own one-line reason instead. Unless the user asked for FFmpeg's logs.
+    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
     args = build_parser().parse_args(argv)
     try:
         return args.func(args) or 0
@@ -86,6 +110,38 @@ def _cmd_validate(args) -> int:
                              progress=None if args.json else (lambda m: print(m, file=sys.stderr)))
     print(json.dumps(report, indent=1) if args.json else format_table(report))
     return 0
+
+
+def _positive_int(text: str) -> int:
+    n = int(text)
+    if n < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return n
+
+
+def _cmd_batch(args) -> int:
+    from rom.batch import TerminalProgress, run_batch
+
+    if args.scheduler and args.jobs:
+        print("rom batch: --jobs is ignored with --scheduler (the cluster has its workers)", file=sys.stderr)
+    outcome = run_batch(args.paths, args.out, test=args.test, model=args.model, jobs=args.jobs,
+                        scheduler=args.scheduler, force=args.force, view=TerminalProgress())
+    for pattern in outcome.unmatched:
+        print(f"rom batch: no video found for {pattern}", file=sys.stderr)
+    f = outcome.files
+    print(f"wrote {f['csv']}, {f['json']}, {f['html']}")
+    c, n = outcome.counts, len(outcome.rows)
+    missed = n - c["measured"]
+    why = ", ".join(f"{c[s]} {s.replace('_', ' ')}" for s in ("unreadable", "not_measurable", "failed") if c[s])
+    print(f"{n} video{'s' if n != 1 else ''}: {c['measured']} measured, {missed} not measured"
+          + (f" ({why})" if why else ""))
+    return 0 if outcome.all_measured else 1
+
+
+def _cmd_serve(args) -> int:
+    from web.serve import serve
+
+    return serve(args.host, args.port, args.db)
 
 
 def _cmd_models(args) -> int:

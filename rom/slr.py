@@ -51,6 +51,7 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
     """
     fps = series.fps
     quality.require_detections(series)
+    quality.require_lying(series)
     body = kinematics.supine_frame(series)
     if body is None:
         raise NotMeasurable("cannot tell which way the lying person points (head and feet not found)")
@@ -144,7 +145,10 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
               "peak": peak, "key": key, "rest": (int(rest[0]), int(rest[-1])), "side": side,
               "feet_deg": body.feet_deg, "up_sign": body.up_sign, "table_tilt_deg": table_tilt,
               "threshold_deg": config.knee_bend_threshold_deg,
-              "knee_baseline_deg": None if bend is None else bend.baseline_deg, "rest_thigh_deg": prior}
+              "knee_baseline_deg": None if bend is None else bend.baseline_deg, "rest_thigh_deg": prior,
+              # the confirmation level in the reported knee column's units (rest = 0)
+              "knee_confirm_level_deg": None if bend is None
+              else bend.baseline_deg - base["knee"] + config.knee_bend_threshold_deg}
     return SLRResult(
         video=video, side=side, facing=facing, slr_angle_deg=slr,
         slr_angle_ci95_deg=(slr - half, slr + half),

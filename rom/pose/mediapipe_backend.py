@@ -10,6 +10,7 @@ import contextlib
 import os
 import sys
 import tempfile
+import threading
 
 import numpy as np
 
@@ -18,40 +19,67 @@ from rom.models import require_installed
 
 COMPLEXITY = {"lite": 0, "full": 1, "heavy": 2}
 
-# mediapipe logs through absl/glog to stderr at import and on the first frame; those lines are
-# noise to a user of the command line. Only set when the user has not chosen a level.
-os.environ.setdefault("GLOG_minloglevel", "2")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-# What the native graph prints regardless of those levels when it starts.
+# What the native graph prints on stderr when it starts, whatever log level is set.
 _NOISE = ("W0000 ", "I0000 ", "INFO: Created TensorFlow Lite", "WARNING: All log messages before absl")
 _QUIET_FRAMES = 3  # the graph's start-up messages come with its first frames
 
 
-@contextlib.contextmanager
-def _native_stderr_filtered():
-    """Capture file descriptor 2 (where mediapipe's C++ code logs) and pass on all but its
-    start-up noise, so that a failing command prints one line of reason and nothing else."""
-    try:
-        fd = sys.stderr.fileno()
-    except (AttributeError, OSError, ValueError):  # no real stderr (e.g. under pytest capture)
-        yield
-        return
-    sys.stderr.flush()
-    saved = os.dup(fd)
-    with tempfile.TemporaryFile(mode="w+b") as tmp:
-        os.dup2(tmp.fileno(), fd)
-        try:
-            yield
-        finally:
+class _StderrFilter:
+    """Process-wide capture of file descriptor 2 (where mediapipe's C++ code logs) that passes
+    on all but the graph's start-up noise, so that a failing command prints one line of reason.
+
+    Reference-counted under a lock: several pose backends (threads of the web app, say) may
+    start at once; the first redirects, the last restores and re-emits what was kept.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._users = 0
+        self._saved: int | None = None
+        self._tmp = None
+
+    def acquire(self) -> bool:
+        with self._lock:
+            if self._users == 0:
+                try:
+                    fd = sys.stderr.fileno()
+                except (AttributeError, OSError, ValueError):  # no real stderr (e.g. captured)
+                    return False
+                sys.stderr.flush()
+                self._tmp = tempfile.TemporaryFile(mode="w+b")
+                self._saved = os.dup(fd)
+                os.dup2(self._tmp.fileno(), fd)
+            self._users += 1
+            return True
+
+    def release(self) -> None:
+        with self._lock:
+            self._users -= 1
+            if self._users > 0:
+                return
             sys.stderr.flush()
-            os.dup2(saved, fd)
-            os.close(saved)
-            tmp.seek(0)
-            kept = [ln for ln in tmp.read().decode("utf-8", "replace").splitlines(keepends=True)
+            os.dup2(self._saved, sys.stderr.fileno())
+            os.close(self._saved)
+            self._tmp.seek(0)
+            kept = [ln for ln in self._tmp.read().decode("utf-8", "replace").splitlines(keepends=True)
                     if not ln.startswith(_NOISE)]
+            self._tmp.close()
             if kept:
                 sys.stderr.write("".join(kept))
                 sys.stderr.flush()
+
+
+_FILTER = _StderrFilter()
+
+
+@contextlib.contextmanager
+def _native_stderr_filtered():
+    acquired = _FILTER.acquire()
+    try:
+        yield
+    finally:
+        if acquired:
+            _FILTER.release()
 
 
 class MediaPipePose:
@@ -67,11 +95,15 @@ class MediaPipePose:
                  min_tracking_confidence: float = 0.5):
         if model not in COMPLEXITY:
             raise ValueError(f"unknown pose model {model!r}; choose from {', '.join(COMPLEXITY)}")
-        require_installed(model)
         self.model = model
         self.segmentation = segmentation
+        # The graph logs from its own threads while it starts, also after process() returns:
+        # keep stderr filtered from here until a few frames have gone through.
+        self._quiet = contextlib.ExitStack()
+        self._quiet.enter_context(_native_stderr_filtered())
         self._frames = 0
-        with _native_stderr_filtered():
+        try:
+            require_installed(model)
             from mediapipe.python.solutions import pose as mp_pose
 
             self._pose = mp_pose.Pose(
@@ -83,16 +115,17 @@ class MediaPipePose:
                 min_detection_confidence=min_detection_confidence,
                 min_tracking_confidence=min_tracking_confidence,
             )
+        except BaseException:
+            self._quiet.close()
+            raise
 
     def process(self, rgb: np.ndarray) -> PoseEstimate | None:
         """Landmarks of the person in one RGB frame (H, W, 3 uint8), or None."""
         h, w = rgb.shape[:2]
-        if self._frames < _QUIET_FRAMES:
-            self._frames += 1
-            with _native_stderr_filtered():
-                res = self._pose.process(rgb)
-        else:
-            res = self._pose.process(rgb)
+        res = self._pose.process(rgb)
+        self._frames += 1
+        if self._frames == _QUIET_FRAMES:
+            self._quiet.close()
         if res.pose_landmarks is None:
             return None
         lm = res.pose_landmarks.landmark
@@ -107,12 +140,16 @@ class MediaPipePose:
                             world_m=world, mask=mask)
 
     def reset(self) -> None:
-        with _native_stderr_filtered():
-            self._pose.reset()
+        self._quiet.close()
+        self._quiet = contextlib.ExitStack()
+        self._quiet.enter_context(_native_stderr_filtered())
+        self._pose.reset()
         self._frames = 0
 
     def close(self) -> None:
-        self._pose.close()
+        self._quiet.close()
+        with _native_stderr_filtered():  # the graph logs again as it shuts down
+            self._pose.close()
 
     def __enter__(self) -> MediaPipePose:
         return self
