@@ -7,6 +7,7 @@ the annotated video, the batch report and the web pages all say the same thing.
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ import numpy as np
 from rom import wording
 
 _NAMES = {"slr": "Straight-leg raise (SLR)", "hinge": "Hip hinge"}
+WIDTH = 100  # columns: sentences wrap there, so a terminal shows them indented, not broken anyhow
 
 
 def describe(result) -> str:
@@ -29,6 +31,11 @@ def _num(v: float | None, nd: int = 1, unit: str = "deg") -> str:
     return f"{v:.{nd}f} {unit}".rstrip()
 
 
+def _wrap(text: str, indent: str = "  ", hang: str = "    ") -> str:
+    """A paragraph wrapped at WIDTH, its continuation lines indented by hang."""
+    return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=hang, break_on_hyphens=False)
+
+
 def _row(label: str, text: str) -> str:
     return f"  {label:<20}{text}"
 
@@ -38,7 +45,7 @@ def _slr_lines(r) -> list[str]:
     bent = "knee_bend_not_reached" not in r.flags
     lines = [f"{_NAMES['slr']}, {r.side} leg - {Path(r.video).name}",
              _row("SLR angle", f"{_num(r.slr_angle_deg)}  (95 % interval {_num(lo)} to {_num(hi)})"),
-             _row("", "hip flexion of the raised leg (thigh against the table) "
+             _row("", "the thigh against the table "
                   + ("when the knee began to bend" if bent else "at its highest: the knee never bent"))]
     if r.knee_bend_onset_s is not None:
         lines.append(_row("knee-bend onset", f"{_num(r.knee_bend_onset_s, 2, 's')}  "
@@ -56,7 +63,7 @@ def _slr_lines(r) -> list[str]:
         "",
         "Interpretation",
     ]
-    lines += [f"  {s}" for s in _slr_interpretation(r, bent)]
+    lines += [_wrap(s) for s in _slr_interpretation(r, bent)]
     return lines
 
 
@@ -88,10 +95,10 @@ def _hinge_lines(r) -> list[str]:
              f"  {n} repetition{'s' if n != 1 else ''}"]
     for k, rep in enumerate(r.reps, 1):
         faults = ", ".join(wording.flag_words(f) for f in rep.flags) or "no fault"
-        lines.append(
-            f"  rep {k}  {rep.start_s:.2f}-{rep.end_s:.2f} s (bottom {rep.bottom_s:.2f} s): "
-            f"hip flexion {_num(rep.max_hip_flexion_deg)}, trunk {_num(rep.max_trunk_inclination_deg)}, "
-            f"knee {_num(rep.max_knee_flexion_deg)}, back rounding {_num(rep.back_rounding, nd, unit)}; {faults}")
+        lines += [
+            f"  rep {k}  {rep.start_s:.2f}-{rep.end_s:.2f} s, bottom at {rep.bottom_s:.2f} s: {faults}",
+            f"         hip flexion {_num(rep.max_hip_flexion_deg)}, trunk {_num(rep.max_trunk_inclination_deg)}, "
+            f"knee {_num(rep.max_knee_flexion_deg)}, back rounding {_num(rep.back_rounding, nd, unit)}"]
     if r.reps:
         deepest = max(rep.max_hip_flexion_deg for rep in r.reps)
         lines.append(_row("deepest hip flexion", _num(deepest)))
@@ -108,7 +115,7 @@ def _flag_lines(r) -> list[str]:
         if r.test == "hinge":
             reps = [str(k) for k, rep in enumerate(r.reps, 1) if f in rep.flags]
             where = f" (rep {', '.join(reps)})" if reps else ""
-        lines.append(f"  {wording.flag_words(f)}{where}: {wording.flag_explanation(f)}")
+        lines.append(_wrap(f"{wording.flag_words(f)}{where}: {wording.flag_explanation(f)}"))
     return lines
 
 
@@ -118,4 +125,4 @@ def _quality_lines(q) -> list[str]:
              f"angles from {source}"]
     if not q.warnings:
         return lines + ["Warnings: none"]
-    return lines + ["Warnings"] + [f"  - {w}" for w in q.warnings]
+    return lines + ["Warnings"] + [_wrap(w, "  - ", "    ") for w in q.warnings]
