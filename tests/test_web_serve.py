@@ -1,0 +1,96 @@
+"""`rom serve`: starts on an empty database with no setup (SQLite by default, any SQLAlchemy URL
+with --db), brings the schema up to date, settles what a previous server left unfinished."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from conftest_web import ROOT, add_assessment, add_person, make_app, postgres_database, postgres_server_fixture  # noqa: F401
+
+from web.db import db
+from web.models import Assessment
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _serve(tmp_path, *args):
+    port = _port()
+    env = {**os.environ, "ROM_INSTANCE_PATH": str(tmp_path / "instance")}
+    env.pop("ROM_DATABASE_URL", None)
+    proc = subprocess.Popen([sys.executable, "-m", "rom", "serve", "--port", str(port), *args], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(f"{base}/people/", timeout=1)
+            return proc, base
+        except OSError:
+            if proc.poll() is not None:
+                raise AssertionError(proc.communicate()) from None
+            time.sleep(0.1)
+    proc.kill()
+    raise AssertionError("rom serve did not start")
+
+
+def _stop(proc) -> tuple[int, str, str]:
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    return proc.returncode, out, err
+
+
+@pytest.mark.parametrize("database", ["default", "sqlite-url", "postgresql"])
+def test_serve_starts_on_an_empty_database(tmp_path, request, database):
+    args = []
+    if database == "sqlite-url":
+        args = ["--db", f"sqlite:///{tmp_path / 'other.sqlite'}"]
+    elif database == "postgresql":
+        args = ["--db", postgres_database(request.getfixturevalue("postgres_server"))]
+    proc, base = _serve(tmp_path, *args)
+    try:
+        page = urllib.request.urlopen(f"{base}/people/").read().decode()
+        assert "Add the first person" in page
+        assert urllib.request.urlopen(f"{base}/static/live.js").status == 200
+    finally:
+        code, out, err = _stop(proc)
+    assert code == 0, err
+    assert f"serving on {base}/" in out
+    if database == "default":
+        assert (tmp_path / "instance" / "rom.sqlite").exists() and "rom.sqlite" in out
+    if database == "sqlite-url":
+        assert (tmp_path / "other.sqlite").exists()
+
+
+def test_serve_marks_a_recording_of_a_stopped_server_incomplete(tmp_path):
+    app = make_app(tmp_path / "instance")  # the database a previous server left
+    aid = add_assessment(app, add_person(app), status="recording")
+    with app.app_context():
+        db.engine.dispose()
+    proc, base = _serve(tmp_path)
+    try:
+        with app.app_context():
+            assert db.session.get(Assessment, aid).status == "incomplete"
+    finally:
+        _stop(proc)
+
+
+def test_serve_says_why_when_the_port_is_taken(tmp_path):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        env = {**os.environ, "ROM_INSTANCE_PATH": str(tmp_path / "instance")}
+        r = subprocess.run([sys.executable, "-m", "rom", "serve", "--port", str(port)], cwd=ROOT, env=env,
+                           capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2
+    assert f"Port {port} is in use by another program" in r.stderr

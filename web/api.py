@@ -1,0 +1,57 @@
+"""JSON API: people, a person's history, an assessment's status and result, its per-frame
+angles. Read-only; the pages use it for charts and the upload progress bar."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request, url_for
+
+from web import interpret, recording, summaries
+from web.assessments import get_assessment
+from web.db import db
+from web.models import Assessment, assessments_query, people_query
+from web.people import get_person
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+@bp.route("/people")
+def people():
+    found = db.session.scalars(people_query(request.args.get("q", ""))).all()
+    return jsonify([_person(p) for p in found])
+
+
+@bp.route("/people/<int:person_id>")
+def person(person_id: int):
+    p = get_person(person_id)
+    items = db.session.scalars(assessments_query().where(Assessment.person_id == p.id)).all()
+    for a in items:
+        recording.mark_stale(a)
+    th = interpret.Thresholds.from_config(current_app.config)
+    return jsonify({**_person(p), "assessments": [_assessment(a) for a in items],
+                    "slr": summaries.slr_history(items, th)})
+
+
+@bp.route("/assessments/<int:assessment_id>")
+def assessment(assessment_id: int):
+    a = get_assessment(assessment_id)
+    recording.mark_stale(a)
+    return jsonify(_assessment(a))
+
+
+@bp.route("/assessments/<int:assessment_id>/frames")
+def assessment_frames(assessment_id: int):
+    return jsonify(summaries.frames_payload(get_assessment(assessment_id)))
+
+
+def _person(p) -> dict:
+    return {"id": p.id, "name": p.name, "birth_year": p.birth_year, "notes": p.notes,
+            "url": url_for("assessments.history", person_id=p.id)}
+
+
+def _assessment(a: Assessment) -> dict:
+    return {"id": a.id, "person_id": a.person_id, "test": a.test, "side": a.side, "mode": a.mode,
+            "source": a.source, "status": a.status, "progress": a.progress, "error": a.error,
+            "created_at": a.created_at.isoformat() + "Z",
+            "started_at": None if a.started_at is None else a.started_at.isoformat() + "Z",
+            "frames": a.n_frames, "pain_s": a.pain_s, "result": a.result,
+            "url": url_for("assessments.result", assessment_id=a.id)}

@@ -1,0 +1,157 @@
+"""Assessments: start one (person, test, camera set-up), the live page, the result page, a
+person's history, and what to do with a recording that stopped early."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+
+from web import interpret, recording, storage, summaries
+from web.db import db
+from web.models import MODES, Assessment, assessments_query, people_query
+from web.people import get_person
+
+bp = Blueprint("assessments", __name__)
+
+# The choices of the new-assessment form: value -> (test, side, label).
+CHOICES = {
+    "slr-left": ("slr", "left", "Straight-leg raise, left leg"),
+    "slr-right": ("slr", "right", "Straight-leg raise, right leg"),
+    "hinge": ("hinge", None, "Hip hinge"),
+}
+
+
+@bp.route("/assessments/new", methods=("GET", "POST"))
+def new():
+    people = db.session.scalars(people_query()).all()
+    if request.method == "POST":
+        person = get_person(request.form.get("person_id", type=int) or 0)
+        choice = CHOICES.get(request.form.get("test", ""))
+        mode = request.form.get("mode", "passive")
+        if choice is None or mode not in MODES:
+            flash("Choose a test (and for an SLR, passive or active).", "error")
+            return render_template("assessments/new.html", people=people, choices=CHOICES,
+                                   person_id=person.id), 400
+        test, side, _ = choice
+        a = Assessment(person=person, test=test, side=side, mode=mode if test == "slr" else None,
+                       source="live", status="pending", keep_video=bool(request.form.get("keep_video")))
+        db.session.add(a)
+        db.session.commit()
+        return redirect(url_for("assessments.live", assessment_id=a.id))
+    if not people:
+        flash("Add the person first.")
+        return redirect(url_for("people.create"))
+    return render_template("assessments/new.html", people=people, choices=CHOICES,
+                           person_id=request.args.get("person", type=int))
+
+
+@bp.route("/assessments/<int:assessment_id>/live")
+def live(assessment_id: int):
+    a = get_assessment(assessment_id)
+    if a.status != "pending":
+        return redirect(url_for("assessments.result", assessment_id=a.id))
+    return render_template("assessments/live.html", a=a)
+
+
+@bp.route("/assessments/<int:assessment_id>")
+def result(assessment_id: int):
+    a = get_assessment(assessment_id)
+    recording.mark_stale(a)
+    if a.status == "analysing":
+        return redirect(url_for("uploads.progress", assessment_id=a.id))
+    th = interpret.Thresholds.from_config(current_app.config)
+    return render_template("assessments/result.html", a=a, interpretation=interpret.sentences(a, th),
+                           comparison=_comparison(a, th))
+
+
+@bp.route("/people/<int:person_id>/history")
+def history(person_id: int):
+    person = get_person(person_id)
+    items = db.session.scalars(assessments_query().where(Assessment.person_id == person.id)).all()
+    for a in items:
+        recording.mark_stale(a)
+    th = interpret.Thresholds.from_config(current_app.config)
+    return render_template("assessments/history.html", person=person, assessments=items,
+                           slr=summaries.slr_history(items, th))
+
+
+@bp.route("/assessments/<int:assessment_id>/analyse", methods=("POST",))
+def analyse(assessment_id: int):
+    """Analyse what an incomplete recording stored."""
+    a = get_assessment(assessment_id)
+    recording.mark_stale(a)
+    if a.status != "incomplete":
+        flash("Only an incomplete recording can be analysed this way.", "error")
+    else:
+        recording.finish_recorded(a)
+    return redirect(url_for("assessments.result", assessment_id=a.id))
+
+
+@bp.route("/assessments/<int:assessment_id>/again", methods=("POST",))
+def again(assessment_id: int):
+    """A new live assessment with the same person and test."""
+    old = get_assessment(assessment_id)
+    side = None if old.test == "hinge" else old.side or (old.result or {}).get("side")
+    a = Assessment(person_id=old.person_id, test=old.test, side=side, mode=old.mode or "passive" if old.test == "slr"
+                   else None, source="live", status="pending", keep_video=old.keep_video)
+    db.session.add(a)
+    db.session.commit()
+    return redirect(url_for("assessments.live", assessment_id=a.id))
+
+
+@bp.route("/assessments/<int:assessment_id>/delete", methods=("POST",))
+def delete(assessment_id: int):
+    a = get_assessment(assessment_id)
+    if a.status in ("recording", "analysing") and not recording.mark_stale(a):
+        flash("This assessment is being recorded or analysed; stop it first.", "error")
+        return redirect(url_for("assessments.result", assessment_id=a.id))
+    person_id = a.person_id
+    storage.delete_files(a)
+    db.session.delete(a)
+    db.session.commit()
+    flash("Assessment deleted.")
+    return redirect(url_for("assessments.history", person_id=person_id))
+
+
+@bp.route("/assessments/<int:assessment_id>/keyframe.jpg")
+def keyframe(assessment_id: int):
+    a = get_assessment(assessment_id)
+    if not a.key_frame:
+        abort(404, "No key frame stored.")
+    return current_app.response_class(a.key_frame, mimetype="image/jpeg")
+
+
+@bp.route("/assessments/<int:assessment_id>/video")
+def video(assessment_id: int):
+    a = get_assessment(assessment_id)
+    path = storage.instance() / a.video_path if a.video_path else None
+    if path is None or not path.exists():
+        abort(404, "No video kept for this assessment.")
+    return send_file(path, as_attachment=True, download_name=f"assessment-{a.id}{path.suffix}")
+
+
+def get_assessment(assessment_id: int) -> Assessment:
+    a = db.session.scalar(assessments_query().where(Assessment.id == assessment_id))
+    if a is None:
+        abort(404, f"Assessment {assessment_id} does not exist.")
+    return a
+
+
+def _comparison(a: Assessment, th: interpret.Thresholds) -> str | None:
+    """For a complete SLR: the comparison with the person's latest complete SLR of the other
+    side (same mode) up to this one."""
+    if a.test != "slr" or a.status != "complete":
+        return None
+    side = (a.result or {}).get("side") or a.side
+    other = None
+    for b in db.session.scalars(assessments_query().where(Assessment.person_id == a.person_id,
+                                                          Assessment.test == "slr",
+                                                          Assessment.status == "complete")):
+        b_side = (b.result or {}).get("side") or b.side
+        if b_side != side and b.mode == a.mode and b.when <= a.when:
+            other = b
+            break
+    if other is None:
+        return None
+    angles = {side: a.result.get("slr_angle_deg"), ((other.result or {}).get("side") or other.side):
+              other.result.get("slr_angle_deg")}
+    return interpret.side_difference(angles.get("left"), angles.get("right"), th)

@@ -1,0 +1,129 @@
+"""Tables: Person, Assessment, FrameSample (SQLAlchemy 2 style). Schema changes go through a
+migration in web/migrations/versions.
+
+Times are stored as naive UTC. Access control comes later (clinician accounts, DESIGN.md 5):
+every query for people and assessments goes through `people_query` and `assessments_query`, so
+that the owner filter is added in one place.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, LargeBinary, String, Text, select
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from web.db import db
+
+TESTS = {"slr": "Straight-leg raise", "hinge": "Hip hinge"}
+MODES = {"passive": "passive (examiner lifts the leg)", "active": "active (own leg lift)"}
+STATUSES = ("pending", "recording", "incomplete", "analysing", "complete", "failed")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Person(db.Model):
+    __tablename__ = "person"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), index=True)  # a name or a pseudonymous ID
+    birth_year: Mapped[int | None] = mapped_column(Integer)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    assessments: Mapped[list[Assessment]] = relationship(
+        back_populates="person", cascade="all, delete-orphan", order_by="Assessment.created_at")
+
+
+class Assessment(db.Model):
+    """One test of one person, live or from an uploaded video.
+
+    status: pending (created, camera set-up), recording, incomplete (the recording stopped
+    without a result: tab closed, server stopped), analysing (uploaded video), complete, failed
+    (not measurable; `error` says why). result: the engine's `to_dict()`.
+    """
+
+    __tablename__ = "assessment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    test: Mapped[str] = mapped_column(String(10))  # 'slr' or 'hinge'
+    side: Mapped[str | None] = mapped_column(String(5))  # SLR: raised leg; hinge: side facing the camera
+    mode: Mapped[str | None] = mapped_column(String(10))  # SLR: 'passive' or 'active'
+    source: Mapped[str] = mapped_column(String(10), default="live")  # 'live' or 'upload'
+    status: Mapped[str] = mapped_column(String(12), default="pending", index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_frame_at: Mapped[datetime | None] = mapped_column(DateTime)
+    n_frames: Mapped[int] = mapped_column(Integer, default=0)
+    fps: Mapped[float | None] = mapped_column(Float)
+    image_width: Mapped[int | None] = mapped_column(Integer)
+    image_height: Mapped[int | None] = mapped_column(Integer)
+    pain_s: Mapped[float | None] = mapped_column(Float)  # seconds from the start of the recording
+    progress: Mapped[float | None] = mapped_column(Float)  # upload analysis, 0..1
+    result: Mapped[dict | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+    key_frame: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))  # JPEG with the overlay
+    keep_video: Mapped[bool] = mapped_column(Boolean, default=False)
+    video_path: Mapped[str | None] = mapped_column(String(500))  # relative to the instance folder
+    video_name: Mapped[str | None] = mapped_column(String(255))  # the uploaded file's name
+
+    person: Mapped[Person] = relationship(back_populates="assessments")
+
+    @property
+    def label(self) -> str:
+        """'SLR left (passive)', 'Hip hinge'."""
+        if self.test == "slr":
+            side = self.side or (self.result or {}).get("side")
+            return "SLR" + (f" {side}" if side else "") + (f" ({self.mode})" if self.mode else "")
+        return TESTS.get(self.test, self.test)
+
+    @property
+    def headline(self) -> str:
+        """The main figure for lists: '61.8°' (SLR), '3 reps, hip flexion up to 84.0°' (hinge)."""
+        r = self.result or {}
+        if self.status != "complete":
+            return ""
+        if self.test == "slr":
+            return "" if r.get("slr_angle_deg") is None else f"{r['slr_angle_deg']:.1f}°"
+        reps = r.get("reps") or []
+        hips = [x["max_hip_flexion_deg"] for x in reps if x.get("max_hip_flexion_deg") is not None]
+        text = f"{len(reps)} rep{'s' if len(reps) != 1 else ''}"
+        return text + (f", hip flexion up to {max(hips):.1f}°" if hips else "")
+
+    @property
+    def when(self) -> datetime:
+        return self.started_at or self.created_at
+
+
+class FrameSample(db.Model):
+    """One recorded frame: the pose model's landmarks (see `web.frames`), the angles shown live,
+    and, once the recording is analysed, the offline angles (the engine's per-frame table)."""
+
+    __tablename__ = "frame_sample"
+
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"), primary_key=True)
+    frame: Mapped[int] = mapped_column(Integer, primary_key=True)  # 0, 1, ... in recording order
+    t_s: Mapped[float] = mapped_column(Float)  # capture time, seconds from the first frame
+    relock: Mapped[bool] = mapped_column(Boolean, default=False)  # tracking restarted on the measured person
+    landmarks: Mapped[bytes | None] = mapped_column(LargeBinary)  # None: no pose found
+    live: Mapped[dict | None] = mapped_column(JSON)
+    angles: Mapped[dict | None] = mapped_column(JSON)
+
+
+def people_query(search: str = ""):
+    """People visible to the current user (everyone until accounts exist), by name."""
+    q = select(Person).order_by(Person.name)
+    if search.strip():
+        like = f"%{search.strip()}%"
+        q = q.where(Person.name.ilike(like) | Person.notes.ilike(like))
+    return q
+
+
+def assessments_query():
+    """Assessments visible to the current user, newest first."""
+    return select(Assessment).order_by(Assessment.created_at.desc())

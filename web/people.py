@@ -1,0 +1,89 @@
+"""People: list and search, create, edit. A person's assessments are on their history page."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import func, select
+
+from web.db import db
+from web.models import Assessment, Person, people_query
+
+bp = Blueprint("people", __name__, url_prefix="/people")
+
+
+@bp.route("/")
+def index():
+    q = request.args.get("q", "")
+    people = db.session.scalars(people_query(q)).all()
+    counts = dict(db.session.execute(select(Assessment.person_id, func.count(Assessment.id))
+                                     .where(Assessment.person_id.in_([p.id for p in people]))
+                                     .group_by(Assessment.person_id)).all())
+    return render_template("people/index.html", people=people, counts=counts, q=q)
+
+
+@bp.route("/new", methods=("GET", "POST"))
+def create():
+    person = Person(name="", notes="")
+    if request.method == "POST":
+        if _fill(person, request.form):
+            db.session.add(person)
+            db.session.commit()
+            flash(f"Added {person.name}.")
+            return redirect(url_for("assessments.history", person_id=person.id))
+    return render_template("people/form.html", person=person), 400 if request.method == "POST" else 200
+
+
+@bp.route("/<int:person_id>/edit", methods=("GET", "POST"))
+def edit(person_id: int):
+    person = get_person(person_id)
+    if request.method == "POST":
+        if _fill(person, request.form):
+            db.session.commit()
+            flash("Saved.")
+            return redirect(url_for("assessments.history", person_id=person.id))
+        db.session.rollback()
+        return render_template("people/form.html", person=person), 400
+    return render_template("people/form.html", person=person)
+
+
+@bp.route("/<int:person_id>/delete", methods=("POST",))
+def delete(person_id: int):
+    from web import storage
+
+    person = get_person(person_id)
+    for a in person.assessments:
+        storage.delete_files(a)
+    db.session.delete(person)
+    db.session.commit()
+    flash(f"Deleted {person.name} and their assessments.")
+    return redirect(url_for("people.index"))
+
+
+def get_person(person_id: int) -> Person:
+    person = db.session.scalar(people_query().where(Person.id == person_id))
+    if person is None:
+        abort(404, f"Person {person_id} does not exist.")
+    return person
+
+
+def _fill(person: Person, form) -> bool:
+    """Copy the form into person; flash the problems and return False when it is not valid."""
+    name = form.get("name", "").strip()
+    year_text = form.get("birth_year", "").strip()
+    errors = []
+    if not name:
+        errors.append("A name or pseudonymous ID is required.")
+    elif len(name) > 120:
+        errors.append("The name is longer than 120 characters.")
+    year = None
+    if year_text:
+        if not year_text.isdigit() or not 1900 <= int(year_text) <= date.today().year:
+            errors.append(f"The birth year must be a year between 1900 and {date.today().year}.")
+        else:
+            year = int(year_text)
+    person.name, person.birth_year, person.notes = name, year, form.get("notes", "").strip()
+    for e in errors:
+        flash(e, "error")
+    return not errors

@@ -1,0 +1,180 @@
+"""Storing an assessment as it is recorded, and its result when it ends.
+
+Frames are inserted in batches at least every half second by a writer thread, so a closed tab
+or a killed server loses at most the last half second. An assessment left in 'recording' by a
+connection that is gone shows as incomplete; its stored landmarks give the result up to the
+last stored frame (`analyse_recorded`).
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import insert, select, update
+from sqlalchemy.engine import Engine
+
+from rom import back_contour
+from rom.analysis import Options, measure
+from rom.errors import NotMeasurable, RomError
+from rom.slr import analyze_slr
+from web import frames, keyframe, storage
+from web.db import db
+from web.models import Assessment, FrameSample, utcnow
+
+FLUSH_EVERY_S = 0.5
+
+# Assessments whose live connection is open in this process (their frames are still coming).
+_active: set[int] = set()
+_active_lock = threading.Lock()
+
+
+def set_active(assessment_id: int, active: bool) -> None:
+    with _active_lock:
+        (_active.add if active else _active.discard)(assessment_id)
+
+
+class FrameWriter:
+    """Rows of one recording (dicts of FrameSample columns without assessment_id), inserted by
+    a background thread at least every FLUSH_EVERY_S seconds. The Assessment's n_frames and
+    last_frame_at follow each batch. An error in the thread is raised by the next add()."""
+
+    def __init__(self, engine: Engine, assessment_id: int):
+        self.engine, self.assessment_id = engine, assessment_id
+        self._rows: list[dict] = []
+        self._count = 0
+        self._error: BaseException | None = None
+        self._cond = threading.Condition()
+        self._closing = False
+        self._thread = threading.Thread(target=self._run, name=f"frames-{assessment_id}", daemon=True)
+        self._thread.start()
+
+    def add(self, row: dict) -> None:
+        if self._error is not None:
+            raise RuntimeError(f"storing the frames failed: {self._error}") from self._error
+        with self._cond:
+            self._rows.append({"assessment_id": self.assessment_id, **row})
+
+    def close(self) -> None:
+        """Write what is left and stop the thread."""
+        with self._cond:
+            self._closing = True
+            self._cond.notify()
+        self._thread.join()
+        if self._error is not None:
+            raise RuntimeError(f"storing the frames failed: {self._error}") from self._error
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                if not self._closing:
+                    self._cond.wait(FLUSH_EVERY_S)
+                rows, self._rows = self._rows, []
+                closing = self._closing
+            if rows and self._error is None:
+                try:
+                    self._write(rows)
+                except Exception as e:  # the connection reports it to the page
+                    self._error = e
+            if closing:
+                return
+
+    def _write(self, rows: list[dict]) -> None:
+        self._count += len(rows)
+        with self.engine.begin() as conn:
+            conn.execute(insert(FrameSample), rows)
+            conn.execute(update(Assessment).where(Assessment.id == self.assessment_id)
+                         .values(n_frames=self._count, last_frame_at=utcnow()))
+
+
+def store_result(a: Assessment, result, series, key_frame: bytes | None, rows_stored: bool = True) -> None:
+    """Record a measured assessment: the result, the offline angles of every frame (and the
+    frames themselves when they are not stored yet, as for an uploaded video), the key frame."""
+    angle_rows = frames.angle_rows(result.frames)
+    if rows_stored:
+        db.session.execute(update(FrameSample), [
+            {"assessment_id": a.id, "frame": i, "angles": r} for i, r in enumerate(angle_rows)])
+    else:
+        back = series.back
+        db.session.execute(insert(FrameSample), [
+            {"assessment_id": a.id, "frame": i, "t_s": float(series.t_s[i]), "relock": i in series.relocks,
+             "landmarks": frames.pack(series.xy_px[i], series.z[i], series.visibility[i], series.world_m[i],
+                                      None if back is None else back[i]),
+             "angles": r} for i, r in enumerate(angle_rows)])
+    a.result = result.to_dict()
+    a.status, a.error, a.finished_at = "complete", None, utcnow()
+    a.n_frames, a.fps = len(series), float(series.fps)
+    a.image_width, a.image_height = (int(v) for v in series.image_size)
+    a.key_frame = key_frame
+    db.session.commit()
+
+
+def store_failure(a: Assessment, reason: str) -> None:
+    a.status, a.error, a.finished_at = "failed", reason, utcnow()
+    db.session.commit()
+
+
+def analyse_recorded(a: Assessment):
+    """(result, series) from the frames stored for a recording; raises NotMeasurable."""
+    rows = db.session.execute(
+        select(FrameSample.t_s, FrameSample.relock, FrameSample.landmarks)
+        .where(FrameSample.assessment_id == a.id).order_by(FrameSample.frame)).all()
+    if not rows:
+        raise NotMeasurable("no frames were stored for this recording")
+    n_features = back_contour.N_FEATURES if a.test == "hinge" else 0
+    fps = frames.mean_rate([r.t_s for r in rows])
+    series = frames.series_from([r.landmarks for r in rows], [i for i, r in enumerate(rows) if r.relock],
+                                (a.image_width or 640, a.image_height or 480), fps, n_features)
+    return measure_series(series, a.test, a.side, a.pain_s), series
+
+
+def measure_series(series, test: str, side: str | None, pain_s: float | None):
+    """What `rom.live.LiveSession.result` computes, for a series rebuilt from storage."""
+    if test == "slr":
+        opts = Options(test="slr", side=side or "auto")
+        return analyze_slr(series, "live", side=side, config=opts.slr, pain_s=pain_s)
+    return measure(series, test, "live", Options(test=test, side=side or "auto"))
+
+
+def finish_recorded(a: Assessment) -> None:
+    """Analyse a recording from its stored frames and store the outcome (complete or failed)."""
+    try:
+        result, series = analyse_recorded(a)
+    except RomError as e:
+        store_failure(a, str(e))
+        return
+    spool = storage.spool_dir(a.id)
+    store_result(a, result, series, keyframe.from_spool(spool, result, series))
+    storage.finish_spool(a, series.fps)
+    db.session.commit()
+
+
+def mark_stale(a: Assessment) -> bool:
+    """A recording whose connection is gone (closed tab, stopped server) and whose last frame
+    is older than STALE_AFTER_S becomes incomplete. Returns True when it changed."""
+    if a.status != "recording":
+        return False
+    with _active_lock:
+        if a.id in _active:
+            return False
+    last = a.last_frame_at or a.started_at or a.created_at
+    if utcnow() - last < timedelta(seconds=current_app.config["STALE_AFTER_S"]):
+        return False
+    a.status = "incomplete"
+    db.session.commit()
+    return True
+
+
+def settle_unfinished() -> None:
+    """On server start (`rom serve`): recordings of a previous run are incomplete; uploads it was
+    analysing are analysed again when their file is still there, otherwise failed."""
+    from web import uploads
+
+    for a in db.session.scalars(select(Assessment).where(Assessment.status.in_(("recording", "analysing")))):
+        if a.status == "recording":
+            a.status = "incomplete"
+        elif not uploads.resubmit(a):
+            a.status, a.error = "failed", "the server stopped during the analysis; upload the video again"
+    db.session.commit()
+

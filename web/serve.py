@@ -1,0 +1,42 @@
+"""`rom serve`: the web app on Werkzeug's threaded server, the database brought up to date first.
+
+One thread per connection is enough on a single machine: the pose model of each live connection
+runs in its own process (`web.workers`), so the server threads only move frames and JSON
+(bench/live_latency.py measures the figures).
+"""
+
+from __future__ import annotations
+
+import sys
+
+from werkzeug.serving import make_server
+
+from web import create_app
+from web.db import db, prepare_database
+from web.recording import settle_unfinished
+
+
+def serve(host: str = "127.0.0.1", port: int = 5000, db_url: str | None = None) -> int:
+    app = create_app({"SQLALCHEMY_DATABASE_URI": db_url} if db_url else None)
+    with app.app_context():
+        prepare_database()
+        settle_unfinished()  # recordings and analyses a previous server left unfinished
+        where = db.engine.url.render_as_string(hide_password=True)
+    try:
+        server = make_server(host, port, app, threaded=True)
+    except SystemExit:  # Werkzeug has said why (e.g. the port is in use by another program)
+        return 2
+    except OSError as e:
+        print(f"rom serve: cannot listen on {host}:{port}: {e.strerror or e}", file=sys.stderr)
+        return 2
+    print(f"rom: serving on http://{host}:{server.port}/  (database: {where}; stop with Ctrl+C)")
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        print("rom serve: there are no user accounts yet: serve beyond this machine only on a trusted network",
+              file=sys.stderr)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0

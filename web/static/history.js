@@ -1,0 +1,34 @@
+// History page: SLR angle per side over time (one point per complete assessment).
+import {drawChart} from './plot.js';
+
+const canvas = document.getElementById('history-chart');
+if (canvas) {
+  const data = JSON.parse(document.getElementById('history-data').textContent);
+  // one x axis for both sides: every date, each side null where it has no point
+  const all = [...data.points.left.map((p) => ['left', p]), ...data.points.right.map((p) => ['right', p])]
+    .sort((a, b) => Date.parse(a[1].at) - Date.parse(b[1].at));
+  const x = all.map(([, p]) => Date.parse(p.at));
+  const side = (s) => all.map(([t, p]) => (t === s ? p.deg : null));
+  const draw = () => drawChart(canvas, {
+    x, time: true, yLabel: 'SLR angle (degrees)',
+    hlines: [{y: data.tight_below_deg, label: `below ${data.tight_below_deg}°: tight hamstrings`}],
+    series: [
+      {label: 'left', values: interpolate(x, side('left')), color: '#1f6feb', points: side('left').map((v) => v != null)},
+      {label: 'right', values: interpolate(x, side('right')), color: '#d1242f', points: side('right').map((v) => v != null)},
+    ],
+  });
+  draw();
+  window.addEventListener('resize', draw);
+}
+
+// Fill a side's gaps between its own points linearly (so its line runs through the other side's
+// dates), but draw dots only at its real points: values at other dates are marked not real.
+function interpolate(x, values) {
+  const out = values.map((v) => v);
+  const known = values.map((v, i) => (v == null ? null : i)).filter((i) => i != null);
+  for (let k = 0; k + 1 < known.length; k++) {
+    const [i, j] = [known[k], known[k + 1]];
+    for (let m = i + 1; m < j; m++) out[m] = values[i] + ((values[j] - values[i]) * (x[m] - x[i])) / (x[j] - x[i]);
+  }
+  return out;
+}

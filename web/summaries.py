@@ -1,0 +1,80 @@
+"""Data for charts and tables, shared by the pages and the JSON API: an assessment's angles
+over time with its marks, and a person's SLR angles per side over time."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from web.db import db
+from web.interpret import ANGLE_NAMES, Thresholds, side_difference
+from web.models import Assessment, FrameSample
+
+# Columns charted per test, in drawing order (the offline, filtered angles).
+CHART_COLUMNS = {
+    "slr": ("hip_flexion_deg", "knee_flexion_deg", "other_hip_flexion_deg", "pelvic_rotation_deg"),
+    "hinge": ("hip_flexion_deg", "trunk_inclination_deg", "knee_flexion_deg", "back_flexion_deg"),
+}
+
+
+def frames_payload(a: Assessment) -> dict:
+    """Per-frame angles for the result chart: {t_s, series: [{name, label, values}] in drawing
+    order, source, marks}.
+
+    Frames without offline angles yet (a recording in progress or incomplete) give the angles
+    shown live instead, and say so."""
+    rows = db.session.execute(select(FrameSample.t_s, FrameSample.angles, FrameSample.live)
+                              .where(FrameSample.assessment_id == a.id).order_by(FrameSample.frame)).all()
+    offline = any(r.angles for r in rows)
+    names = CHART_COLUMNS.get(a.test, ())
+    series = []
+    for name in names:
+        if offline:
+            values = [(r.angles or {}).get(name) for r in rows]
+        else:
+            values = [((r.live or {}).get("angles") or {}).get(name) for r in rows]
+        if any(v is not None for v in values):
+            series.append({"name": name, "label": ANGLE_NAMES.get(name, name),
+                           "values": [None if v is None else round(v, 2) for v in values]})
+    t = [round(((r.angles or {}).get("t_s") or r.t_s) if offline else r.t_s, 3) for r in rows]
+    return {"t_s": t, "series": series, "source": "offline" if offline else "live", "marks": marks(a)}
+
+
+def marks(a: Assessment) -> list[dict]:
+    """Vertical marks for the chart: knee-bend onset, pain, hinge repetition bottoms."""
+    r = a.result or {}
+    out = []
+    if r.get("knee_bend_onset_s") is not None:
+        out.append({"t_s": r["knee_bend_onset_s"], "label": f"knee bend {r.get('slr_angle_deg', 0):.0f}°",
+                    "kind": "onset"})
+    pain_s = r.get("pain_s", a.pain_s)
+    if pain_s is not None:
+        angle = r.get("pain_angle_deg")
+        out.append({"t_s": pain_s, "label": "pain" + (f" {angle:.0f}°" if angle is not None else ""), "kind": "pain"})
+    for i, rep in enumerate(r.get("reps") or [], 1):
+        if rep.get("bottom_s") is not None:
+            out.append({"t_s": rep["bottom_s"], "label": f"rep {i}", "kind": "rep"})
+    return out
+
+
+def slr_history(assessments: list[Assessment], th: Thresholds) -> dict:
+    """A person's complete SLRs: points per side for the chart, and the left/right comparison
+    per day (latest of each side that day) and overall (latest of each side)."""
+    points = {"left": [], "right": []}
+    by_day: dict[str, dict[str, float]] = {}
+    for a in sorted(assessments, key=lambda a: a.when):
+        r = a.result or {}
+        if a.status != "complete" or a.test != "slr" or r.get("slr_angle_deg") is None:
+            continue
+        side = r.get("side") or a.side
+        if side not in points:
+            continue
+        points[side].append({"at": a.when.isoformat() + "Z", "deg": r["slr_angle_deg"], "id": a.id,
+                             "mode": a.mode})
+        by_day.setdefault(a.when.date().isoformat(), {})[side] = r["slr_angle_deg"]
+    days = [{"day": d, "left": v.get("left"), "right": v.get("right"),
+             "difference": None if len(v) < 2 else round(abs(v["left"] - v["right"]), 1),
+             "beyond_mdc": len(v) == 2 and abs(v["left"] - v["right"]) > th.mdc_deg}
+            for d, v in sorted(by_day.items(), reverse=True)]
+    latest = {s: (p[-1]["deg"] if p else None) for s, p in points.items()}
+    return {"points": points, "days": days, "latest": latest, "tight_below_deg": th.tight_below_deg,
+            "comparison": side_difference(latest["left"], latest["right"], th)}

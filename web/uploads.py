@@ -1,0 +1,162 @@
+"""Upload a video and analyse it in the background, with a progress bar, ending on the result
+page. One analysis runs at a time (the machine's cores go to the pose model), each in a child
+process (see `web.workers`); the others wait their turn."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+import uuid
+from pathlib import Path
+
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
+from werkzeug.utils import secure_filename
+
+from rom.analysis import Options, analyze_video
+from rom.errors import BadInput, RomError
+from rom.video import probe
+from web import keyframe, recording, storage, workers
+from web.assessments import get_assessment
+from web.db import db
+from web.models import MODES, Assessment, people_query
+from web.people import get_person
+
+bp = Blueprint("uploads", __name__, url_prefix="/uploads")
+
+TESTS = {"slr": "Straight-leg raise", "hinge": "Hip hinge", "auto": "Find out from the video"}
+SIDES = {"auto": "Find out from the video", "left": "Left", "right": "Right"}
+PROGRESS_EVERY_S = 0.5
+_jobs_lock = threading.Lock()
+
+
+@bp.route("/new", methods=("GET", "POST"))
+def new():
+    people = db.session.scalars(people_query()).all()
+    if request.method == "GET":
+        return render_template("uploads/new.html", people=people, tests=TESTS, sides=SIDES,
+                               person_id=request.args.get("person", type=int))
+    person = get_person(request.form.get("person_id", type=int) or 0)
+    test, side, mode = request.form.get("test", "auto"), request.form.get("side", "auto"), request.form.get("mode")
+    file = request.files.get("video")
+    problem = None
+    if test not in TESTS or side not in SIDES or (test == "slr" and mode not in MODES):
+        problem = "Choose the test, the side and (for an SLR) passive or active."
+    elif file is None or not file.filename:
+        problem = "Choose a video file."
+    else:
+        path = storage.upload_dir() / f"incoming-{uuid.uuid4().hex}{Path(secure_filename(file.filename)).suffix}"
+        file.save(path)
+        try:
+            probe(path)  # a video is what can be read as one, whatever its name says
+        except BadInput as e:
+            path.unlink(missing_ok=True)
+            problem = f"This file is not a video that can be read: {str(e).split(': ', 1)[-1]}"
+    if problem:
+        flash(problem, "error")
+        return render_template("uploads/new.html", people=people, tests=TESTS, sides=SIDES,
+                               person_id=person.id), 400
+    a = Assessment(person=person, test=test, side=None if side == "auto" else side,
+                   mode=mode if test != "hinge" else None, source="upload", status="analysing", progress=0.0,
+                   video_name=file.filename[:255], keep_video=bool(request.form.get("keep_video")))
+    db.session.add(a)
+    db.session.commit()
+    final = storage.upload_dir() / f"{a.id}-upload{path.suffix.lower()}"
+    path.replace(final)
+    submit(current_app._get_current_object(), a.id, final)
+    return redirect(url_for("uploads.progress", assessment_id=a.id))
+
+
+@bp.route("/<int:assessment_id>")
+def progress(assessment_id: int):
+    a = get_assessment(assessment_id)
+    if a.status != "analysing":
+        return redirect(url_for("assessments.result", assessment_id=a.id))
+    return render_template("uploads/progress.html", a=a)
+
+
+class Analyser:
+    """Runs in a child process: one uploaded video -> (result, series, key frame JPEG)."""
+
+    def run(self, path: str, test: str, side: str, model: str):
+        last = [0.0]
+
+        def progress(done: int, total: int) -> None:
+            now = time.monotonic()
+            if now - last[0] >= PROGRESS_EVERY_S:
+                last[0] = now
+                workers.emit(done / max(total, 1))
+
+        analysis = analyze_video(path, Options(test=test, side=side, model=model), progress=progress)
+        return analysis.result, analysis.series, keyframe.from_analysis(analysis)
+
+
+def submit(app: Flask, assessment_id: int, path: Path) -> None:
+    """Queue the analysis of an uploaded video."""
+    with _jobs_lock:
+        jobs = app.extensions.get("rom_uploads")
+        if jobs is None:
+            jobs = app.extensions["rom_uploads"] = _Jobs()
+    jobs.put(lambda: _analyse(app, assessment_id, path))
+
+
+def resubmit(a: Assessment) -> bool:
+    """Queue again an upload whose analysis a stopped server left unfinished (False when its
+    file is gone)."""
+    found = sorted(storage.upload_dir().glob(f"{a.id}-upload*"))
+    if not found:
+        return False
+    a.progress = 0.0
+    submit(current_app._get_current_object(), a.id, found[0])
+    return True
+
+
+def _analyse(app: Flask, assessment_id: int, path: Path) -> None:
+    with app.app_context():
+        a = db.session.get(Assessment, assessment_id)
+        if a is None:  # deleted while waiting
+            path.unlink(missing_ok=True)
+            return
+
+        def on_progress(fraction: float) -> None:
+            a.progress = round(float(fraction), 3)
+            db.session.commit()
+
+        try:
+            with workers.ChildProcess(Analyser) as child:
+                result, series, key = child.call("run", str(path), a.test, a.side or "auto",
+                                                 app.config["POSE_MODEL"], on_message=on_progress)
+        except RomError as e:
+            recording.store_failure(a, str(e))
+        except Exception as e:  # a bug or a broken environment: shown on the result page, logged
+            app.logger.exception("analysis of upload %s failed", assessment_id)
+            recording.store_failure(a, f"the analysis failed unexpectedly ({type(e).__name__}: {e})")
+        else:
+            a.test = result.test  # 'auto' resolved
+            a.side = a.side or result.side
+            a.mode = a.mode if a.test == "slr" else None
+            a.progress = 1.0
+            recording.store_result(a, result, series, key, rows_stored=False)
+        storage.keep_upload(a, path)
+        db.session.commit()
+
+
+class _Jobs:
+    """A queue served by one daemon thread (a stopped server leaves the rest to
+    `recording.settle_unfinished` on the next start)."""
+
+    def __init__(self):
+        self._q: queue.Queue = queue.Queue()
+        threading.Thread(target=self._run, name="uploads", daemon=True).start()
+
+    def put(self, job) -> None:
+        self._q.put(job)
+
+    def _run(self) -> None:
+        while True:
+            job = self._q.get()
+            try:
+                job()
+            except Exception:  # keep serving the queue
+                logging.getLogger(__name__).exception("upload job failed")
