@@ -78,11 +78,12 @@ def landmarks_of(info: video.VideoInfo, test: str, model: str = "full",
     return series
 
 
-def measure(series: LandmarkSeries, test: str, video_name: str, options: Options = Options()):
-    """Landmarks -> result of the given test (no I/O)."""
+def measure(series: LandmarkSeries, test: str, video_name: str, options: Options = Options(),
+            pain_s: float | None = None):
+    """Landmarks -> result of the given test (no I/O). pain_s: a pain moment marked live (SLR)."""
     side = None if options.side == "auto" else options.side
     if test == "slr":
-        return analyze_slr(series, video_name, side=side, config=options.slr)
+        return analyze_slr(series, video_name, side=side, config=options.slr, pain_s=pain_s)
     return analyze_hinge(series, video_name, side=side, config=options.hinge)
 
 

@@ -95,13 +95,8 @@ class LiveSession:
 
     def result(self, video: str = "live"):
         """The offline analysis of everything received (raises NotMeasurable like `rom analyze`)."""
-        series = self.series()
-        opts = Options(test=self.test, side=self.side or "auto")
-        if self.test == "slr":
-            from rom.slr import analyze_slr
-
-            return analyze_slr(series, video, side=self.side, config=opts.slr, pain_s=self.pain_s)
-        return measure(series, self.test, video, opts)
+        return measure(self.series(), self.test, video, Options(test=self.test, side=self.side or "auto"),
+                       pain_s=self.pain_s)
 
 
 class _SLRLive:

@@ -18,7 +18,6 @@ from sqlalchemy.engine import Engine
 from rom import back_contour
 from rom.analysis import Options, measure
 from rom.errors import NotMeasurable, RomError
-from rom.slr import analyze_slr
 from web import frames, keyframe, storage
 from web.db import db
 from web.models import Assessment, FrameSample, utcnow
@@ -131,10 +130,7 @@ def analyse_recorded(a: Assessment):
 
 def measure_series(series, test: str, side: str | None, pain_s: float | None):
     """What `rom.live.LiveSession.result` computes, for a series rebuilt from storage."""
-    if test == "slr":
-        opts = Options(test="slr", side=side or "auto")
-        return analyze_slr(series, "live", side=side, config=opts.slr, pain_s=pain_s)
-    return measure(series, test, "live", Options(test=test, side=side or "auto"))
+    return measure(series, test, "live", Options(test=test, side=side or "auto"), pain_s=pain_s)
 
 
 def finish_recorded(a: Assessment) -> None:
