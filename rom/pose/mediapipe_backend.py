@@ -28,15 +28,16 @@ class _StderrFilter:
     """Process-wide capture of file descriptor 2 (where mediapipe's C++ code logs) that passes
     on all but the graph's start-up noise, so that a failing command prints one line of reason.
 
-    Reference-counted under a lock: several pose backends (threads of the web app, say) may
-    start at once; the first redirects, the last restores and re-emits what was kept.
+    Reference-counted under a lock: several pose backends (threads of the web app, worker
+    processes' backends) may start at once; the first redirects, the last restores and re-emits
+    what was kept. Works on raw file descriptors only, so that it still restores stderr when a
+    backend is closed during interpreter shutdown, after Python's file objects are gone.
     """
 
     def __init__(self):
         self._lock = threading.Lock()
         self._users = 0
-        self._saved: int | None = None
-        self._tmp = None
+        self._fd = self._saved = self._tmp = -1
 
     def acquire(self) -> bool:
         with self._lock:
@@ -46,27 +47,33 @@ class _StderrFilter:
                 except (AttributeError, OSError, ValueError):  # no real stderr (e.g. captured)
                     return False
                 sys.stderr.flush()
-                self._tmp = tempfile.TemporaryFile(mode="w+b")
-                self._saved = os.dup(fd)
-                os.dup2(self._tmp.fileno(), fd)
+                tmp_fd, name = tempfile.mkstemp(prefix="rom-stderr-")
+                os.unlink(name)
+                self._fd, self._tmp, self._saved = fd, tmp_fd, os.dup(fd)
+                os.dup2(tmp_fd, fd)
             self._users += 1
             return True
 
     def release(self) -> None:
         with self._lock:
+            if self._users <= 0:
+                return
             self._users -= 1
             if self._users > 0:
                 return
-            sys.stderr.flush()
-            os.dup2(self._saved, sys.stderr.fileno())
-            os.close(self._saved)
-            self._tmp.seek(0)
-            kept = [ln for ln in self._tmp.read().decode("utf-8", "replace").splitlines(keepends=True)
-                    if not ln.startswith(_NOISE)]
-            self._tmp.close()
-            if kept:
-                sys.stderr.write("".join(kept))
+            with contextlib.suppress(Exception):
                 sys.stderr.flush()
+            os.dup2(self._saved, self._fd)
+            os.close(self._saved)
+            os.lseek(self._tmp, 0, os.SEEK_SET)
+            chunks = []
+            while chunk := os.read(self._tmp, 1 << 16):
+                chunks.append(chunk)
+            os.close(self._tmp)
+            kept = [ln for ln in b"".join(chunks).decode("utf-8", "replace").splitlines(keepends=True)
+                    if not ln.startswith(_NOISE)]
+            if kept:
+                os.write(self._fd, "".join(kept).encode("utf-8", "replace"))
 
 
 _FILTER = _StderrFilter()

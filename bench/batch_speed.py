@@ -1,0 +1,101 @@
+"""Batch speed: `rom batch --jobs 2` against `--jobs 1`, and throughput per core against bare inference.
+
+  .venv/bin/python bench/batch_speed.py [PATH ...] [--test auto]
+
+Runs `rom batch PATH... --force` once with --jobs 1 and once with --jobs 2 (each a fresh command,
+as a user runs it: worker start-up, model loading, the posture probe of --test auto and every
+output file included), then bare MediaPipe inference (decode every frame and call `Pose.process`
+in tracking mode, with segmentation for hinge clips as the analysis does, nothing else) on the
+same videos in this process. Printed: wall time of each, the speed-up jobs 2 / jobs 1 (goal:
+at least 1.7 on 2 cores) and frames per second per core of each batch against bare inference
+(1.0 = the batch costs no more than inference alone), and the CPU seconds each run used, which
+tell apart workers fighting each other (more CPU for the same work) from other load on the cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from rom import video  # noqa: E402
+from rom.batch import discover  # noqa: E402
+
+
+def run_batch(paths: list[str], out: Path, jobs: int, test: str) -> tuple[float, float, dict]:
+    """(wall seconds, CPU seconds of the command and its workers, summary.json)."""
+    cmd = [str(ROOT / ".venv" / "bin" / "rom"), "batch", *paths, "--out", str(out), "--jobs", str(jobs),
+           "--test", test, "--force"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if proc.returncode not in (0, 1):
+        sys.exit(f"rom batch failed ({proc.returncode}):\n{proc.stderr}")
+    print(f"  jobs {jobs}: {proc.stdout.strip().splitlines()[-1]}")
+    return wall, cpu, json.loads((out / "summary.json").read_text())
+
+
+def bare_inference(videos: list[Path], tests: dict[str, str]) -> tuple[float, int]:
+    """Seconds and frames of tracking-mode inference over every frame (one core)."""
+    from mediapipe.python.solutions import pose as mp_pose
+
+    total_s, frames = 0.0, 0
+    for v in videos:
+        try:
+            info = video.probe(v)
+        except Exception:
+            continue
+        segmentation = tests.get(str(v)) == "hinge"
+        t = time.perf_counter()
+        with mp_pose.Pose(static_image_mode=False, model_complexity=1, smooth_landmarks=False,
+                          enable_segmentation=segmentation, smooth_segmentation=False) as pose:
+            for _, rgb in video.iter_frames(info):
+                pose.process(rgb)
+                frames += 1
+        total_s += time.perf_counter() - t
+    return total_s, frames
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("paths", nargs="*", default=[str(ROOT / "samples")])
+    ap.add_argument("--test", default="auto", choices=["auto", "slr", "hinge"])
+    a = ap.parse_args()
+    videos = list(discover(a.paths).videos)
+    print(f"{len(videos)} videos; {os.cpu_count()} CPU cores")
+    with tempfile.TemporaryDirectory() as tmp:
+        wall1, cpu1, doc1 = run_batch(a.paths, Path(tmp) / "j1", 1, a.test)
+        wall2, cpu2, _ = run_batch(a.paths, Path(tmp) / "j2", 2, a.test)
+    frames = sum(r["frames"] or 0 for r in doc1["rows"])
+    tests = {r["video"]: r["test"] for r in doc1["rows"]}
+    bare_s, bare_frames = bare_inference(videos, tests)
+    bare_fps = bare_frames / bare_s
+    fps1, fps2 = frames / wall1, frames / wall2 / 2
+    print(f"\n{'':28s} {'wall s':>8s} {'CPU s':>8s} {'frames/s/core':>14s} {'vs bare':>8s}")
+    print(f"{'rom batch --jobs 1':28s} {wall1:8.1f} {cpu1:8.1f} {fps1:14.1f} {fps1 / bare_fps:8.2f}")
+    print(f"{'rom batch --jobs 2':28s} {wall2:8.1f} {cpu2:8.1f} {fps2:14.1f} {fps2 / bare_fps:8.2f}")
+    print(f"{'bare MediaPipe inference':28s} {bare_s:8.1f} {'-':>8s} {bare_fps:14.1f} {1.0:8.2f}",
+          f"({bare_frames} frames)")
+    print(f"\nspeed-up --jobs 2 / --jobs 1: {wall1 / wall2:.2f} (goal: at least 1.7)")
+    # Equal CPU seconds for both runs mean the two workers do not fight each other; a speed-up
+    # below 2 x (CPU s / wall s of jobs 1) then comes from other load on the cores or serial parts.
+    print(f"CPU seconds jobs 2 / jobs 1: {cpu2 / cpu1:.2f} (1.0 = no extra work from running in parallel); "
+          f"load average now {os.getloadavg()[0]:.1f}")
+    print(f"throughput per core / bare inference: jobs 1 {fps1 / bare_fps:.2f}, jobs 2 {fps2 / bare_fps:.2f} "
+          f"({frames} frames measured by the batch)")
+
+
+if __name__ == "__main__":
+    main()

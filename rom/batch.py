@@ -1,0 +1,625 @@
+"""`rom batch`: measure many videos in parallel worker processes, resumably.
+
+What lands in the batch folder DIR::
+
+    DIR/summary.csv, DIR/summary.json, DIR/index.html      one row / card per video
+    DIR/videos/<stem>-<hash>/                               one folder per video: what
+        summary.json frames.csv annotated.mp4 plot.png      `rom analyze --out` writes, plus
+        key_frame.jpg row.json                              the report's picture and the row
+    DIR/logs/worker-PID.log                                 what local workers' native code printed
+
+The folder name is the video's file stem (made safe) and a hash of its absolute path, so equal
+file names in different folders never share a folder, and the name stays the same from run to run.
+
+Workers are Dask distributed workers: on one machine a `LocalCluster` of --jobs single-threaded
+worker processes, with --scheduler an existing cluster, and nothing else differs. A worker keeps
+each pose backend it needs (one per configuration: tracking, tracking with segmentation, the
+static probe of --test auto) for its whole life and resets it between videos.
+
+Resume: a video whose row.json is newer than the video (and than its *.truth.json), and that was
+measured with the same test and model, is not measured again unless --force. A row.json is
+written last and atomically, and removed before a video is redone, so a killed batch leaves
+nothing a later run would trust. Videos that failed for an unexpected reason (a crash, not a bad
+file) are always retried.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import hashlib
+import json
+import logging
+import os
+import queue
+import re
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+from distributed.diagnostics.plugin import WorkerPlugin
+
+from rom import batch_report
+from rom.batch_report import VideoRow
+from rom.errors import BadInput, NotMeasurable
+
+VIDEO_EXTENSIONS = frozenset({".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".wmv",
+                              ".mts", ".m2ts", ".3gp"})
+ROW_FILE = "row.json"
+VIDEOS_DIR = "videos"
+# Files a worker may have left in a video's folder; removed before the video is redone so that
+# outputs of an earlier run never sit beside a newer result.
+_OUTPUT_FILES = (ROW_FILE, "summary.json", "frames.csv", "annotated.mp4", "plot.png", "key_frame.jpg")
+# Statuses that redoing would not change (the file is what it is); 'failed' is retried.
+_SETTLED = ("measured", "unreadable", "not_measurable")
+_PROGRESS_EVERY_S = 0.5
+
+
+# ---------------------------------------------------------------------------- discovery
+
+@dataclass(frozen=True)
+class Discovery:
+    videos: tuple[Path, ...]  # absolute, unique, sorted
+    unmatched: tuple[str, ...]  # PATH arguments (folders, globs) that gave no video
+
+
+def discover(paths: Sequence[str], exclude: str | os.PathLike | None = None) -> Discovery:
+    """The videos named by PATH arguments: files (kept whatever their extension, so that a bad
+    file becomes a row with its error, a missing one too), folders (searched recursively for
+    files with a video extension, hidden files and folders skipped) and globs (``**`` allowed;
+    matching files must have a video extension). Anything inside `exclude` (the batch's own
+    output folder) is skipped."""
+    skip = Path(exclude).resolve() if exclude is not None else None
+    found: dict[Path, None] = {}
+    unmatched = []
+    for arg in paths:
+        p = Path(arg)
+        if p.is_dir():
+            hits = list(_walk(p, skip))
+        elif p.exists() or not glob.has_magic(arg):
+            hits = [p]
+        else:
+            hits = []
+            for m in sorted(glob.glob(arg, recursive=True)):
+                mp = Path(m)
+                if mp.is_dir():
+                    hits.extend(_walk(mp, skip))
+                elif _is_video_name(mp):
+                    hits.append(mp)
+        hits = [h for h in (Path(os.path.abspath(h)) for h in hits) if not _inside(h, skip)]
+        if not hits:
+            unmatched.append(arg)
+        for h in hits:
+            found.setdefault(h.resolve() if h.exists() else h, None)
+    return Discovery(tuple(sorted(found)), tuple(unmatched))
+
+
+def _is_video_name(p: Path) -> bool:
+    return p.suffix.lower() in VIDEO_EXTENSIONS and not p.name.startswith(".")
+
+
+def _inside(p: Path, folder: Path | None) -> bool:
+    return folder is not None and (p.resolve() == folder or folder in p.resolve().parents)
+
+
+def _walk(folder: Path, skip: Path | None) -> Iterator[Path]:
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not _inside(Path(root, d), skip))
+        yield from (Path(root, f) for f in sorted(files) if _is_video_name(Path(f)))
+
+
+def folder_name(video: str | os.PathLike) -> str:
+    """The per-video folder's name: safe stem plus a hash of the absolute path (unique, stable)."""
+    p = Path(os.path.abspath(video))
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", p.stem).strip("._-")[:60] or "video"
+    return f"{stem}-{hashlib.sha1(str(p).encode('utf-8')).hexdigest()[:8]}"
+
+
+# ---------------------------------------------------------------------------- planning and resume
+
+@dataclass(frozen=True)
+class Job:
+    """One video's work, as sent to a worker (plain data: it travels by pickle)."""
+
+    video: str  # absolute path
+    folder: str  # absolute path of its output folder
+    rel_folder: str  # the same, relative to the batch folder (for links in the report)
+    test: str  # slr, hinge or auto
+    model: str
+    truth: str | None  # *.truth.json beside the video
+    frames_hint: int  # declared frame count (0 if unknown); orders the work and sizes the progress bar
+
+
+def truth_of(video: Path) -> Path | None:
+    """`NAME.truth.json` beside `NAME.EXT`, if there is one."""
+    t = video.with_name(video.stem + ".truth.json")
+    return t if t.is_file() else None
+
+
+def plan(videos: Sequence[Path], out_dir: str | os.PathLike, test: str, model: str,
+         force: bool = False) -> tuple[list[Job], list[VideoRow]]:
+    """Split the videos into jobs to run and rows reused from an earlier run (see resume above)."""
+    out = Path(out_dir).resolve()
+    todo, reused = [], []
+    for v in videos:
+        rel = f"{VIDEOS_DIR}/{folder_name(v)}"
+        truth = truth_of(v)
+        job = Job(str(v), str(out / rel), rel, test, model, None if truth is None else str(truth), 0)
+        row = None if force else reusable_row(job)
+        if row is not None:
+            reused.append(row)
+        else:
+            todo.append(job)
+    return todo, reused
+
+
+def reusable_row(job: Job) -> VideoRow | None:
+    """The row of an earlier run of this job, if it can stand (module docstring); else None."""
+    path = Path(job.folder) / ROW_FILE
+    try:
+        row_mtime = path.stat().st_mtime
+        row = VideoRow.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return None
+    sources = [Path(job.video)] + ([Path(job.truth)] if job.truth else [])
+    try:
+        if any(s.stat().st_mtime >= row_mtime for s in sources):
+            return None
+    except OSError:  # the video vanished since discovery: measure it again (it will say why)
+        return None
+    if (row.status not in _SETTLED or row.requested_test != job.test or row.model != job.model
+            or row.video != job.video or (job.truth is not None and row.truth_file is None)):
+        return None
+    return replace(row, folder=job.rel_folder)
+
+
+def frame_count_hint(video: str) -> int:
+    """The frame count the container declares (0 if it cannot be read); no frame is decoded."""
+    import cv2
+
+    cap = cv2.VideoCapture(video)
+    try:
+        return max(int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0), 0) if cap.isOpened() else 0
+    finally:
+        cap.release()
+
+
+# ---------------------------------------------------------------------------- worker side
+
+class _Lent:
+    """A cached backend lent to one video: leaving the `with` block resets it (so no tracking
+    carries over to the next video) instead of closing it."""
+
+    def __init__(self, cache: BackendCache, key: tuple, backend):
+        self._cache, self._key, self._backend = cache, key, backend
+
+    def __enter__(self):
+        return self._backend
+
+    def __exit__(self, *exc) -> None:
+        try:
+            self._backend.reset()
+        except Exception:  # a backend that cannot reset is not lent again
+            self._cache.discard(self._key)
+
+
+class BackendCache:
+    """A `backend_factory` for `rom.analysis.analyze_video` that creates each configuration
+    (model, segmentation, static) once per thread and lends it out again for every video.
+
+    Per thread, because a Dask worker may run several tasks at once and a pose graph is not
+    safe to share. `close()` closes them all (at worker exit: registered with atexit).
+    """
+
+    def __init__(self, create: Callable[..., object] | None = None):
+        self._create = create
+        self._local = threading.local()
+        self._all: list = []
+        self._lock = threading.Lock()
+        self.created = 0  # for tests and benchmarks: how many backends were made
+
+    def __call__(self, model: str = "full", segmentation: bool = False, static: bool = False) -> _Lent:
+        cache = self._local.__dict__.setdefault("backends", {})
+        key = (model, segmentation, static)
+        if key not in cache:
+            create = self._create
+            if create is None:
+                from rom.pose import create_backend as create
+            cache[key] = create(model=model, segmentation=segmentation, static=static)
+            with self._lock:
+                self._all.append(cache[key])
+                self.created += 1
+        return _Lent(self, key, cache[key])
+
+    def discard(self, key: tuple) -> None:
+        """Close this thread's backend of that configuration; the next call makes a new one."""
+        backend = self._local.__dict__.get("backends", {}).pop(key, None)
+        if backend is not None:
+            with self._lock:
+                self._all.remove(backend)
+            with contextlib.suppress(Exception):
+                backend.close()
+
+    def close(self) -> None:
+        with self._lock:
+            backends, self._all = self._all, []
+        for b in backends:
+            with contextlib.suppress(Exception):
+                b.close()
+        self._local = threading.local()
+
+
+_WORKER_BACKENDS: BackendCache | None = None
+
+
+def _worker_backends() -> BackendCache:
+    """This process's backend cache, made on first use; closed when the process ends."""
+    global _WORKER_BACKENDS
+    if _WORKER_BACKENDS is None:
+        import atexit
+
+        import cv2
+
+        # Parallelism comes from the worker processes; OpenCV's own thread pool (colour
+        # conversion, resizing, decoding) would only make two workers on two cores fight.
+        cv2.setNumThreads(1)
+        _WORKER_BACKENDS = BackendCache()
+        atexit.register(_WORKER_BACKENDS.close)
+    return _WORKER_BACKENDS
+
+
+@dataclass
+class ProgressEvents:
+    """Progress callback of a task: sends (job index, frames done) to the client as a Dask
+    event, at most every `every_s` seconds. Does nothing outside a Dask worker."""
+
+    topic: str
+    index: int
+    every_s: float = _PROGRESS_EVERY_S
+    _last: float = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self._last < self.every_s:
+            return
+        self._last = now
+        try:
+            from distributed import get_worker
+
+            get_worker().log_event(self.topic, [self.index, int(done)])
+        except ValueError:  # not running on a worker (a direct call)
+            pass
+
+
+def run_job(job: Job, progress: Callable[[int, int], None] | None = None,
+            backend_factory: Callable[..., object] | None = None) -> VideoRow:
+    """Measure one video and write its folder; never raises for a bad video (the row says why).
+
+    This runs on a worker. The engine is imported here, not at the top, so that the client
+    that only plans and reports never loads it.
+    """
+    from rom.analysis import Options, analyze_video
+
+    t0 = time.perf_counter()
+    folder = Path(job.folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in _OUTPUT_FILES:  # the row first: from here on, nothing of an earlier run is trusted
+        (folder / name).unlink(missing_ok=True)
+    row = batch_report.base_row(job.video, job.rel_folder, job.test, job.model)
+    try:
+        analysis = analyze_video(job.video, Options(test=job.test, model=job.model), progress=progress,
+                                 backend_factory=backend_factory or _worker_backends())
+    except BadInput as e:
+        row = replace(row, status="unreadable", error=str(e))
+    except NotMeasurable as e:
+        row = replace(row, status="not_measurable", error=str(e))
+    except Exception as e:  # a bug or a broken environment: the batch goes on, the row says what
+        row = replace(row, status="failed", error=f"{type(e).__name__}: {e}")
+    else:
+        info = analysis.info
+        row = batch_report.measured_row(row, analysis.result, info.fps, (info.width, info.height))
+        row = _compare_with_truth(row, analysis.result, job.truth)
+        try:
+            _write_video_outputs(analysis, folder)
+        except Exception as e:
+            row = replace(row, status="failed", error=f"writing the outputs failed: {type(e).__name__}: {e}")
+    outputs = tuple(sorted(n for n in _OUTPUT_FILES if n != ROW_FILE and (folder / n).exists()))
+    row = replace(row, processing_s=round(time.perf_counter() - t0, 2), outputs=outputs)
+    write_row(folder, row)
+    return row
+
+
+def write_row(folder: Path, row: VideoRow) -> None:
+    batch_report.atomic_write(folder / ROW_FILE, json.dumps(row.to_dict(), indent=1) + "\n")
+
+
+def _compare_with_truth(row: VideoRow, result, truth_path: str | None) -> VideoRow:
+    if truth_path is None:
+        return row
+    from rom import truth
+    from rom.validate import compare
+
+    name = Path(truth_path).name
+    try:
+        tr = truth.load(truth_path)
+        if tr.test != result.test:
+            return replace(row, truth_file=name, truth_error=f"the truth is for {tr.test}, measured {result.test}")
+        return batch_report.with_truth(row, compare(result, tr), name)
+    except Exception as e:  # a malformed truth file spoils the error columns, not the measurement
+        return replace(row, truth_file=name, truth_error=f"{type(e).__name__}: {e}")
+
+
+def _write_video_outputs(analysis, folder: Path) -> None:
+    """What `rom analyze --out` writes, and the key frame for the report."""
+    import cv2
+
+    from rom.outputs import write_outputs
+    from rom.overlay import key_frame
+
+    ok, jpg = cv2.imencode(".jpg", key_frame(analysis), [cv2.IMWRITE_JPEG_QUALITY, 85])
+    if ok:
+        tmp = folder / ".key_frame.jpg.partial"
+        tmp.write_bytes(jpg.tobytes())
+        os.replace(tmp, folder / "key_frame.jpg")
+    write_outputs(analysis, folder)
+
+
+# ---------------------------------------------------------------------------- client side
+
+class ProgressView:
+    """What the user sees while the batch runs; this one shows nothing (tests, library use)."""
+
+    def start(self, total_frames: int, total_videos: int, reused: int) -> None: ...
+
+    def frames(self, delta: int) -> None: ...
+
+    def resize(self, delta: int) -> None: ...
+
+    def video_done(self, row: VideoRow, done: int, total: int) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class TerminalProgress(ProgressView):
+    """A tqdm bar on a terminal (videos done, frames per second, time left); on anything else
+    (a log file, CI) one line per finished video."""
+
+    def __init__(self, stream=None):
+        self._stream = stream or sys.stderr
+        self._bar = None
+        self._failed = 0
+
+    def start(self, total_frames: int, total_videos: int, reused: int) -> None:
+        if reused:
+            print(f"rom batch: {reused} video{'s' if reused != 1 else ''} already measured (kept; --force redoes "
+                  "them)", file=self._stream)
+        if self._stream.isatty() and total_videos > reused:
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=max(total_frames, 1), unit=" frames", unit_scale=False, file=self._stream,
+                             desc=f"0/{total_videos} videos", dynamic_ncols=True, smoothing=0.1,
+                             bar_format="{desc} |{bar}| {percentage:3.0f}% {rate_noinv_fmt}, {remaining} left{postfix}")
+
+    def frames(self, delta: int) -> None:
+        if self._bar is not None and delta:
+            self._bar.update(delta)
+
+    def resize(self, delta: int) -> None:
+        if self._bar is not None and delta:
+            self._bar.total = max(self._bar.total + delta, self._bar.n, 1)
+            self._bar.refresh()
+
+    def video_done(self, row: VideoRow, done: int, total: int) -> None:
+        line = f"[{done}/{total}] {row.name}: {_one_line(row)}"
+        if self._bar is None:
+            print(line, file=self._stream, flush=True)
+            return
+        self._failed += not row.measured
+        self._bar.set_description_str(f"{done}/{total} videos", refresh=False)
+        if self._failed:
+            self._bar.set_postfix_str(f"{self._failed} not measured", refresh=False)
+        if not row.measured:
+            self._bar.write(line, file=self._stream)
+        self._bar.refresh()
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
+def _one_line(row: VideoRow) -> str:
+    if not row.measured:
+        return f"{row.status.replace('_', ' ')}: {row.error}"
+    if row.test == "slr":
+        return f"SLR {row.side} {row.slr_angle_deg} deg" + (f" [{', '.join(row.flags)}]" if row.flags else "")
+    reps = f"{row.rep_count} rep{'s' if row.rep_count != 1 else ''}"
+    return f"hinge {row.side}, {reps}" + (f" [{', '.join(row.flags)}]" if row.flags else "")
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    rows: tuple[VideoRow, ...]  # every video, sorted by path
+    reused: int  # rows kept from an earlier run
+    unmatched: tuple[str, ...]
+    files: dict  # summary.csv, summary.json, index.html paths
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return batch_report.counts(self.rows)
+
+    @property
+    def all_measured(self) -> bool:
+        return all(r.measured for r in self.rows)
+
+
+def default_jobs() -> int:
+    """One worker per CPU core this process may use."""
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # not Linux
+        return max(os.cpu_count() or 1, 1)
+
+
+def run_batch(paths: Sequence[str], out_dir: str | os.PathLike, test: str = "auto", model: str = "full",
+              jobs: int | None = None, scheduler: str | None = None, force: bool = False,
+              view: ProgressView | None = None) -> BatchOutcome:
+    """Discover, plan, measure what is left (in parallel), then write the summaries.
+
+    Raises BadInput when no video is found or the scheduler cannot be reached.
+    """
+    view = view or ProgressView()
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise BadInput(f"{out}: exists and is not a folder")
+    found = discover(paths, exclude=out)
+    if not found.videos:
+        raise BadInput("no video files found in " + ", ".join(paths))
+    out.mkdir(parents=True, exist_ok=True)
+    todo, reused = plan(found.videos, out, test, model, force)
+    rows = list(reused)
+    if todo:
+        # FFmpeg's complaints about damaged files would scatter over the progress bar; the rows
+        # give the reasons. Read once per process, so set before the first file is opened here
+        # (and inherited by local workers).
+        os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
+        todo = [replace(j, frames_hint=frame_count_hint(j.video)) for j in todo]
+    try:
+        if todo:
+            with _client(jobs or default_jobs(), len(todo), scheduler, out / "logs") as client:
+                view.start(sum(j.frames_hint for j in todo), len(found.videos), len(reused))
+                for row in run_on(client, todo, view, done_before=len(reused), total=len(found.videos)):
+                    rows.append(row)
+        else:
+            view.start(0, len(found.videos), len(reused))
+    except KeyboardInterrupt:
+        # What is done stays done (each row.json is final); the summaries say what there is.
+        _summarize(out, rows, test, model, paths, interrupted=True)
+        raise
+    finally:
+        view.close()
+    files = _summarize(out, rows, test, model, paths)
+    return BatchOutcome(tuple(sorted(rows, key=lambda r: r.video)), len(reused), found.unmatched, files)
+
+
+def _summarize(out: Path, rows: list[VideoRow], test: str, model: str, paths: Sequence[str],
+               interrupted: bool = False) -> dict:
+    from rom import __version__
+
+    meta = {"rom_version": __version__, "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "test": test, "model": model, "paths": list(paths), "interrupted": interrupted}
+    return batch_report.write_summaries(out, sorted(rows, key=lambda r: r.video), meta)
+
+
+@contextlib.contextmanager
+def _client(jobs: int, n_tasks: int, scheduler: str | None, log_dir: Path | None = None):
+    """A Dask client: of the cluster at `scheduler`, or of a local cluster of single-threaded
+    worker processes (no more than there are videos to measure; their stderr in log_dir)."""
+    import dask
+    from distributed import Client, LocalCluster
+
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout="20s")
+        except (OSError, TimeoutError) as e:
+            raise BadInput(f"cannot reach the Dask scheduler at {scheduler}: {e}") from e
+        with client:
+            yield client
+        return
+    # A video that kills its worker (a crash in native code, out of memory) is retried once on
+    # a fresh worker, then reported, rather than taking down two more workers.
+    with dask.config.set({"distributed.scheduler.allowed-failures": 1}), \
+            LocalCluster(n_workers=max(1, min(jobs, n_tasks)), threads_per_worker=1, processes=True,
+                         host="127.0.0.1", dashboard_address="127.0.0.1:0",  # any free port, this machine only
+                         silence_logs=logging.ERROR) as cluster, \
+            Client(cluster) as client:
+        if log_dir is not None:
+            client.register_plugin(NativeLogToFile(str(log_dir)))
+        yield client
+
+
+class NativeLogToFile(WorkerPlugin):
+    """Dask worker plugin: send the worker process's file descriptor 2 to a log file.
+
+    MediaPipe's native code writes its start-up chatter straight to fd 2, from every worker at
+    once, which would scatter over the progress bar. Local workers are ours, so their stderr
+    goes to DIR/logs/worker-PID.log instead (nothing is lost; a crash's last words are there).
+    Workers of a cluster given with --scheduler are left alone.
+    """
+
+    name = "rom-native-log-to-file"
+
+    def __init__(self, folder: str):
+        self.folder = folder
+
+    def setup(self, worker) -> None:
+        os.makedirs(self.folder, exist_ok=True)
+        sys.stderr.flush()
+        fd = os.open(os.path.join(self.folder, f"worker-{os.getpid()}.log"), os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+        os.dup2(fd, 2)
+        os.close(fd)
+
+
+def run_on(client, jobs: Sequence[Job], view: ProgressView, done_before: int = 0,
+           total: int | None = None) -> Iterator[VideoRow]:
+    """Run the jobs on a Dask client's workers; yields the rows as the videos finish.
+
+    Longest videos are submitted first so that no long one starts last and runs alone. Progress
+    events and finished futures come through one queue, read by this thread alone.
+    """
+    events: queue.SimpleQueue = queue.SimpleQueue()
+    topic = f"rom-batch-{uuid.uuid4().hex}"
+    client.subscribe_topic(topic, lambda event: events.put(("frames", event[1][0], event[1][1])))
+    credited = [0] * len(jobs)
+    order = sorted(range(len(jobs)), key=lambda i: -jobs[i].frames_hint)
+    futures = []
+    for i in order:
+        fut = client.submit(run_job, jobs[i], ProgressEvents(topic, i), key=f"rom-video-{i}-{topic}", pure=False)
+        fut.add_done_callback(lambda f, i=i: events.put(("done", i, f)))
+        futures.append(fut)
+    finished = 0
+    total = total or len(jobs)
+    try:
+        while finished < len(jobs):
+            try:
+                kind, i, payload = events.get(timeout=1.0)
+            except queue.Empty:  # wake up now and then, so that Ctrl-C is heard at once
+                continue
+            if kind == "frames":
+                if payload > credited[i]:
+                    view.frames(payload - credited[i])
+                    credited[i] = payload
+                continue
+            row = _row_of(payload, jobs[i])
+            actual = row.frames if row.frames else max(credited[i], jobs[i].frames_hint)
+            view.resize(actual - jobs[i].frames_hint)
+            view.frames(actual - credited[i])
+            credited[i] = actual
+            finished += 1
+            view.video_done(row, done_before + finished, total)
+            yield row
+    finally:
+        with contextlib.suppress(Exception):
+            client.unsubscribe_topic(topic)
+        with contextlib.suppress(Exception):
+            client.cancel([f for f in futures if not f.done()])
+
+
+def _row_of(future, job: Job) -> VideoRow:
+    """The row a task returned, or a 'failed' row when the task itself died."""
+    try:
+        return future.result()
+    except Exception as e:
+        from distributed import KilledWorker
+
+        why = ("the worker process died while measuring this video (a crash or out of memory)"
+               if isinstance(e, KilledWorker) else f"{type(e).__name__}: {e}")
+        row = replace(batch_report.base_row(job.video, job.rel_folder, job.test, job.model), error=why)
+        with contextlib.suppress(OSError):
+            Path(job.folder).mkdir(parents=True, exist_ok=True)
+            write_row(Path(job.folder), row)
+        return row
