@@ -531,8 +531,12 @@ def _client(jobs: int, n_tasks: int, scheduler: str | None, log_dir: Path | None
             yield client
         return
     # A video that kills its worker (a crash in native code, out of memory) is retried once on
-    # a fresh worker, then reported, rather than taking down two more workers.
-    with dask.config.set({"distributed.scheduler.allowed-failures": 1}), \
+    # a fresh worker, then reported, rather than taking down two more workers. The workers'
+    # statistical profiler (a stack sample every 10 ms) and GIL monitor (every 1 ms) cost a
+    # sixth of a core each worker, taken from the pose model: off.
+    with dask.config.set({"distributed.scheduler.allowed-failures": 1,
+                          "distributed.worker.profile.enabled": False,
+                          "distributed.admin.system-monitor.gil.enabled": False}), \
             LocalCluster(n_workers=max(1, min(jobs, n_tasks)), threads_per_worker=1, processes=True,
                          host="127.0.0.1", dashboard_address="127.0.0.1:0",  # any free port, this machine only
                          silence_logs=logging.ERROR) as cluster, \
