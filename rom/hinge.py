@@ -108,7 +108,8 @@ def analyze_hinge(series: LandmarkSeries, video: str = "", side: str | None = No
     angles = {"hip_raw": geometry.flexion_deg(shoulder_pt, hip_pt, series.point(f"{side}_knee")),
               "trunk_raw": geometry.inclination_from_vertical_deg(hip_pt, shoulder_pt), "knee_raw": raw["knee"]}
     for key in ("hip", "trunk", "knee"):
-        angles[key] = signal.clean(angles[f"{key}_raw"], fps, config.cutoff_hz)
+        # each angle lies in 0..180 by definition; the zero-phase filter can overshoot an end
+        angles[key] = np.clip(signal.clean(angles[f"{key}_raw"], fps, config.cutoff_hz), 0.0, 180.0)
 
     found = find_reps(angles["hip"], fps, config.min_rep_depth_deg)
     if not found:
@@ -188,6 +189,9 @@ def _measure_rep(angles: dict[str, np.ndarray], back: dict[str, np.ndarray], sta
                      "rounded_back and lumbar_compensation were not assessed")
     if start == 0 or end == len(hip) - 1:
         notes.append("cut off by the start or end of the clip; its values may be incomplete")
+    for key, what in (("trunk", "trunk inclination"), ("knee", "knee flexion")):
+        if not np.isfinite(angles[key][seg]).any():
+            notes.append(f"the {what} was not measured (its landmarks were lost)")
     rep = HingeRep(
         start_s=start / fps, bottom_s=bottom / fps, end_s=end / fps, max_hip_flexion_deg=peak,
         max_trunk_inclination_deg=float(np.nanmax(angles["trunk"][seg])),

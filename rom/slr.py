@@ -106,8 +106,17 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
         slr, note = _angle_at(hip, hip_leg, key, config.consistency_deg, int(round(0.6 * fps)))
         if note:
             warnings.append(note)
+        if not np.isfinite(slr):
+            raise NotMeasurable("the raised leg was not found around the moment its knee began to bend")
+        if slr < -10.0:  # a leg does not go under the table: the landmarks jumped
+            raise NotMeasurable(f"the raised leg read {-slr:.0f} degrees below the table when its knee began to "
+                                "bend: the landmarks are too unsteady to measure")
         frame_idx = np.arange(len(hip))
         speed_deg_s = abs(np.interp(key + 1, frame_idx, hip) - np.interp(key - 1, frame_idx, hip)) * fps / 2
+        if not np.isfinite(speed_deg_s):  # a gap at the onset: the raise's fastest speed, to be safe
+            steps = np.abs(np.diff(hip[rise_start:peak + 1]))
+            speed_deg_s = (float(np.nanmax(steps)) * fps if np.isfinite(steps).any()
+                           else abs(float(hip[peak]) - slr) * fps / max(peak - key, 1.0))
         timing_sd = speed_deg_s * config.onset_sd_s
         if bend.fit_rms_deg > 6.0:
             warnings.append(f"the knee angle is noisy around the bend (rms {bend.fit_rms_deg:.0f} degrees); "
@@ -242,6 +251,9 @@ def _angle_at(hip: np.ndarray, hip_leg: np.ndarray, key: float, tol_deg: float, 
     leg = float(np.interp(key, idx, hip_leg))
     if np.isfinite(leg) and abs(leg - thigh) <= tol_deg:
         return leg, ""
+    if not np.isfinite(thigh):  # NaN for either: the other line, or NaN for the caller to refuse
+        return leg, "" if not np.isfinite(leg) else ("the thigh was not found at the knee-bend onset; "
+                                                     "the hip-ankle line was used")
     if not np.isfinite(leg):
         ok = np.flatnonzero(np.isfinite(hip_leg))
         before, after = ok[ok < key], ok[ok > key]

@@ -4,10 +4,14 @@ A test module imports the fixtures it uses (`from conftest_web import app_fixtur
 each is registered under its short name (`app`), so that test arguments do not shadow imports.
 
 Built like the Flask tutorial's tests: `app` (an app on a fresh database in a temporary
-instance folder), `client`, `runner`. `db_url` runs a storage test against SQLite and against a
-real PostgreSQL server that `postgres_server` starts on a free local port (skipped, with the
-reason, when PostgreSQL is not installed). `live_server` serves an app over HTTP and WebSocket
-on a free port, for the WebSocket and browser tests.
+instance folder), `client` (logged in as the clinician `CLINICIAN`, who owns the people that
+`add_person` adds unless told otherwise), `runner`. `db_url` runs a storage test against SQLite
+and against a real PostgreSQL server that `postgres_server` starts on a free local port (skipped,
+with the reason, when PostgreSQL is not installed). `live_server` serves an app over HTTP and
+WebSocket on a free port, for the WebSocket and browser tests; `session_cookie` logs in for them.
+
+CSRF protection stays on in every test: the test client (`Client`) sends the token with each
+state-changing request, as the pages' forms do; `Client(app, csrf=False)` does not.
 """
 
 from __future__ import annotations
@@ -17,15 +21,23 @@ import glob
 import json
 import os
 import pathlib
+import re
 import shutil
 import socket
 import subprocess
 import tempfile
 import threading
 import time
+import urllib.parse
+import urllib.request
 import uuid
+from http.cookiejar import CookieJar
 
+import flask
 import pytest
+from flask.testing import FlaskClient
+from flask_wtf.csrf import generate_csrf
+from werkzeug.datastructures import Headers
 from werkzeug.serving import make_server
 
 from web import create_app
@@ -34,11 +46,39 @@ from web.db import prepare_database
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 ARTIFACTS = ROOT / "test-artifacts"
+CLINICIAN = "clinician"  # the account of `client`, an admin (the first account always is)
+PASSWORD = "correct horse battery"
+
+
+class Client(FlaskClient):
+    """Flask's test client, sending the session's CSRF token (as the X-CSRFToken header) with
+    every request that changes something, as the pages' forms send it."""
+
+    def __init__(self, app, *args, csrf: bool = True, **kwargs):
+        super().__init__(app, *args or (app.response_class,), **kwargs)
+        self.csrf = csrf
+
+    def open(self, *args, **kwargs):
+        method = kwargs.get("method", "GET").upper()
+        if self.csrf and method not in ("GET", "HEAD", "OPTIONS") and not (args and not isinstance(args[0], str)):
+            headers = Headers(kwargs.get("headers") or {})
+            headers.setdefault("X-CSRFToken", self.csrf_token())
+            kwargs["headers"] = headers
+        return super().open(*args, **kwargs)
+
+    def csrf_token(self) -> str:
+        """The token the pages' forms carry for this client's session."""
+        with self.session_transaction() as sess, self.application.test_request_context():
+            flask.session.update(sess)
+            token = generate_csrf()
+            sess.update(flask.session)
+        return token
 
 
 def make_app(instance: pathlib.Path, db_url: str | None = None, **config):
     app = create_app({"TESTING": True, "INSTANCE_PATH": str(instance),
                       "SQLALCHEMY_DATABASE_URI": db_url or f"sqlite:///{instance / 'rom.sqlite'}", **config})
+    app.test_client_class = Client
     with app.app_context():
         prepare_database()
     return app
@@ -51,7 +91,8 @@ def app_fixture(tmp_path):
 
 @pytest.fixture(name="client")
 def client_fixture(app):
-    return app.test_client()
+    """Logged in as CLINICIAN."""
+    return login(app)
 
 
 @pytest.fixture(name="runner")
@@ -158,6 +199,28 @@ def live_server_fixture(tmp_path):
     server.stop()
 
 
+def serve_subprocess(instance: pathlib.Path, port: int | None = None, *args: str):
+    """`rom serve` in a subprocess on the instance folder: (process, base URL) once it answers."""
+    import sys
+
+    port = port or _free_port()
+    env = {**os.environ, "ROM_INSTANCE_PATH": str(instance)}
+    env.pop("ROM_DATABASE_URL", None)
+    proc = subprocess.Popen([sys.executable, "-m", "rom", "serve", "--port", str(port), *args], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(f"{base}/login", timeout=1)
+            return proc, base
+        except OSError:
+            if proc.poll() is not None:
+                raise AssertionError(proc.communicate()) from None
+            time.sleep(0.1)
+    proc.kill()
+    raise AssertionError("rom serve did not start")
+
+
 # --- Helpers -----------------------------------------------------------------------------------
 
 def truth(name: str) -> dict:
@@ -176,12 +239,77 @@ def wait_until(predicate, timeout_s: float = 30.0, step_s: float = 0.1):
         time.sleep(step_s)
 
 
-def add_person(app, name: str = "P-001", **fields) -> int:
+def add_user(app, name: str = CLINICIAN, password: str = PASSWORD, admin: bool = False) -> int:
+    from web import accounts
+
+    with app.app_context():
+        return accounts.create_user(name, password, admin=admin).user.id
+
+
+def user_id(app, name: str = CLINICIAN) -> int:
+    """The account's ID; CLINICIAN is created (an admin) when it does not exist yet."""
+    from web import accounts
+
+    with app.app_context():
+        user = accounts.find(name)
+        if user is not None:
+            return user.id
+    if name != CLINICIAN:
+        raise LookupError(f"no account {name!r}")
+    return add_user(app, CLINICIAN, admin=True)
+
+
+def login(app, name: str = CLINICIAN, password: str = PASSWORD, csrf: bool = True) -> Client:
+    """A test client logged in through the login page (csrf=False: one that then sends no CSRF
+    token)."""
+    user_id(app, name)
+    client = Client(app)
+    r = client.post("/login", data={"name": name, "password": password})
+    assert r.status_code == 302, r.get_data(as_text=True)
+    client.csrf = csrf
+    return client
+
+
+def session_cookie(app, name: str = CLINICIAN) -> str:
+    """A Cookie header value of a logged-in session, for WebSocket and HTTP clients."""
+    return f"session={login(app, name).get_cookie('session').value}"
+
+
+class HttpSession:
+    """A browser-like client of a served app (urllib): keeps cookies, fills the CSRF token into
+    forms from the page that holds them."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.jar = CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def get(self, path: str) -> tuple[int, str, str]:
+        """(status, final URL, body) after redirects."""
+        with self.opener.open(self.base + path, timeout=30) as r:
+            return r.status, r.url, r.read().decode()
+
+    def submit(self, page: str, data: dict, action: str | None = None) -> tuple[int, str, str]:
+        """Post a form of `page` (to its own URL, or `action`) with the page's CSRF token."""
+        _, url, body = self.get(page)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', body).group(1)
+        req = urllib.request.Request(self.base + action if action else url, method="POST",
+                                     data=urllib.parse.urlencode({"csrf_token": token, **data}).encode())
+        with self.opener.open(req, timeout=60) as r:
+            return r.status, r.url, r.read().decode()
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{c.name}={c.value}" for c in self.jar)
+
+
+def add_person(app, name: str = "P-001", owner: str = CLINICIAN, **fields) -> int:
+    """A person owned by the account `owner` (CLINICIAN by default, created if need be)."""
     from web.db import db
     from web.models import Person
 
+    owner_id = user_id(app, owner)
     with app.app_context():
-        p = Person(name=name, notes=fields.pop("notes", ""), **fields)
+        p = Person(name=name, notes=fields.pop("notes", ""), owner_id=owner_id, **fields)
         db.session.add(p)
         db.session.commit()
         return p.id
@@ -217,7 +345,7 @@ def add_analysed(app, person_id: int, name: str = "slr_avg_male_L_near_60", **fi
     r = analysis.result
     with app.app_context():
         a = Assessment(person_id=person_id, test=r.test, side=r.side, mode="passive" if r.test == "slr" else None,
-                       source="upload", status="analysing", video_name=f"{name}.mp4", **fields)
+                       source="upload", status="analysing", **{"video_name": f"{name}.mp4", **fields})
         db.session.add(a)
         db.session.commit()
         recording.store_result(a, r, analysis.series, keyframe.from_analysis(analysis), rows_stored=False)

@@ -1,6 +1,6 @@
 """End to end in a real browser: Debian's chromium, driven by Playwright, with its webcam faked
-from a sample clip. Create a person, record a passive SLR live, stop, and check the stored SLR
-angle against the clip's ground truth. Screenshots of the live and result pages are saved under
+from a sample clip. Log in, create a person, record a passive SLR live, stop, and check the
+stored SLR angle against the clip's ground truth. Screenshots of the live and result pages are saved under
 test-artifacts/ (set-up, recording, result)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import tempfile
 import cv2
 import numpy as np
 import pytest
-from conftest_web import ARTIFACTS, SAMPLES, live_server_fixture, truth  # noqa: F401
+from conftest_web import ARTIFACTS, CLINICIAN, PASSWORD, SAMPLES, live_server_fixture, truth, user_id  # noqa: F401
 
 from rom import video
 from web.db import db
@@ -92,10 +92,15 @@ def test_record_a_live_slr_in_chromium(live_server, camera_file):
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.on("websocket", lambda ws: ws.on("framereceived", clip.on_reply))
 
-        page.goto(f"{live_server.url}/people/new")
+        user_id(live_server.app)  # the clinician's account
+        page.goto(f"{live_server.url}/people/new")  # -> the login page, then back here
+        page.fill("input[name=name]", CLINICIAN)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/people/new")
         page.fill("input[name=name]", "E2E-01")
         page.fill("input[name=birth_year]", "1980")
-        page.click("button[type=submit]")
+        page.click("form.form button[type=submit]")  # (not the log-out button in the header)
         page.click("text=New assessment >> nth=-1")
         page.check("input[value=slr-left]")
         page.check("input[value=passive]")

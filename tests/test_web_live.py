@@ -10,8 +10,19 @@ import struct
 import cv2
 import numpy as np
 import pytest
-from conftest_web import SAMPLES, add_assessment, add_person, live_server_fixture, sample_analysis, truth, wait_until  # noqa: F401
-from simple_websocket import Client
+from conftest_web import (  # noqa: F401
+    SAMPLES,
+    add_assessment,
+    add_person,
+    live_server_fixture,
+    login,
+    sample_analysis,
+    session_cookie,
+    truth,
+    wait_until,
+)
+from simple_websocket import Client, ConnectionClosed
+from simple_websocket import ConnectionError as HandshakeRefused
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
@@ -28,10 +39,12 @@ def clip_frames(name: str) -> list[np.ndarray]:
 
 
 class LiveClient:
-    """The page's side of the protocol (web/live.py)."""
+    """The page's side of the protocol (web/live.py), logged in as the clinician who owns the
+    assessments that `_assessment` adds."""
 
-    def __init__(self, server, assessment_id: int):
-        self.ws = Client.connect(f"{server.ws_url}/ws/live/{assessment_id}")
+    def __init__(self, server, assessment_id: int, cookie: str | None = None):
+        self.ws = Client.connect(f"{server.ws_url}/ws/live/{assessment_id}",
+                                 headers={"Cookie": cookie or session_cookie(server.app)})
 
     def receive(self) -> dict:
         return json.loads(self.ws.receive(timeout=60))
@@ -46,7 +59,10 @@ class LiveClient:
         return self.receive()
 
     def close(self) -> None:
-        self.ws.close()
+        try:
+            self.ws.close()
+        except ConnectionClosed:  # the server closed it first (after "done")
+            pass
 
 
 def _assessment(server, **fields) -> int:
@@ -137,9 +153,9 @@ def test_pain_mark_gives_the_angle_at_that_moment(live_server):
     a = _get(live_server, aid)
     assert a.pain_s == pytest.approx(pain_at / 30.0, abs=0.01)
     assert abs(a.result["pain_angle_deg"] - gt["frames"][pain_at]["hip_flexion_deg"]) < 4.0
-    chart = live_server.app.test_client().get(f"/api/assessments/{aid}/frames").get_json()
+    chart = login(live_server.app).get(f"/api/assessments/{aid}/frames").get_json()
     assert [m["kind"] for m in chart["marks"]] == ["onset", "pain"]
-    assert "Pain was reported at" in live_server.app.test_client().get(f"/assessments/{aid}").get_data(as_text=True)
+    assert "Pain was reported at" in login(live_server.app).get(f"/assessments/{aid}").get_data(as_text=True)
 
 
 def test_a_closed_tab_leaves_an_incomplete_recording_that_can_be_analysed(live_server):
@@ -152,7 +168,7 @@ def test_a_closed_tab_leaves_an_incomplete_recording_that_can_be_analysed(live_s
     c.close()  # no stop
     a = wait_until(lambda: (x := _get(live_server, aid)).status == "incomplete" and x, timeout_s=20)
     assert a.n_frames == 181
-    client = live_server.app.test_client()
+    client = login(live_server.app)
     assert "Analyse what was recorded" in client.get(f"/assessments/{aid}").get_data(as_text=True)
     assert client.post(f"/assessments/{aid}/analyse").status_code == 302
     a = _get(live_server, aid)
@@ -176,8 +192,9 @@ def test_protocol_errors_are_answered_not_fatal(live_server):
 
 
 def test_unknown_or_recorded_assessments_are_refused(live_server):
-    c = LiveClient(live_server, 999)
-    assert c.receive() == {"type": "error", "message": "no such assessment"}
+    with pytest.raises(HandshakeRefused) as refused:  # at the handshake: no such assessment
+        LiveClient(live_server, 999)
+    assert refused.value.status_code == 404
     done = add_assessment(live_server.app, add_person(live_server.app, "X"), status="complete")
     c = LiveClient(live_server, done)
     assert "recorded already" in c.receive()["message"]
@@ -196,7 +213,7 @@ def test_kept_video_is_assembled_from_the_recorded_frames(live_server):
     path = live_server.app.instance_path + "/" + a.video_path
     info = video.probe(path)
     assert (info.width, info.height) == (640, 480) and abs(info.n_frames - 181) <= 1
-    r = live_server.app.test_client().get(f"/assessments/{aid}/video")
+    r = login(live_server.app).get(f"/assessments/{aid}/video")
     assert r.status_code == 200 and len(r.data) > 10000
 
 

@@ -211,11 +211,11 @@ def test_upload_form_and_refused_uploads(client, app):
 
 
 def test_upload_larger_than_the_limit_is_refused(tmp_path):
-    from conftest_web import make_app
+    from conftest_web import login, make_app
 
     app = make_app(tmp_path / "i", MAX_CONTENT_LENGTH=1000)
     pid = add_person(app)
-    r = app.test_client().post("/uploads/new", data={"person_id": pid, "test": "slr", "side": "auto",
+    r = login(app).post("/uploads/new", data={"person_id": pid, "test": "slr", "side": "auto",
                                                      "video": (io.BytesIO(b"x" * 5000), "big.mp4")},
                                content_type="multipart/form-data")
     assert r.status_code == 413

@@ -1,5 +1,6 @@
 """`rom serve`: starts on an empty database with no setup (SQLite by default, any SQLAlchemy URL
-with --db), brings the schema up to date, settles what a previous server left unfinished."""
+with --db), brings the schema up to date, asks for the first account, settles what a previous
+server left unfinished."""
 
 from __future__ import annotations
 
@@ -12,7 +13,16 @@ import time
 import urllib.request
 
 import pytest
-from conftest_web import ROOT, add_assessment, add_person, make_app, postgres_database, postgres_server_fixture  # noqa: F401
+from conftest_web import (  # noqa: F401
+    PASSWORD,
+    ROOT,
+    HttpSession,
+    add_assessment,
+    add_person,
+    make_app,
+    postgres_database,
+    postgres_server_fixture,
+)
 
 from web.db import db
 from web.models import Assessment
@@ -58,13 +68,17 @@ def test_serve_starts_on_an_empty_database(tmp_path, request, database):
         args = ["--db", postgres_database(request.getfixturevalue("postgres_server"))]
     proc, base = _serve(tmp_path, *args)
     try:
-        page = urllib.request.urlopen(f"{base}/people/").read().decode()
+        browser = HttpSession(base)
+        _, url, page = browser.get("/people/")
+        assert url == f"{base}/setup" and "Create the first account" in page  # the first run
+        _, url, page = browser.submit("/setup", {"name": "dr-a", "password": PASSWORD, "password2": PASSWORD})
+        assert url == f"{base}/people/"
         assert "Add the first person" in page
         assert urllib.request.urlopen(f"{base}/static/live.js").status == 200
     finally:
         code, out, err = _stop(proc)
     assert code == 0, err
-    assert f"serving on {base}/" in out
+    assert f"serving on {base}/" in out and "no account yet" in out
     if database == "default":
         assert (tmp_path / "instance" / "rom.sqlite").exists() and "rom.sqlite" in out
     if database == "sqlite-url":

@@ -3,15 +3,21 @@
 Laid out like Flask's tutorial app (`flaskr`): `create_app` is the app factory, each area is a
 blueprint, the database session lives for one request (Flask-SQLAlchemy), and `flask --app web
 init-db` (or `rom serve`, which does it on start) brings the database schema up to date.
+
+Trust (DESIGN.md 5): every page needs a logged-in clinician (`web.auth`), who sees only their own
+people (`web.models.people_query`); every form and state-changing request carries a CSRF token
+(Flask-WTF's CSRFProtect); responses forbid framing, sniffing and scripts from elsewhere.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, current_app, jsonify, redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from rom import wording
@@ -27,13 +33,27 @@ DEFAULTS = {
     "STALE_AFTER_S": 5.0,  # a recording without frames for this long is shown as incomplete
     "SLR_TIGHT_BELOW_DEG": wording.SLR_TIGHT_BELOW_DEG,
     "SLR_MDC_DEG": wording.SLR_MDC_DEG,
-    "SOCK_SERVER_OPTIONS": {"ping_interval": 10, "max_message_size": 8 * 1024 * 1024},
+    # A message larger than this closes the WebSocket (1009); web.live refuses frames over
+    # LIVE_MAX_FRAME_BYTES with a reply and keeps the connection.
+    "SOCK_SERVER_OPTIONS": {"ping_interval": 10, "max_message_size": 32 * 1024 * 1024},
+    "LIVE_MAX_FRAME_BYTES": 4 * 1024 * 1024,
+    "LIVE_MAX_FRAME_PIXELS": 4096 * 4096,
+    "WTF_CSRF_TIME_LIMIT": None,  # a token lives as long as the login session (12 h at most)
+    # Session cookies: out of scripts' reach, not sent with requests from other sites, and a
+    # login lasts a working day (`web.auth`). SESSION_COOKIE_SECURE with ROM_SECURE_COOKIES=1.
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
 }
+csrf = CSRFProtect()
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """The app. Configuration, lowest to highest precedence: DEFAULTS, the environment
-    (ROM_DATABASE_URL, ROM_SECRET_KEY, ROM_MAX_UPLOAD_MB, ROM_LIVE_ENGINE), then test_config."""
+    (ROM_DATABASE_URL, ROM_SECRET_KEY, ROM_MAX_UPLOAD_MB, ROM_LIVE_ENGINE, ROM_SECURE_COOKIES=1 when
+    served over HTTPS), then test_config."""
     app = Flask(__name__, instance_path=os.environ.get("ROM_INSTANCE_PATH") or None,
                 instance_relative_config=True)
     if test_config and test_config.get("INSTANCE_PATH"):
@@ -47,30 +67,55 @@ def create_app(test_config: dict | None = None) -> Flask:
     if os.environ.get("ROM_MAX_UPLOAD_MB"):
         app.config["MAX_CONTENT_LENGTH"] = int(os.environ["ROM_MAX_UPLOAD_MB"]) * 1024 * 1024
     app.config["SECRET_KEY"] = os.environ.get("ROM_SECRET_KEY") or _instance_secret(Path(app.instance_path))
+    if os.environ.get("ROM_SECURE_COOKIES") == "1":
+        app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = True
     if test_config:
         app.config.from_mapping(test_config)
 
-    from web import db, filters
+    from web import auth, db, filters
 
     db.init_app(app)
     filters.init_app(app)
+    auth.init_app(app)  # before CSRF: a request without a login is sent to log in first
+    csrf.init_app(app)
 
-    from web import api, assessments, exports, live, people, uploads
+    from web import api, assessments, exports, live, people, uploads, users
 
-    for module in (people, assessments, live, uploads, exports, api):
+    for module in (people, assessments, live, uploads, exports, api, users):
         app.register_blueprint(module.bp)
 
     @app.route("/")
     def index():
         return redirect(url_for("people.index"))
 
-    for code in (404, 409, 413):
+    for code in (400, 401, 403, 404, 409, 413, 429):
         app.register_error_handler(code, _error_page)
+    app.after_request(_security_headers)
     return app
+
+
+def _security_headers(response):
+    """No framing (clickjacking), no MIME sniffing, scripts and connections only to this server,
+    and pages with health data kept out of caches."""
+    h = response.headers
+    h.setdefault("X-Content-Type-Options", "nosniff")
+    h.setdefault("X-Frame-Options", "DENY")
+    h.setdefault("Referrer-Policy", "same-origin")
+    host = request.host
+    h.setdefault("Content-Security-Policy",
+                 "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+                 f"media-src 'self' blob: mediastream:; connect-src 'self' ws://{host} wss://{host}; "
+                 "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+    if request.endpoint != "static":
+        h.setdefault("Cache-Control", "no-store")
+    return response
 
 
 def _error_page(e: HTTPException):
     """Errors in the app's own layout, in plain words (JSON for the API)."""
+    if isinstance(e, CSRFError):
+        e.description = ("The form was refused: its security token is missing or out of date "
+                         f"({e.description.rstrip('.')}). Reload the page and try again.")
     if request.path.startswith("/api/"):
         return jsonify({"error": e.description}), e.code
     if e.code == 413:

@@ -8,31 +8,58 @@ Control messages are JSON text: {"type": "start"}, {"type": "pain", "t": capture
 frame's pixels, or null), size, ms (server time), and while setting up `check` (camera check),
 while recording the engine's live frame (angles, raw, cues, events, side, t_s, frame)};
 {"type": "started", "fps"}, {"type": "pain", "pain_s"}, {"type": "done", "url"},
-{"type": "error", "message"}.
+{"type": "error", "message"}. While the database is locked or unreachable, frame replies carry
+"storage": {"ok": false, "message"} (and {"ok": true} once it answers again); while a control
+message waits for it, {"type": "storage", "ok": false, "message"} is sent.
+
+Trust: the handshake is refused (401) without a login, (404) for an assessment that is not the
+logged-in clinician's, and (403) from a page of another origin (cross-site WebSocket hijacking).
+A malformed message (not JSON, unknown or ill-typed fields, a frame that is not a JPEG or PNG
+image or claims a huge picture, a frame over LIVE_MAX_FRAME_BYTES) is answered with an error and
+the connection goes on; only a message over the transport limit (SOCK_SERVER_OPTIONS
+max_message_size) closes it, and then the recording so far is kept (incomplete).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import struct
+from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, url_for
+from flask import Blueprint, abort, current_app, request, url_for
 from flask_sock import Sock
 
 from rom.errors import RomError
-from web import keyframe, recording, storage, workers
+from web import images, keyframe, recording, storage, workers
 from web.db import db
 from web.live_engine import LiveEngine
-from web.models import Assessment, utcnow
+from web.models import Assessment, assessments_query, utcnow
 
 bp = Blueprint("live", __name__)
 sock = Sock()
 
 
+@bp.before_request
+def check_handshake():
+    """Before the WebSocket handshake (the login is checked before this, in `web.auth`)."""
+    if request.endpoint != "live.live_socket":
+        return
+    origin = request.headers.get("Origin")
+    if origin and urlsplit(origin).netloc != request.host:
+        abort(403, "The live connection must come from this server's own page.")
+    if _visible(request.view_args["assessment_id"]) is None:
+        abort(404, f"Assessment {request.view_args['assessment_id']} does not exist.")
+
+
+def _visible(assessment_id: int) -> Assessment | None:
+    return db.session.scalar(assessments_query().where(Assessment.id == assessment_id))
+
+
 @sock.route("/ws/live/<int:assessment_id>", bp=bp)
 def live_socket(ws, assessment_id: int) -> None:
-    a = db.session.get(Assessment, assessment_id)
-    if a is None:
+    a = _visible(assessment_id)
+    if a is None:  # (refused at the handshake already)
         ws.send(json.dumps({"type": "error", "message": "no such assessment"}))
         return
     if a.status != "pending":
@@ -48,18 +75,38 @@ def live_socket(ws, assessment_id: int) -> None:
     conn.run()
 
 
+class Refused(ValueError):
+    """A malformed message: answered with an error, the connection goes on."""
+
+
 def _parse(text: str) -> dict:
+    """A control message: a JSON object with a known "type"; raises Refused."""
     try:
         msg = json.loads(text)
     except ValueError:
-        return {}
-    return msg if isinstance(msg, dict) else {}
+        raise Refused("a control message must be JSON, e.g. {\"type\": \"start\"}") from None
+    if not isinstance(msg, dict) or not isinstance(msg.get("type"), str):
+        raise Refused("a control message must be a JSON object with a \"type\"")
+    if msg["type"] not in ("start", "pain", "stop"):
+        raise Refused(f"unknown message type {msg['type'][:40]!r} (start, pain or stop)")
+    return msg
+
+
+def _time(value, what: str) -> float:
+    """A capture time in seconds: a finite number."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise Refused(f"{what} must be a finite number of seconds")
+    return float(value)
 
 
 class LiveConnection:
     def __init__(self, ws, a: Assessment):
         self.ws, self.a = ws, a
         self.writer: recording.FrameWriter | None = None
+        self.max_bytes = current_app.config["LIVE_MAX_FRAME_BYTES"]
+        self.max_pixels = current_app.config["LIVE_MAX_FRAME_PIXELS"]
+        self.last_t: float | None = None  # capture time of the last recorded frame
+        self.storage_ok = True
         self.spool = storage.spool_dir(a.id)
         runner = workers.ChildProcess if current_app.config["LIVE_ENGINE"] == "process" else workers.InProcess
         self.engine = runner(LiveEngine, a.test, a.side, current_app.config["POSE_MODEL"])
@@ -68,70 +115,129 @@ class LiveConnection:
         try:
             self.ws.send(json.dumps({"type": "ready"}))
             while True:
-                msg = self.ws.receive()
+                # With a timeout: simple_websocket 1.1 can miss the wake-up when it closes a
+                # connection itself (a message over max_message_size), and would wait forever.
+                msg = self.ws.receive(timeout=1.0)
                 if msg is None:
+                    if not self.ws.connected:
+                        return
                     continue
-                if isinstance(msg, (bytes, bytearray)):
-                    self._frame(bytes(msg))
-                elif self._control(_parse(msg)):
-                    return
+                try:
+                    if len(msg) > self.max_bytes:
+                        raise Refused(f"the message is too large ({len(msg) / 1e6:.1f} MB; a frame may have at "
+                                      f"most {self.max_bytes / 1e6:.1f} MB)")
+                    if isinstance(msg, (bytes, bytearray)):
+                        self._frame(bytes(msg))
+                    elif self._control(_parse(msg)):
+                        return
+                except Refused as e:
+                    self._send({"type": "error", "message": str(e)})
         finally:
             self._close()
 
     def _frame(self, msg: bytes) -> None:
         if len(msg) < 9:
-            self._send({"type": "error", "message": "a frame needs its capture time and a JPEG"})
-            return
+            raise Refused("a frame needs its capture time (8 bytes) and a JPEG")
         (t_s,) = struct.unpack("<d", msg[:8])
+        _time(t_s, "the frame's capture time")
+        if self.writer is not None and self.last_t is not None and t_s < self.last_t:
+            raise Refused("the frame was captured before the previous one; dropped")
+        try:
+            images.frame_size(msg[8:], self.max_pixels)
+        except images.NotAnImage as e:
+            raise Refused(str(e)) from None
         try:
             reply = self.engine.call("frame", msg[8:], t_s)
         except RomError as e:
-            self._send({"type": "error", "message": str(e)})
-            return
+            raise Refused(str(e)) from None
+        except Exception as e:
+            if not self.engine.alive():
+                self._send({"type": "error", "message": "the live engine stopped; what was recorded is stored"})
+                raise
+            current_app.logger.exception("live frame of assessment %s failed", self.a.id)
+            raise Refused(f"this frame could not be processed ({type(e).__name__})") from None
         row = reply.pop("row", None)
+        if row is not None:
+            self.last_t = t_s
+            self._storage_status(reply)
         self._send(reply)  # first the reply, then the storage: it is off the round trip
         if row is not None:
             storage.spool_frame(self.spool, row["frame"], msg[8:])
             try:
                 self.writer.add(row)
-            except RuntimeError as e:  # the database went away: say so, end the connection
+            except RuntimeError as e:  # an error that no retry mends: say so, end the connection
                 self._send({"type": "error", "message": f"{e}; the recording stopped"})
                 raise
 
+    def _storage_status(self, reply: dict) -> None:
+        """Tell the page when the database stops answering, and when it answers again."""
+        problem = self.writer.status()
+        if problem is not None:
+            reply["storage"] = {"ok": False, "message": problem}
+        elif not self.storage_ok:
+            reply["storage"] = {"ok": True}
+        self.storage_ok = problem is None
+
+    def _waiting(self, problem: str | None) -> None:
+        if problem:
+            self.storage_ok = False
+            self._send({"type": "storage", "ok": False, "message": problem})
+
     def _control(self, msg: dict) -> bool:
         """Handle a control message; True when the connection is done."""
-        kind = msg.get("type")
+        kind = msg["type"]
         if kind == "start" and self.writer is None:
             fps = self.engine.call("start")
-            self.a.status, self.a.started_at = "recording", utcnow()
-            db.session.commit()
+
+            def started():
+                self.a.status, self.a.started_at = "recording", utcnow()
+                db.session.commit()
+
+            recording.with_storage_retry(started, on_wait=self._waiting)
             recording.set_active(self.a.id, True)
             self.writer = recording.FrameWriter(db.engine, self.a.id)
             self._send({"type": "started", "fps": round(fps, 1)})
         elif kind == "pain" and self.writer is not None:
             t = msg.get("t")
-            self.a.pain_s = self.engine.call("pain", None if t is None else float(t))
-            db.session.commit()
-            self._send({"type": "pain", "pain_s": round(self.a.pain_s, 2)})
+            pain_s = self.engine.call("pain", None if t is None else _time(t, "the pain mark's time"))
+
+            def marked():
+                self.a.pain_s = pain_s
+                db.session.commit()
+
+            recording.with_storage_retry(marked, on_wait=self._waiting)
+            self._send({"type": "pain", "pain_s": round(pain_s, 2)})
         elif kind == "stop" and self.writer is not None:
             self._finish()
             self._send({"type": "done", "url": url_for("assessments.result", assessment_id=self.a.id)})
             return True
         else:
-            self._send({"type": "error", "message": f"unexpected message {kind!r} now"})
+            raise Refused(f"unexpected message {kind!r} now")
         return False
 
     def _finish(self) -> None:
         writer, self.writer = self.writer, None
-        writer.close()
+        try:
+            writer.close(on_wait=self._waiting)
+        except RuntimeError:
+            self.writer = writer  # for _close, which marks the recording incomplete
+            raise
+        pain_s = self.a.pain_s
         try:
             result, series = self.engine.call("stop")
         except RomError as e:
-            recording.store_failure(self.a, str(e))
+            reason = str(e)
+            recording.with_storage_retry(lambda: recording.store_failure(self.a, reason), on_wait=self._waiting)
         else:
-            recording.store_result(self.a, result, series, keyframe.from_spool(self.spool, result, series))
+            key = keyframe.from_spool(self.spool, result, series)
+
+            def store():
+                self.a.pain_s = pain_s
+                recording.store_result(self.a, result, series, key)
+
+            recording.with_storage_retry(store, on_wait=self._waiting)
         storage.finish_spool(self.a, self.a.fps or 30.0)
-        db.session.commit()
+        recording.with_storage_retry(db.session.commit, on_wait=self._waiting)
 
     def _send(self, reply: dict) -> None:
         self.ws.send(json.dumps(reply, separators=(",", ":")))
@@ -144,8 +250,9 @@ class LiveConnection:
                 try:
                     self.writer.close()
                 finally:
+                    db.session.rollback()
                     self.a.status = "incomplete"
-                    db.session.commit()
+                    recording.with_storage_retry(db.session.commit, timeout_s=30.0)
         except Exception:  # the database is unreachable: the next start settles the assessment
             current_app.logger.exception("could not settle the recording of assessment %s", self.a.id)
         finally:

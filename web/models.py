@@ -1,16 +1,20 @@
 """Tables: Person, Assessment, FrameSample (SQLAlchemy 2 style). Schema changes go through a
 migration in web/migrations/versions.
 
-Times are stored as naive UTC. Access control comes later (clinician accounts, DESIGN.md 5):
-every query for people and assessments goes through `people_query` and `assessments_query`, so
-that the owner filter is added in one place.
+Times are stored as naive UTC. Access control (DESIGN.md 5): each person belongs to the
+clinician who added them (`Person.owner_id`), and an assessment to its person's clinician. Every
+query for people and assessments in a request goes through `people_query` and
+`assessments_query`, which keep to the logged-in clinician's records (none without a login), so
+that the owner filter is in one place. Background work (analyses, settling unfinished recordings
+on start) works on IDs it was given and does not filter.
 """
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, LargeBinary, String, Text, select
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, LargeBinary, String, Text, false, select
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from web.db import db
@@ -24,10 +28,51 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
+def new_session_token() -> str:
+    return secrets.token_hex(16)
+
+
+class User(db.Model):
+    """A clinician's account. The password is stored only as a salted hash (werkzeug.security,
+    scrypt). session_token is part of the login session's ID: changing it (a new password, a
+    deactivated account) ends every session of the account. An admin also manages accounts;
+    an admin sees only their own people, like everyone else."""
+
+    __tablename__ = "user_account"  # 'user' is a reserved word in PostgreSQL
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    # Flask-Login's user interface
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+
 class Person(db.Model):
     __tablename__ = "person"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The clinician whose record this is. NULL only for people of a database from before
+    # accounts existed, until the first admin account is created (they are then given to it).
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     name: Mapped[str] = mapped_column(String(120), index=True)  # a name or a pseudonymous ID
     birth_year: Mapped[int | None] = mapped_column(Integer)
     notes: Mapped[str] = mapped_column(Text, default="")
@@ -115,15 +160,30 @@ class FrameSample(db.Model):
     angles: Mapped[dict | None] = mapped_column(JSON)
 
 
-def people_query(search: str = ""):
-    """People visible to the current user (everyone until accounts exist), by name."""
+def current_owner_id() -> int | None:
+    """The logged-in clinician's user ID; None outside a request or without a login."""
+    from flask import has_request_context
+    from flask_login import current_user
+
+    if not has_request_context() or not current_user.is_authenticated:
+        return None
+    return current_user.id
+
+
+def people_query(search: str = "", owner_id: int | None = None):
+    """People of one clinician (default: the logged-in one; no one without a login), by name."""
+    owner_id = current_owner_id() if owner_id is None else owner_id
     q = select(Person).order_by(Person.name)
+    q = q.where(false()) if owner_id is None else q.where(Person.owner_id == owner_id)
     if search.strip():
         like = f"%{search.strip()}%"
         q = q.where(Person.name.ilike(like) | Person.notes.ilike(like))
     return q
 
 
-def assessments_query():
-    """Assessments visible to the current user, newest first."""
-    return select(Assessment).order_by(Assessment.created_at.desc())
+def assessments_query(owner_id: int | None = None):
+    """Assessments of one clinician's people (default: the logged-in clinician; none without a
+    login), newest first."""
+    owner_id = current_owner_id() if owner_id is None else owner_id
+    q = select(Assessment).join(Person, Assessment.person_id == Person.id).order_by(Assessment.created_at.desc())
+    return q.where(false()) if owner_id is None else q.where(Person.owner_id == owner_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import func, select
 
 from web.db import db
@@ -25,7 +26,7 @@ def index():
 
 @bp.route("/new", methods=("GET", "POST"))
 def create():
-    person = Person(name="", notes="")
+    person = Person(name="", notes="", owner_id=current_user.id)
     if request.method == "POST":
         if _fill(person, request.form):
             db.session.add(person)

@@ -1,18 +1,20 @@
 """Storing an assessment as it is recorded, and its result when it ends.
 
 Frames are inserted in batches at least every half second by a writer thread, so a closed tab
-or a killed server loses at most the last half second. An assessment left in 'recording' by a
-connection that is gone shows as incomplete; its stored landmarks give the result up to the
-last stored frame (`analyse_recorded`).
+or a killed server loses at most the last half second; while the database is locked or
+unreachable the writer keeps the rows and retries, and the live page says so. An assessment
+left in 'recording' by a connection that is gone shows as incomplete; its stored landmarks give
+the result up to the last stored frame (`analyse_recorded`).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import insert, select, update
+from sqlalchemy import exc, insert, select, update
 from sqlalchemy.engine import Engine
 
 from rom import back_contour
@@ -37,15 +39,26 @@ def set_active(assessment_id: int, active: bool) -> None:
 class FrameWriter:
     """Rows of one recording (dicts of FrameSample columns without assessment_id), inserted by
     a background thread at least every FLUSH_EVERY_S seconds. The Assessment's n_frames and
-    last_frame_at follow each batch. An error in the thread is raised by the next add()."""
+    last_frame_at follow each batch.
+
+    When the database is locked or unreachable, the rows wait in memory and the thread retries
+    (RETRY_S apart) until they are stored; `status()` then says so, for the live page, and so it
+    does when stored rows lag more than LAG_WARN_S behind. Only an error that a retry cannot
+    mend (a bug, a constraint) stops the writer; the next add() raises it."""
+
+    RETRY_S = 0.5
+    LAG_WARN_S = 1.0
 
     def __init__(self, engine: Engine, assessment_id: int):
         self.engine, self.assessment_id = engine, assessment_id
-        self._rows: list[dict] = []
+        self._rows: list[tuple[float, dict]] = []  # (time added, row), not yet stored
+        self._oldest_in_flight: float | None = None  # time the oldest row being written was added
         self._count = 0
-        self._error: BaseException | None = None
+        self._error: BaseException | None = None  # fatal
+        self._failure: str | None = None  # why the last write failed, while retrying
         self._cond = threading.Condition()
         self._closing = False
+        self._deadline = float("inf")
         self._thread = threading.Thread(target=self._run, name=f"frames-{assessment_id}", daemon=True)
         self._thread.start()
 
@@ -53,38 +66,107 @@ class FrameWriter:
         if self._error is not None:
             raise RuntimeError(f"storing the frames failed: {self._error}") from self._error
         with self._cond:
-            self._rows.append({"assessment_id": self.assessment_id, **row})
+            self._rows.append((time.monotonic(), {"assessment_id": self.assessment_id, **row}))
 
-    def close(self) -> None:
-        """Write what is left and stop the thread."""
+    def status(self) -> str | None:
+        """None while the frames are stored in time; else why not, in words for the page."""
+        with self._cond:
+            times = [t for t in (self._oldest_in_flight, self._rows[0][0] if self._rows else None) if t is not None]
+            failure = self._failure
+        lag = time.monotonic() - min(times) if times else 0.0
+        if failure is None and lag <= self.LAG_WARN_S:
+            return None
+        why = failure or f"the database has not answered for {lag:.0f} s"
+        return f"storage unavailable, retrying ({why}); the frames' angles are kept meanwhile"
+
+    @property
+    def pending(self) -> int:
+        with self._cond:
+            return len(self._rows) + (0 if self._oldest_in_flight is None else 1)
+
+    def close(self, timeout_s: float = 120.0, on_wait=None) -> None:
+        """Store what is left (retrying for at most timeout_s) and stop the thread. on_wait(status)
+        is called about every second while that takes longer. Raises RuntimeError if rows could
+        not be stored."""
         with self._cond:
             self._closing = True
+            self._deadline = time.monotonic() + timeout_s
             self._cond.notify()
-        self._thread.join()
+        while self._thread.is_alive():
+            self._thread.join(1.0)
+            if self._thread.is_alive() and on_wait is not None:
+                on_wait(self.status())
         if self._error is not None:
             raise RuntimeError(f"storing the frames failed: {self._error}") from self._error
+        if self._rows:
+            raise RuntimeError(f"storing the frames failed: {len(self._rows)} frames could not be stored "
+                               f"({self._failure or 'the database did not answer'})")
 
     def _run(self) -> None:
         while True:
             with self._cond:
                 if not self._closing:
-                    self._cond.wait(FLUSH_EVERY_S)
-                rows, self._rows = self._rows, []
-                closing = self._closing
-            if rows and self._error is None:
+                    self._cond.wait(self.RETRY_S if self._failure else FLUSH_EVERY_S)
+                batch, self._rows = self._rows, []
+                self._oldest_in_flight = batch[0][0] if batch else None
+                closing, deadline = self._closing, self._deadline
+            if batch:
                 try:
-                    self._write(rows)
-                except Exception as e:  # the connection reports it to the page
-                    self._error = e
+                    self._write([row for _, row in batch])
+                except Exception as e:
+                    with self._cond:
+                        self._rows[:0] = batch  # first in line for the next try
+                        self._oldest_in_flight = None
+                        if not _retryable(e):
+                            self._error = e
+                            return
+                        self._failure = _short(e)
+                    if closing:
+                        if time.monotonic() >= deadline:
+                            return
+                        time.sleep(self.RETRY_S)
+                    continue
+                with self._cond:
+                    self._oldest_in_flight, self._failure = None, None
             if closing:
-                return
+                with self._cond:
+                    if not self._rows:
+                        return
 
     def _write(self, rows: list[dict]) -> None:
-        self._count += len(rows)
         with self.engine.begin() as conn:
             conn.execute(insert(FrameSample), rows)
             conn.execute(update(Assessment).where(Assessment.id == self.assessment_id)
-                         .values(n_frames=self._count, last_frame_at=utcnow()))
+                         .values(n_frames=self._count + len(rows), last_frame_at=utcnow()))
+        self._count += len(rows)
+
+
+def _retryable(e: BaseException) -> bool:
+    """A database that is locked, gone or busy (worth another try), not a bug or a constraint."""
+    return isinstance(e, (exc.OperationalError, exc.InterfaceError, exc.TimeoutError)) or \
+        bool(getattr(e, "connection_invalidated", False))
+
+
+def _short(e: BaseException) -> str:
+    """The database's own words, on one short line ('database is locked')."""
+    text = str(getattr(e, "orig", None) or e).strip().splitlines()
+    return (text[0] if text else type(e).__name__)[:120]
+
+
+def with_storage_retry(action, timeout_s: float = 120.0, on_wait=None):
+    """action() (which writes through db.session), tried again while the database is locked or
+    unreachable, for at most timeout_s; on_wait(reason) is called before each new try."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            return action()
+        except Exception as e:
+            db.session.rollback()
+            if not _retryable(e) or time.monotonic() >= deadline:
+                raise
+            if on_wait is not None:
+                on_wait(f"storage unavailable, retrying ({_short(e)})")
+            time.sleep(FrameWriter.RETRY_S)
 
 
 def store_result(a: Assessment, result, series, key_frame: bytes | None, rows_stored: bool = True) -> None:

@@ -12,6 +12,7 @@ import sys
 from werkzeug.serving import make_server
 
 from web import create_app
+from web.accounts import any_user
 from web.db import db, prepare_database
 from web.recording import settle_unfinished
 
@@ -22,6 +23,7 @@ def serve(host: str = "127.0.0.1", port: int = 5000, db_url: str | None = None) 
         prepare_database()
         settle_unfinished()  # recordings and analyses a previous server left unfinished
         where = db.engine.url.render_as_string(hide_password=True)
+        first_run = not any_user()
     try:
         server = make_server(host, port, app, threaded=True)
     except SystemExit:  # Werkzeug has said why (e.g. the port is in use by another program)
@@ -30,9 +32,12 @@ def serve(host: str = "127.0.0.1", port: int = 5000, db_url: str | None = None) 
         print(f"rom serve: cannot listen on {host}:{port}: {e.strerror or e}", file=sys.stderr)
         return 2
     print(f"rom: serving on http://{host}:{server.port}/  (database: {where}; stop with Ctrl+C)")
+    if first_run:
+        print("rom: no account yet: open the page to create the first one (an admin), or use "
+              "`rom users add NAME --admin`")
     if host not in ("127.0.0.1", "localhost", "::1"):
-        print("rom serve: there are no user accounts yet: serve beyond this machine only on a trusted network",
-              file=sys.stderr)
+        print("rom serve: serving beyond this machine over plain HTTP: passwords and health data cross the network "
+              "unencrypted; put an HTTPS proxy in front (and set ROM_SECURE_COOKIES=1)", file=sys.stderr)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

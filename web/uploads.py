@@ -26,6 +26,9 @@ from web.people import get_person
 bp = Blueprint("uploads", __name__, url_prefix="/uploads")
 
 TESTS = {"slr": "Straight-leg raise", "hinge": "Hip hinge", "auto": "Find out from the video"}
+# Stored files get generated names (never the uploaded one: OpenCV reads a name with '%d' as an
+# image sequence); the suffix is kept only when it is a video's, as a hint for players.
+VIDEO_SUFFIXES = {".mp4", ".m4v", ".mov", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".wmv", ".3gp", ".ogv", ".mts"}
 SIDES = {"auto": "Find out from the video", "left": "Left", "right": "Right"}
 PROGRESS_EVERY_S = 0.5
 _jobs_lock = threading.Lock()
@@ -46,7 +49,8 @@ def new():
     elif file is None or not file.filename:
         problem = "Choose a video file."
     else:
-        path = storage.upload_dir() / f"incoming-{uuid.uuid4().hex}{Path(secure_filename(file.filename)).suffix}"
+        suffix = Path(secure_filename(file.filename)).suffix.lower()
+        path = storage.upload_dir() / f"incoming-{uuid.uuid4().hex}{suffix if suffix in VIDEO_SUFFIXES else '.video'}"
         file.save(path)
         try:
             probe(path)  # a video is what can be read as one, whatever its name says

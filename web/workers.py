@@ -59,6 +59,10 @@ class ChildProcess:
         self._conn.send((name, args))
         return self._reply(on_message)
 
+    def alive(self) -> bool:
+        """Whether the child process still runs (a call's exception may come from it dying)."""
+        return self._proc.is_alive()
+
     def _reply(self, on_message=None):
         while True:
             try:
@@ -99,6 +103,9 @@ class InProcess:
 
     def call(self, name: str, *args: Any, on_message: Callable[[Any], None] | None = None) -> Any:
         return getattr(self._obj, name)(*args)
+
+    def alive(self) -> bool:
+        return True
 
     def close(self) -> None:
         close = getattr(self._obj, "close", None)

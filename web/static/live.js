@@ -102,7 +102,11 @@ function handle(msg) {
       state.inFlight = false;
       stats(performance.now() - state.sentAt);
       show(msg);
+      if (msg.storage) storage(msg.storage);
       trySend();
+      break;
+    case 'storage':
+      storage(msg);
       break;
     case 'started':
       state.recording = true;
@@ -124,6 +128,13 @@ function handle(msg) {
       phase(msg.message, 'error');
       break;
   }
+}
+
+// The database is locked or unreachable: the server keeps the frames and retries; say so
+// until it answers again.
+function storage(status) {
+  if (!status.ok) phase(status.message, 'warning');
+  else if (state.recording && !state.stopping) phase('Recording', 'recording');
 }
 
 function show(msg) {

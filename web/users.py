@@ -1,0 +1,77 @@
+"""Accounts, for admins: list them, add one, give one a new password, deactivate or reactivate
+one. An admin manages accounts; it does not see the other clinicians' people."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from web import accounts
+from web.db import db
+from web.models import User
+
+bp = Blueprint("users", __name__, url_prefix="/users")
+
+
+def admin_required(view):
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated or not current_user.is_admin:
+            abort(403, "Only an admin can manage accounts.")
+        return view(*args, **kwargs)
+    return wrapped
+
+
+@bp.route("/", methods=("GET", "POST"))
+@admin_required
+def index():
+    """The accounts, and the form that adds one."""
+    status = 200
+    if request.method == "POST":
+        name, password = request.form.get("name", ""), request.form.get("password", "")
+        try:
+            created = accounts.create_user(name, password, admin=bool(request.form.get("admin")))
+        except accounts.AccountError as e:
+            flash(e.sentence(), "error")
+            status = 400
+        else:
+            flash(f"Added the account {created.user.name}" + (" (admin)." if created.user.is_admin else "."))
+            return redirect(url_for("users.index"))
+    return render_template("users/index.html", users=accounts.list_users(),
+                           min_length=accounts.MIN_PASSWORD_LENGTH), status
+
+
+@bp.route("/<int:user_id>/password", methods=("POST",))
+@admin_required
+def password(user_id: int):
+    user = _get(user_id)
+    try:
+        accounts.set_password(user, request.form.get("password", ""))
+    except accounts.AccountError as e:
+        flash(e.sentence(), "error")
+    else:
+        flash(f"New password set for {user.name}; their sessions have ended.")
+    return redirect(url_for("users.index"))
+
+
+@bp.route("/<int:user_id>/active", methods=("POST",))
+@admin_required
+def active(user_id: int):
+    user = _get(user_id)
+    want = request.form.get("active") == "1"
+    try:
+        accounts.set_active(user, want, by=current_user)
+    except accounts.AccountError as e:
+        flash(e.sentence(), "error")
+    else:
+        flash(f"{user.name} {'can log in again' if want else 'is deactivated; their records are kept'}.")
+    return redirect(url_for("users.index"))
+
+
+def _get(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404, f"Account {user_id} does not exist.")
+    return user
