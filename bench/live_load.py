@@ -4,6 +4,8 @@ p95) and the errors, and the server's memory (RSS) over time, of its own process
 children (the fork server and one live engine per connection), with the growth after warm-up.
 
   .venv/bin/python bench/live_load.py [--clients 4] [--seconds 60] [--warmup 10]
+  .venv/bin/python bench/live_load.py --clients 1 --seconds 20   # the live figures, one client
+  .venv/bin/python bench/live_load.py --clients 2 --seconds 20   # two clients at once
 
 Each client is a process that behaves like the live page of a logged-in clinician: a 640x480
 camera at 30 frames/s (a sample clip, JPEG quality 80, looped), at most one frame in flight (the

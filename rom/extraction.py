@@ -48,26 +48,40 @@ class PersonTracker:
     inference on such frames; frames where that fails give no pose).
     """
 
+    # After this many frames in a row where only an upright body was found, look for a lying
+    # one only every RETRY_EVERY frames: a clip of a standing person (a wrong --test) must not
+    # cost two inferences and a tracker restart on every frame.
+    PATIENCE, RETRY_EVERY = 10, 15
+
     def __init__(self, backend: PoseBackend, keep_lying: bool = False):
         self.backend = backend
         self.keep_lying = keep_lying
-        self.relocks: list[int] = []
+        self.relocks: list[int] = []  # frames where tracking was moved onto the lying person
+        self.upright_frames = 0  # frames where only an upright body was found
         self.frames = 0
+        self._misses = 0
 
     def process(self, rgb: np.ndarray) -> PoseEstimate | None:
         est = self.backend.process(rgb)
         if self.keep_lying and est is not None and posture.is_upright(est.xy_px):
             est = self._relock_on_lying(rgb, est)
-            self.relocks.append(self.frames)
         self.frames += 1
         return est
 
     def _relock_on_lying(self, rgb: np.ndarray, wrong: PoseEstimate) -> PoseEstimate | None:
+        if self._misses >= self.PATIENCE and self._misses % self.RETRY_EVERY:
+            self._misses += 1
+            self.upright_frames += 1
+            return None
         self.backend.reset()
         est = self.backend.process(blank_out(rgb, wrong.xy_px))
         if est is None or posture.is_upright(est.xy_px) or not posture.is_lying(est.xy_px):
             self.backend.reset()  # try again on the next frame rather than follow the wrong person
+            self._misses += 1
+            self.upright_frames += 1
             return None
+        self._misses = 0
+        self.relocks.append(self.frames)
         return est
 
 
@@ -105,7 +119,7 @@ class SeriesBuilder:
             self.feats.append(np.full(self.n_features, np.nan) if f is None else np.asarray(f, float))
 
     def build(self, t_s: np.ndarray, image_size: tuple[int, int], fps: float,
-              relocks: tuple[int, ...] = ()) -> LandmarkSeries:
+              relocks: tuple[int, ...] = (), upright_frames: int = 0) -> LandmarkSeries:
         n = len(self.xy)
         back = None
         if self.features is not None:
@@ -116,7 +130,7 @@ class SeriesBuilder:
             z=np.array(self.z).reshape(n, N_LANDMARKS),
             visibility=np.array(self.vis).reshape(n, N_LANDMARKS),
             world_m=np.array(self.world).reshape(n, N_LANDMARKS, 3),
-            image_size=image_size, fps=fps, back=back, relocks=tuple(relocks),
+            image_size=image_size, fps=fps, back=back, relocks=tuple(relocks), upright_frames=upright_frames,
         )
 
 
@@ -131,4 +145,5 @@ def extract(info: VideoInfo, backend: PoseBackend, *, keep_lying: bool = False,
         if progress is not None:
             progress(len(builder))
     n = len(builder)
-    return builder.build(np.arange(n) / info.fps, (info.width, info.height), info.fps, tuple(tracker.relocks))
+    return builder.build(np.arange(n) / info.fps, (info.width, info.height), info.fps, tuple(tracker.relocks),
+                         tracker.upright_frames)

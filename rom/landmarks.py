@@ -70,6 +70,7 @@ class LandmarkSeries:
     fps: float
     back: np.ndarray | None = None  # (N, K)
     relocks: tuple[int, ...] = ()  # frames where tracking was restarted on the measured person
+    upright_frames: int = 0  # frames where only an upright body (not the lying person) was found
 
     def __len__(self) -> int:
         return len(self.t_s)
@@ -111,7 +112,8 @@ class LandmarkSeries:
         np.savez_compressed(path, t_s=self.t_s, xy_px=self.xy_px, z=self.z,
                             visibility=self.visibility, world_m=self.world_m,
                             image_size=np.array(self.image_size), fps=np.array(self.fps),
-                            relocks=np.array(self.relocks, dtype=int), **extra)
+                            relocks=np.array(self.relocks, dtype=int),
+                            upright_frames=np.array(self.upright_frames), **extra)
 
     @classmethod
     def load(cls, path) -> LandmarkSeries:
@@ -119,7 +121,8 @@ class LandmarkSeries:
             return cls(t_s=d["t_s"], xy_px=d["xy_px"], z=d["z"], visibility=d["visibility"],
                        world_m=d["world_m"], image_size=tuple(int(v) for v in d["image_size"]),
                        fps=float(d["fps"]), back=d["back"] if "back" in d else None,
-                       relocks=tuple(int(v) for v in d["relocks"]))
+                       relocks=tuple(int(v) for v in d["relocks"]),
+                       upright_frames=int(d["upright_frames"]) if "upright_frames" in d else 0)
 
 
 def _mirror(name: str) -> str:

@@ -31,6 +31,9 @@ def require_detections(series: LandmarkSeries) -> None:
     if len(series) == 0:
         raise NotMeasurable("the video has no frames")
     frac = float(series.detected.mean())
+    if series.upright_frames > 0.5 * len(series):
+        raise NotMeasurable("only a person standing (or sitting) upright was found, nobody lying on their back: "
+                            "this is not a straight-leg raise clip (for a hip hinge use --test hinge)")
     if frac == 0.0:
         raise NotMeasurable("no person found in the video")
     if frac < MIN_DETECTED:

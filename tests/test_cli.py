@@ -113,3 +113,10 @@ def test_internal_errors_are_one_line(monkeypatch, capsys):
     assert main(["analyze", "whatever.mp4"]) == 1
     err = capsys.readouterr().err
     assert "internal error" in err and "Traceback" not in err
+
+
+@pytest.mark.slow
+def test_a_standing_person_given_as_an_slr_is_refused_with_the_reason(samples_dir):
+    r = rom("analyze", str(samples_dir / "hinge_avg_male_L_good.mp4"), "--test", "slr")
+    assert r.returncode == 3
+    assert "only a person standing" in r.stderr and "--test hinge" in r.stderr

@@ -2,7 +2,7 @@
 
 One thread per connection is enough on a single machine: the pose model of each live connection
 runs in its own process (`web.workers`), so the server threads only move frames and JSON
-(bench/live_latency.py measures the figures).
+(bench/live_load.py measures the figures).
 """
 
 from __future__ import annotations
