@@ -53,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     w = sub.add_parser("serve", help="the web app: live webcam assessments, uploads, history, exports")
     w.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     w.add_argument("--port", type=int, default=5000, help="port (default 5000)")
+    w.add_argument("--model", choices=["lite", "full", "heavy"], default=None,
+                   help="pose model for live and uploaded assessments (default: ROM_POSE_MODEL, else full)")
     w.add_argument("--db", metavar="URL", help="SQLAlchemy database URL (default: ROM_DATABASE_URL, else an SQLite "
                    "file in the instance folder), e.g. postgresql+psycopg://user@host/rom")
     w.set_defaults(func=_cmd_serve)
@@ -155,7 +157,7 @@ def _cmd_batch(args) -> int:
 def _cmd_serve(args) -> int:
     from web.serve import serve
 
-    return serve(args.host, args.port, args.db)
+    return serve(args.host, args.port, args.db, args.model)
 
 
 def _cmd_users(args) -> int:

@@ -64,6 +64,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         os.environ.get("ROM_DATABASE_URL") or f"sqlite:///{Path(app.instance_path) / 'rom.sqlite'}")
     if os.environ.get("ROM_LIVE_ENGINE"):
         app.config["LIVE_ENGINE"] = os.environ["ROM_LIVE_ENGINE"]
+    if os.environ.get("ROM_POSE_MODEL"):
+        app.config["POSE_MODEL"] = os.environ["ROM_POSE_MODEL"]
     if os.environ.get("ROM_MAX_UPLOAD_MB"):
         app.config["MAX_CONTENT_LENGTH"] = int(os.environ["ROM_MAX_UPLOAD_MB"]) * 1024 * 1024
     app.config["SECRET_KEY"] = os.environ.get("ROM_SECRET_KEY") or _instance_secret(Path(app.instance_path))

@@ -17,8 +17,14 @@ from web.db import db, prepare_database
 from web.recording import settle_unfinished
 
 
-def serve(host: str = "127.0.0.1", port: int = 5000, db_url: str | None = None) -> int:
-    app = create_app({"SQLALCHEMY_DATABASE_URI": db_url} if db_url else None)
+def serve(host: str = "127.0.0.1", port: int = 5000, db_url: str | None = None, model: str | None = None) -> int:
+    config = {"SQLALCHEMY_DATABASE_URI": db_url} if db_url else {}
+    if model:
+        from rom.models import require_installed
+
+        require_installed(model)  # a clear message now, not at the first assessment
+        config["POSE_MODEL"] = model
+    app = create_app(config or None)
     with app.app_context():
         prepare_database()
         settle_unfinished()  # recordings and analyses a previous server left unfinished
