@@ -4,7 +4,7 @@ VENV ?= .venv
 ROM := $(VENV)/bin/rom
 PY := $(VENV)/bin/python
 
-.PHONY: setup run test validate samples calibration bench lint
+.PHONY: setup run test validate serve samples calibration bench lint
 
 setup:
 	@bash scripts/setup.sh
@@ -18,6 +18,9 @@ test: setup
 validate: setup
 	$(ROM) validate samples/
 
+serve: setup
+	$(ROM) serve
+
 # Re-render the sample clips and the calibration clips with ../shared/tools/synth (needs its venv,
 # see its README; SYNTH_PY points at that venv's python).
 SYNTH_PY ?= $(HOME)/.venvs/synth/bin/python
@@ -29,7 +32,12 @@ calibration:
 	$(SYNTH_PY) $(SYNTH)/make_set.py calibration/spec.json calibration --jobs 2
 
 bench: setup
-	$(PY) bench/run_all.py
+	$(PY) bench/engine_speed.py
+	$(PY) bench/model_speed.py
+	$(PY) bench/batch_speed.py
+	$(PY) bench/live_load.py --clients 1 --seconds 20
+	$(PY) bench/live_load.py --clients 2 --seconds 20
+	$(PY) bench/live_load.py --clients 4 --seconds 60
 
 lint: setup
-	$(VENV)/bin/ruff check rom tests bench
+	$(VENV)/bin/ruff check rom web tests bench calibration
