@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 import pytest
 
-from rom import overlay
+from rom import draw, overlay
 from rom.annotate import write_annotated_video
 from rom.landmarks import INDEX, LandmarkSeries
 from rom.results import FrameTable, HingeRep, HingeResult, Quality, SLRResult
@@ -136,56 +136,56 @@ def _colour_count(img: np.ndarray, colour, rows=slice(None), tol: int = 0) -> in
 # --- drawing primitives ------------------------------------------------------------------------
 
 def test_style_scales_with_the_frame():
-    assert overlay.Style.for_frame((480, 640, 3)).s == pytest.approx(1.0)
-    big = overlay.Style.for_frame((1080, 1920, 3))
+    assert draw.Style.for_frame((480, 640, 3)).s == pytest.approx(1.0)
+    big = draw.Style.for_frame((1080, 1920, 3))
     assert big.s == pytest.approx(2.25)
-    assert big.font > overlay.Style.for_frame((480, 640, 3)).font
+    assert big.font > draw.Style.for_frame((480, 640, 3)).font
 
 
 def test_skeleton_is_drawn_where_the_bones_are_and_the_measured_side_stands_out():
     xy = slr_landmarks()[70]
     img = grey()
-    out = overlay.draw_skeleton(img, xy, "left", overlay.Style.for_frame(img.shape))
+    out = draw.draw_skeleton(img, xy, "left", draw.Style.for_frame(img.shape))
     assert out is img  # in place
-    thigh_mid = overlay._pt(0.5 * (xy[INDEX["left_hip"]] + xy[INDEX["left_knee"]]))
-    assert tuple(img[thigh_mid[1], thigh_mid[0]]) == overlay.MEASURED
-    other_mid = overlay._pt(0.5 * (xy[INDEX["right_knee"]] + xy[INDEX["right_ankle"]]))
+    thigh_mid = draw.to_px(0.5 * (xy[INDEX["left_hip"]] + xy[INDEX["left_knee"]]))
+    assert tuple(img[thigh_mid[1], thigh_mid[0]]) == draw.MEASURED
+    other_mid = draw.to_px(0.5 * (xy[INDEX["right_knee"]] + xy[INDEX["right_ankle"]]))
     assert (img[other_mid[1], other_mid[0]] > 150).all()  # thin and light grey
     assert (img[20, 600] == 120).all() and (img[450, 20] == 120).all()  # far from the body: untouched
 
 
 def test_skeleton_skips_missing_landmarks():
     img = grey()
-    overlay.draw_skeleton(img, np.full((33, 2), np.nan), "left", overlay.Style(1.0))
+    draw.draw_skeleton(img, np.full((33, 2), np.nan), "left", draw.Style(1.0))
     assert (img == 120).all()
 
 
 def test_angle_arc_spans_the_angle_and_carries_its_value():
     img = grey()
-    style = overlay.Style(1.0)
-    overlay.draw_angle(img, np.array([320.0, 240.0]), 0.0, 60.0, 50, "60 deg", overlay.HIP, style)
-    inside = overlay._pt(np.array([320.0, 240.0]) + 50 * np.array([np.cos(np.radians(30)), -np.sin(np.radians(30))]))
-    assert tuple(img[inside[1], inside[0]]) == overlay.HIP  # the arc runs counter-clockwise, above the x axis
-    below = overlay._pt(np.array([320.0, 240.0]) + 50 * np.array([np.cos(np.radians(-30)), -np.sin(np.radians(-30))]))
+    style = draw.Style(1.0)
+    draw.draw_angle(img, np.array([320.0, 240.0]), 0.0, 60.0, 50, "60 deg", draw.HIP, style)
+    inside = draw.to_px(np.array([320.0, 240.0]) + 50 * np.array([np.cos(np.radians(30)), -np.sin(np.radians(30))]))
+    assert tuple(img[inside[1], inside[0]]) == draw.HIP  # the arc runs counter-clockwise, above the x axis
+    below = draw.to_px(np.array([320.0, 240.0]) + 50 * np.array([np.cos(np.radians(-30)), -np.sin(np.radians(-30))]))
     assert (img[below[1], below[0]] == 120).all()
     # The label: HIP-coloured pixels beyond the arc, along its middle.
-    label = overlay.label_centre(np.array([320.0, 240.0]), 30.0, 50, "60 deg", style)
-    x0, y0, x1, y1 = overlay.label_box("60 deg", label, style)
-    assert _colour_count(img[y0:y1, x0:x1], overlay.HIP, tol=40) > 20
+    label = draw.label_centre(np.array([320.0, 240.0]), 30.0, 50, "60 deg", style)
+    x0, y0, x1, y1 = draw.label_box("60 deg", label, style)
+    assert _colour_count(img[y0:y1, x0:x1], draw.HIP, tol=40) > 20
 
 
 def test_text_is_blended_in_and_clipped_at_the_frame_edge():
     img = grey()
-    style = overlay.Style(1.0)
-    overlay.draw_text(img, "knee never bent", (600, 10), style, overlay.FLAG)  # runs off the right edge
-    assert _colour_count(img, overlay.FLAG, tol=40) > 10
-    overlay.draw_text(img, "gone", (-500, -500), style)  # wholly outside: nothing, no error
+    style = draw.Style(1.0)
+    draw.draw_text(img, "knee never bent", (600, 10), style, draw.FLAG)  # runs off the right edge
+    assert _colour_count(img, draw.FLAG, tol=40) > 10
+    draw.draw_text(img, "gone", (-500, -500), style)  # wholly outside: nothing, no error
 
 
 def test_short_warning_keeps_the_first_clause():
     w = "a standing person (an examiner) was in the picture; tracking was kept on the person lying down"
-    assert overlay.short_warning(w) == "a standing person was in the picture"
-    assert len(overlay.short_warning("x" * 200)) <= 56
+    assert draw.short_warning(w) == "a standing person was in the picture"
+    assert len(draw.short_warning("x" * 200)) <= 56
 
 
 # --- SLR -----------------------------------------------------------------------------------------
@@ -207,8 +207,8 @@ def test_slr_knee_bend_banner_from_the_onset_on():
     bottom_rows = slice(H - 110, H)
     before = ov.draw(grey(), 50, xy[50])
     after = ov.draw(grey(), 51, xy[51])
-    assert _colour_count(before, overlay.BANNER, bottom_rows) == 0
-    assert _colour_count(after, overlay.BANNER, bottom_rows) > 2000  # the filled banner box
+    assert _colour_count(before, draw.BANNER, bottom_rows) == 0
+    assert _colour_count(after, draw.BANNER, bottom_rows) > 2000  # the filled banner box
 
 
 def test_slr_table_line_and_hip_arc_are_drawn():
@@ -218,13 +218,13 @@ def test_slr_table_line_and_hip_arc_are_drawn():
     # The table line runs through the hip along the feet direction (0 deg): dashes on that row.
     row = img[int(hip[1]), int(hip[0]) + 120:int(hip[0]) + 230]
     assert (np.abs(row.astype(int) - 120).sum(axis=-1) > 200).sum() > 20
-    assert _colour_count(img, overlay.HIP, tol=40) > 30  # hip arc and its value
+    assert _colour_count(img, draw.HIP, tol=40) > 30  # hip arc and its value
 
 
 def test_frame_without_a_pose_still_gets_header_and_footer():
     img = overlay.Overlay(slr_result()).draw(grey(), 10, np.full((33, 2), np.nan))
     assert (img[5:40] < 120).any()  # the darkened header band
-    assert _colour_count(img, overlay.MEASURED) == 0
+    assert _colour_count(img, draw.MEASURED) == 0
 
 
 def test_frames_beyond_the_result_only_get_the_footer():
@@ -237,8 +237,8 @@ def test_overlay_scales_to_a_large_frame():
     xy = slr_landmarks()[60] * 3.0  # the same scene filmed at 1920x1440
     img = np.full((1440, 1920, 3), 120, np.uint8)
     overlay.Overlay(slr_result()).draw(img, 60, xy)
-    thigh_mid = overlay._pt(0.5 * (xy[INDEX["left_hip"]] + xy[INDEX["left_knee"]]))
-    assert tuple(img[thigh_mid[1], thigh_mid[0]]) == overlay.MEASURED
+    thigh_mid = draw.to_px(0.5 * (xy[INDEX["left_hip"]] + xy[INDEX["left_knee"]]))
+    assert tuple(img[thigh_mid[1], thigh_mid[0]]) == draw.MEASURED
     assert (img[:60] < 120).any()  # header band, three times as tall
     assert (img[60:75] < 120).any()
 
@@ -256,25 +256,25 @@ def test_draw_frame_draws_in_place_and_reuses_the_overlay():
 def test_hinge_rep_banner_flags_and_back_outline():
     result, xy = hinge_result(), hinge_landmarks()
     ov = overlay.Overlay(result)
-    assert ("! rounded back", overlay.FLAG) in ov.footer
+    assert ("! rounded back", draw.FLAG) in ov.footer
     clean = ov.draw(grey(), 25, xy[25])  # rep 1, past its bottom: no fault
-    assert _colour_count(clean, overlay.DONE) > 2000
+    assert _colour_count(clean, draw.DONE) > 2000
     faulty = ov.draw(grey(), 60, xy[60])  # rep 2's bottom: a rounded back
-    assert _colour_count(faulty, overlay.FLAG, slice(H - 110, H - 40)) > 2000
+    assert _colour_count(faulty, draw.FLAG, slice(H - 110, H - 40)) > 2000
     outline = result.events["back_contour"][60]
-    mid = overlay._pt(outline[5])
-    assert tuple(faulty[mid[1], mid[0]]) == overlay.FLAG  # the back's outline, red for a fault
+    mid = draw.to_px(outline[5])
+    assert tuple(faulty[mid[1], mid[0]]) == draw.FLAG  # the back's outline, red for a fault
     away = ov.draw(grey(), 40, xy[40])  # between reps: no outline, no banner
-    assert tuple(away[mid[1], mid[0]]) != overlay.FLAG
-    assert _colour_count(away, overlay.FLAG, slice(H - 110, H - 40)) == 0
+    assert tuple(away[mid[1], mid[0]]) != draw.FLAG
+    assert _colour_count(away, draw.FLAG, slice(H - 110, H - 40)) == 0
 
 
 def test_hinge_angle_arcs_at_hip_and_knee():
     result, xy = hinge_result(), hinge_landmarks()
     img = overlay.Overlay(result).draw(grey(), 20, xy[20])
-    assert _colour_count(img, overlay.HIP, tol=40) > 30
-    assert _colour_count(img, overlay.TRUNK, tol=40) > 30
-    assert _colour_count(img, overlay.KNEE, tol=40) > 10
+    assert _colour_count(img, draw.HIP, tol=40) > 30
+    assert _colour_count(img, draw.TRUNK, tol=40) > 30
+    assert _colour_count(img, draw.KNEE, tol=40) > 10
 
 
 def test_hinge_without_optional_events():
@@ -339,7 +339,7 @@ def test_key_frame_decodes_only_that_frame(clip, monkeypatch):
     assert len(reads) == 1
     assert img.shape == (H, W, 3)
     assert (img[200, 630] == frame51[200, 630]).all()  # frame 51 itself, untouched there
-    assert _colour_count(img, overlay.BANNER) > 2000  # and the overlay of that frame
+    assert _colour_count(img, draw.BANNER) > 2000  # and the overlay of that frame
 
 
 def test_key_frame_past_the_end_is_a_clear_error(clip):
@@ -362,7 +362,7 @@ def test_annotated_video_has_every_frame_at_the_same_size(clip, tmp_path):
     cap.release()
     assert ok
     xy = slr_landmarks()[70]
-    thigh_mid = overlay._pt(0.5 * (xy[INDEX["left_hip"]] + xy[INDEX["left_knee"]]))
+    thigh_mid = draw.to_px(0.5 * (xy[INDEX["left_hip"]] + xy[INDEX["left_knee"]]))
     b, g, r = (int(v) for v in frame[thigh_mid[1], thigh_mid[0]])
     assert r > 180 and g > 180 and b < 90  # the yellow skeleton survived the codec
 
@@ -376,7 +376,7 @@ def test_real_sample_key_frame_video_and_plot(samples_dir, tmp_path):
     a = analyze_video(samples_dir / "slr_avg_male_L_near_60.mp4", Options(test="slr"))
     img = overlay.key_frame(a)
     assert img.shape == (a.info.height, a.info.width, 3)
-    assert _colour_count(img, overlay.BANNER) > 1000
+    assert _colour_count(img, draw.BANNER) > 1000
     assert write_annotated_video(a, tmp_path / "annotated.mp4") == len(a.series)
     write_plot(a.result, tmp_path / "plot.png")
     assert cv2.imread(str(tmp_path / "plot.png")) is not None
