@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 import pytest
 
-from rom import batch
+from rom import batch, batch_worker
 from rom import batch_report as R
 from rom.cli import main
 
@@ -92,10 +92,10 @@ def planned(tmp_path, video: Path, **kw):
     return batch.plan([video], tmp_path / "out", kw.pop("test", "auto"), kw.pop("model", "full"), **kw)
 
 
-def finish(job: batch.Job, status: str = "measured") -> None:
+def finish(job: batch_worker.Job, status: str = "measured") -> None:
     row = replace(R.base_row(job.video, job.rel_folder, job.test, job.model), status=status)
     Path(job.folder).mkdir(parents=True, exist_ok=True)
-    batch.write_row(Path(job.folder), row)
+    batch_worker.write_row(Path(job.folder), row)
 
 
 def test_resume_skips_results_newer_than_the_video(tmp_path):
@@ -161,7 +161,7 @@ class FakeBackend:
 
 def test_backend_cache_creates_each_configuration_once_and_resets_between_videos():
     made = []
-    cache = batch.BackendCache(lambda **kw: made.append(FakeBackend(**kw)) or made[-1])
+    cache = batch_worker.BackendCache(lambda **kw: made.append(FakeBackend(**kw)) or made[-1])
     for _ in range(3):
         with cache(model="full", segmentation=False) as b:
             b.process(None)
@@ -180,7 +180,7 @@ def test_backend_that_cannot_reset_is_replaced():
         def reset(self):
             raise RuntimeError("graph died")
 
-    cache = batch.BackendCache(lambda **kw: made.append(Broken(**kw)) or made[-1])
+    cache = batch_worker.BackendCache(lambda **kw: made.append(Broken(**kw)) or made[-1])
     with cache():
         pass
     with cache():
@@ -190,7 +190,7 @@ def test_backend_that_cannot_reset_is_replaced():
 
 # ------------------------------------------------------------------ one job on its own (no model)
 
-def job_for(video: Path, out: Path, test: str = "auto") -> batch.Job:
+def job_for(video: Path, out: Path, test: str = "auto") -> batch_worker.Job:
     (job,), _ = batch.plan([video], out, test, "full", force=True)
     return job
 
@@ -200,12 +200,12 @@ def test_bad_files_become_rows_with_their_reason(tmp_path, samples_dir):
     reasons = {"empty": "empty", "text": "text file", "truncated": "damaged"}
     for kind, path in bad.items():
         job = job_for(path, tmp_path / "out")
-        row = batch.run_job(job, backend_factory=batch.BackendCache(FakeBackend))
+        row = batch_worker.run_job(job, backend_factory=batch_worker.BackendCache(FakeBackend))
         assert row.status == "unreadable" and reasons[kind] in row.error, row.error
         saved = json.loads((Path(job.folder) / batch.ROW_FILE).read_text())
         assert R.VideoRow.from_dict(saved) == row
         assert sorted(p.name for p in Path(job.folder).iterdir()) == [batch.ROW_FILE]
-    missing = batch.run_job(job_for(tmp_path / "gone.mp4", tmp_path / "out"))
+    missing = batch_worker.run_job(job_for(tmp_path / "gone.mp4", tmp_path / "out"))
     assert missing.status == "unreadable" and "no such file" in missing.error
 
 
@@ -214,7 +214,7 @@ def test_a_rerun_clears_what_an_earlier_run_left(tmp_path):
     job = job_for(video, tmp_path / "out", test="slr")
     for name in ("summary.json", "annotated.mp4", "plot.png", "key_frame.jpg", "frames.csv"):
         touch(Path(job.folder) / name, "old")
-    row = batch.run_job(job, backend_factory=batch.BackendCache(FakeBackend))
+    row = batch_worker.run_job(job, backend_factory=batch_worker.BackendCache(FakeBackend))
     assert row.status == "not_measurable" and row.outputs == ()
     assert sorted(p.name for p in Path(job.folder).iterdir()) == [batch.ROW_FILE]
 
