@@ -9,7 +9,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 
 import pytest
@@ -22,35 +21,15 @@ from conftest_web import (  # noqa: F401
     make_app,
     postgres_database,
     postgres_server_fixture,
+    serve_subprocess,
 )
 
 from web.db import db
 from web.models import Assessment
 
 
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _serve(tmp_path, *args):
-    port = _port()
-    env = {**os.environ, "ROM_INSTANCE_PATH": str(tmp_path / "instance")}
-    env.pop("ROM_DATABASE_URL", None)
-    proc = subprocess.Popen([sys.executable, "-m", "rom", "serve", "--port", str(port), *args], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(f"{base}/people/", timeout=1)
-            return proc, base
-        except OSError:
-            if proc.poll() is not None:
-                raise AssertionError(proc.communicate()) from None
-            time.sleep(0.1)
-    proc.kill()
-    raise AssertionError("rom serve did not start")
+    return serve_subprocess(tmp_path / "instance", None, *args)
 
 
 def _stop(proc) -> tuple[int, str, str]:

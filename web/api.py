@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, jsonify, request, url_for
 from web import interpret, recording, summaries
 from web.assessments import get_assessment
 from web.db import db
-from web.models import Assessment, assessments_query, people_query
+from web.models import Assessment, people_query
 from web.people import get_person
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -23,9 +23,7 @@ def people():
 @bp.route("/people/<int:person_id>")
 def person(person_id: int):
     p = get_person(person_id)
-    items = db.session.scalars(assessments_query().where(Assessment.person_id == p.id)).all()
-    for a in items:
-        recording.mark_stale(a)
+    items = recording.person_assessments(p)
     th = interpret.Thresholds.from_config(current_app.config)
     return jsonify({**_person(p), "assessments": [_assessment(a) for a in items],
                     "slr": summaries.slr_history(items, th)})

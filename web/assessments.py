@@ -66,9 +66,7 @@ def result(assessment_id: int):
 @bp.route("/people/<int:person_id>/history")
 def history(person_id: int):
     person = get_person(person_id)
-    items = db.session.scalars(assessments_query().where(Assessment.person_id == person.id)).all()
-    for a in items:
-        recording.mark_stale(a)
+    items = recording.person_assessments(person)
     th = interpret.Thresholds.from_config(current_app.config)
     return render_template("assessments/history.html", person=person, assessments=items,
                            slr=summaries.slr_history(items, th))

@@ -22,7 +22,7 @@ from rom.analysis import Options, measure
 from rom.errors import NotMeasurable, RomError
 from web import frames, keyframe, storage
 from web.db import db
-from web.models import Assessment, FrameSample, utcnow
+from web.models import Assessment, FrameSample, assessments_query, utcnow
 
 FLUSH_EVERY_S = 0.5
 
@@ -242,6 +242,15 @@ def mark_stale(a: Assessment) -> bool:
     a.status = "incomplete"
     db.session.commit()
     return True
+
+
+def person_assessments(person) -> list[Assessment]:
+    """A person's assessments (of the logged-in clinician), recordings whose connection is gone
+    shown as incomplete."""
+    items = db.session.scalars(assessments_query().where(Assessment.person_id == person.id)).all()
+    for a in items:
+        mark_stale(a)
+    return items
 
 
 def settle_unfinished() -> None:
