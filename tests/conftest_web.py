@@ -37,10 +37,12 @@ import flask
 import pytest
 from flask.testing import FlaskClient
 from flask_wtf.csrf import generate_csrf
+from simple_websocket import Client as WsClient
+from simple_websocket import ConnectionClosed
 from werkzeug.datastructures import Headers
 from werkzeug.serving import make_server
 
-from web import create_app
+from web import DaemonThread, create_app
 from web.db import prepare_database
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -188,6 +190,7 @@ class LiveServer:
         self.thread.start()
 
     def stop(self) -> None:
+        close_sockets()
         self.server.shutdown()
         self.server.server_close()
 
@@ -197,6 +200,25 @@ def live_server_fixture(tmp_path):
     server = LiveServer(make_app(tmp_path / "instance"))
     yield server
     server.stop()
+
+
+_open_sockets: list[WsClient] = []  # the WebSocket clients tests opened, closed when their server stops
+
+
+def ws_connect(url: str, headers: dict | None = None) -> WsClient:
+    """A WebSocket client (simple_websocket's), closed when the test's live server stops, its
+    reader thread a daemon: a connection a test leaves open must not keep pytest from exiting."""
+    ws = WsClient.connect(url, headers=headers or {}, thread_class=DaemonThread)
+    _open_sockets.append(ws)
+    return ws
+
+
+def close_sockets() -> None:
+    while _open_sockets:
+        try:
+            _open_sockets.pop().close()
+        except (ConnectionClosed, OSError):  # the other side closed it first
+            pass
 
 
 def serve_subprocess(instance: pathlib.Path, port: int | None = None, *args: str):

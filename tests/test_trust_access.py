@@ -26,8 +26,8 @@ from conftest_web import (  # noqa: F401
     make_app,
     session_cookie,
     user_id,
+    ws_connect,
 )
-from simple_websocket import Client as WsClient
 from simple_websocket import ConnectionError as HandshakeRefused
 from sqlalchemy import func, select
 
@@ -333,7 +333,7 @@ def _connect(server, assessment_id, cookie=None, origin=None):
         headers["Cookie"] = cookie
     if origin:
         headers["Origin"] = origin
-    return WsClient.connect(f"{server.ws_url}/ws/live/{assessment_id}", headers=headers)
+    return ws_connect(f"{server.ws_url}/ws/live/{assessment_id}", headers=headers)
 
 
 def test_websocket_refuses_other_clinicians_no_login_and_other_origins(live_server):

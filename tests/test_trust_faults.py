@@ -33,8 +33,8 @@ from conftest_web import (  # noqa: F401
     session_cookie,
     truth,
     wait_until,
+    ws_connect,
 )
-from simple_websocket import Client
 from sqlalchemy import create_engine, func, select
 
 from rom import video
@@ -55,7 +55,7 @@ class Page:
     """The live page's side of the protocol."""
 
     def __init__(self, ws_url: str, cookie: str):
-        self.ws = Client.connect(ws_url, headers={"Cookie": cookie})
+        self.ws = ws_connect(ws_url, headers={"Cookie": cookie})
         assert json.loads(self.ws.receive(timeout=60)) == {"type": "ready"}
 
     def send(self, jpeg: bytes, t_s: float) -> dict:

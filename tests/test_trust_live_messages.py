@@ -13,8 +13,16 @@ import struct
 import cv2
 import numpy as np
 import pytest
-from conftest_web import SAMPLES, add_assessment, add_person, live_server_fixture, session_cookie, wait_until  # noqa: F401
-from simple_websocket import Client, ConnectionClosed
+from conftest_web import (  # noqa: F401
+    SAMPLES,
+    add_assessment,
+    add_person,
+    live_server_fixture,
+    session_cookie,
+    wait_until,
+    ws_connect,
+)
+from simple_websocket import ConnectionClosed
 from sqlalchemy import func, select
 
 from rom import video
@@ -43,7 +51,7 @@ def _big_jpeg_header(width: int, height: int) -> bytes:
 
 class Page:
     def __init__(self, server, aid):
-        self.ws = Client.connect(f"{server.ws_url}/ws/live/{aid}", headers={"Cookie": session_cookie(server.app)})
+        self.ws = ws_connect(f"{server.ws_url}/ws/live/{aid}", headers={"Cookie": session_cookie(server.app)})
         assert json.loads(self.ws.receive(timeout=60))["type"] == "ready"
 
     def raw(self, message) -> dict:

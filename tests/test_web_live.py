@@ -20,8 +20,9 @@ from conftest_web import (  # noqa: F401
     session_cookie,
     truth,
     wait_until,
+    ws_connect,
 )
-from simple_websocket import Client, ConnectionClosed
+from simple_websocket import ConnectionClosed
 from simple_websocket import ConnectionError as HandshakeRefused
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
@@ -43,7 +44,7 @@ class LiveClient:
     assessments that `_assessment` adds."""
 
     def __init__(self, server, assessment_id: int, cookie: str | None = None):
-        self.ws = Client.connect(f"{server.ws_url}/ws/live/{assessment_id}",
+        self.ws = ws_connect(f"{server.ws_url}/ws/live/{assessment_id}",
                                  headers={"Cookie": cookie or session_cookie(server.app)})
 
     def receive(self) -> dict:

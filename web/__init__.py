@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,6 +22,17 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from rom import wording
+
+
+class DaemonThread(threading.Thread):
+    """simple_websocket's reader thread of a connection, as a daemon: a process that ends (a
+    server stopped with Ctrl+C, a test run) must not wait for a connection still open, which
+    the pings and pongs keep alive for ever."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.daemon = True
+
 
 # Defaults a clinic can override through the environment or the test config. Interpretation
 # thresholds (DESIGN.md 3, `rom.wording`): SLR below 80 degrees suggests tight hamstrings
@@ -35,7 +47,7 @@ DEFAULTS = {
     "SLR_MDC_DEG": wording.SLR_MDC_DEG,
     # A message larger than this closes the WebSocket (1009); web.live refuses frames over
     # LIVE_MAX_FRAME_BYTES with a reply and keeps the connection.
-    "SOCK_SERVER_OPTIONS": {"ping_interval": 10, "max_message_size": 32 * 1024 * 1024},
+    "SOCK_SERVER_OPTIONS": {"ping_interval": 10, "max_message_size": 32 * 1024 * 1024, "thread_class": DaemonThread},
     "LIVE_MAX_FRAME_BYTES": 4 * 1024 * 1024,
     "LIVE_MAX_FRAME_PIXELS": 4096 * 4096,
     "WTF_CSRF_TIME_LIMIT": None,  # a token lives as long as the login session (12 h at most)
