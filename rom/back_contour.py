@@ -54,8 +54,11 @@ def facing_sign(xy: np.ndarray) -> np.ndarray:
     From the feet (heel -> toe), which point forward in any side view; xy is (..., 33, 2).
     """
     xy = np.asarray(xy, dtype=float)
-    toe_dx = np.nanmean(xy[..., _FEET, 0] - xy[..., _HEELS, 0], axis=-1)
-    return np.nan_to_num(np.sign(toe_dx))
+    dx = xy[..., _FEET, 0] - xy[..., _HEELS, 0]
+    seen = np.isfinite(dx)
+    # The mean of the feet that were found; no foot found: 0 (unknown), without a NaN in between.
+    toe_dx = np.where(seen, dx, 0.0).sum(axis=-1) / np.maximum(seen.sum(axis=-1), 1)
+    return np.sign(toe_dx)
 
 
 def chord(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

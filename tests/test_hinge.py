@@ -1,6 +1,8 @@
 """Hip hinge: repetition splitting and flag logic on synthetic series; the back's outline on
 hand-drawn masks with hand-computed answers."""
 
+import warnings
+
 import cv2
 import numpy as np
 import pytest
@@ -430,3 +432,16 @@ def test_window_slopes_of_a_straight_line():
     holes = offs.copy()
     holes[::3] = np.nan
     assert bc.window_slopes_deg(holes[None])["middle"][0] == pytest.approx(12.0, abs=1e-6)
+
+
+def test_facing_comes_from_the_feet_that_were_found():
+    xy = np.full((3, N_LANDMARKS, 2), np.nan)
+    # frame 0: both feet, toes to +x; frame 1: only the right foot, toes to -x; frame 2: no foot
+    for side, toe_dx in (("left", 30.0), ("right", 20.0)):
+        xy[0, INDEX[f"{side}_heel"]] = (100.0, 400.0)
+        xy[0, INDEX[f"{side}_foot_index"]] = (100.0 + toe_dx, 405.0)
+    xy[1, INDEX["right_heel"]] = (200.0, 400.0)
+    xy[1, INDEX["right_foot_index"]] = (180.0, 405.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "mean of empty slice" on the frame without feet
+        assert bc.facing_sign(xy).tolist() == [1.0, -1.0, 0.0]
