@@ -45,7 +45,7 @@ class LiveClient:
 
     def __init__(self, server, assessment_id: int, cookie: str | None = None):
         self.ws = ws_connect(f"{server.ws_url}/ws/live/{assessment_id}",
-                                 headers={"Cookie": cookie or session_cookie(server.app)})
+                             headers={"Cookie": cookie or session_cookie(server.app)})
 
     def receive(self) -> dict:
         return json.loads(self.ws.receive(timeout=60))
