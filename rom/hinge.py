@@ -177,7 +177,7 @@ def _measure_rep(angles: dict[str, np.ndarray], back: dict[str, np.ndarray], sta
     hip = angles["hip"]
     peak = float(np.nanmax(hip[seg]))
     near = np.flatnonzero(hip[seg] >= peak - config.bottom_window_deg) + start
-    knee_bend = float(np.nanmax(angles["knee"][seg]) - knee_standing)
+    knee_bend = _max(angles["knee"][seg]) - knee_standing
     thoracic = _median(back["thoracic"][near])
     flexion = _median(back["back_flexion"][near])
     ratio = flexion / peak if peak > 0 else float("nan")
@@ -194,8 +194,8 @@ def _measure_rep(angles: dict[str, np.ndarray], back: dict[str, np.ndarray], sta
             notes.append(f"the {what} was not measured (its landmarks were lost)")
     rep = HingeRep(
         start_s=start / fps, bottom_s=bottom / fps, end_s=end / fps, max_hip_flexion_deg=peak,
-        max_trunk_inclination_deg=float(np.nanmax(angles["trunk"][seg])),
-        max_knee_flexion_deg=float(np.nanmax(angles["knee"][seg])),
+        max_trunk_inclination_deg=_max(angles["trunk"][seg]),
+        max_knee_flexion_deg=_max(angles["knee"][seg]),
         back_rounding=thoracic, lumbar_ratio=ratio, flags=flags,
         confidence={"max_hip_flexion_sd_deg": round(hip_sd, 1), **conf, "back_outline_traced": round(traced, 2)},
         back_flexion_deg=flexion, knee_bend_deg=knee_bend,
@@ -451,7 +451,17 @@ def _local_noise(raw: np.ndarray, smooth: np.ndarray, fps: float) -> float:
     return float(np.std(r) / np.sqrt(max(1.0, fps / 8.0)))
 
 
-def _median(x: np.ndarray) -> float:
+def _finite(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x, dtype=float)
-    x = x[np.isfinite(x)]
+    return x[np.isfinite(x)]
+
+
+def _median(x: np.ndarray) -> float:
+    x = _finite(x)
     return float(np.median(x)) if len(x) else float("nan")
+
+
+def _max(x: np.ndarray) -> float:
+    """The largest finite value; NaN (not a warning) where none was measured."""
+    x = _finite(x)
+    return float(x.max()) if len(x) else float("nan")

@@ -445,3 +445,19 @@ def test_facing_comes_from_the_feet_that_were_found():
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no "mean of empty slice" on the frame without feet
         assert bc.facing_sign(xy).tolist() == [1.0, -1.0, 0.0]
+
+
+def test_a_knee_never_measured_is_said_and_left_empty_without_a_warning():
+    hip, _ = hinge_profile((70.0,), still_s=3.0)  # standing long enough with the ankles seen
+    s = standing_series(hip)
+    bent = hip > 1.0  # ankles lost while bending: the thigh (hip flexion) is there, the knee angle is not
+    for side in ("left", "right"):
+        s.xy_px[bent, INDEX[f"{side}_ankle"]] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = analyze_hinge(s, config=EXACT)
+    (rep,) = res.reps
+    assert rep.max_hip_flexion_deg == pytest.approx(70.0, abs=1.0)
+    assert np.isnan(rep.max_knee_flexion_deg) and np.isnan(rep.knee_bend_deg)
+    assert "knee_bend" not in rep.flags
+    assert any("knee flexion was not measured" in w for w in res.quality.warnings)
