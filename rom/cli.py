@@ -35,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--model", choices=["lite", "full", "heavy"], default="full")
     v.add_argument("--json", action="store_true", help="print the table as JSON")
     v.add_argument("--cache", metavar="DIR", help="keep landmarks here and reuse them on the next run")
+    v.add_argument("--split", choices=["fit", "test"],
+                   help="only that half of the validation set (samples/validation: names fit-* or test-*)")
     v.set_defaults(func=_cmd_validate)
 
     b = sub.add_parser("batch", help="measure many videos in parallel (files, folders, globs); resumable")
@@ -122,7 +124,7 @@ def _cmd_analyze(args) -> int:
 def _cmd_validate(args) -> int:
     from rom.validate import format_table, validate_folder
 
-    report = validate_folder(args.folder, model=args.model, cache_dir=args.cache,
+    report = validate_folder(args.folder, model=args.model, cache_dir=args.cache, split=args.split,
                              progress=None if args.json else (lambda m: print(m, file=sys.stderr)))
     print(json.dumps(report, indent=1) if args.json else format_table(report))
     return 0

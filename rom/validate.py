@@ -19,12 +19,23 @@ from rom.errors import RomError
 from rom.landmarks import LandmarkSeries
 from rom.video import probe
 
+SPLITS = ("fit", "test")
+
 
 def validate_folder(folder: str | os.PathLike, model: str = "full", cache_dir: str | None = None,
-                    progress: Callable[[str], None] | None = None) -> dict:
+                    progress: Callable[[str], None] | None = None, split: str | None = None) -> dict:
+    """Measure every clip with a truth sidecar in `folder` and compare.
+
+    split: 'fit' or 'test' keeps only the clips of that half of the validation set (their names
+    start with 'fit-' or 'test-'; samples/validation/make_spec.py).
+    """
     truths = T.find(folder)
+    if split is not None:
+        if split not in SPLITS:
+            raise RomError(f"unknown split {split!r}; choose from {', '.join(SPLITS)}")
+        truths = [tr for tr in truths if tr.name.startswith(f"{split}-")]
     if not truths:
-        raise RomError(f"{folder}: no *.truth.json files found")
+        raise RomError(f"{folder}: no *.truth.json files found" + (f" for the {split} half" if split else ""))
     rows = []
     for tr in truths:
         t0 = time.perf_counter()
@@ -34,11 +45,23 @@ def validate_folder(folder: str | os.PathLike, model: str = "full", cache_dir: s
             row = compare(result, tr)
         except RomError as e:
             row = {"clip": tr.name, "test": tr.test, "error": str(e)}
+        row.update(conditions(tr))
         row["seconds"] = round(time.perf_counter() - t0, 2)
         rows.append(row)
         if progress:
             progress(f"{tr.name}: " + ("error: " + row["error"] if "error" in row else "ok"))
-    return {"folder": str(folder), "model": model, "rows": rows, "summary": summarize(rows)}
+    return {"folder": str(folder), "model": model, "split": split, "rows": rows, "summary": summarize(rows)}
+
+
+def conditions(tr: T.Truth) -> dict:
+    """The clip's conditions from its truth (for per-condition tables and refusal counts)."""
+    r = tr.data.get("render", {})
+    out = {"truth_flags": list(tr.data.get("flags", []))}
+    if tr.test == "slr":
+        out.update(slr_truth_deg=tr.data["slr_angle_deg"],
+                   leg="near" if tr.data.get("side") == tr.data.get("facing") else "far",
+                   examiner=r.get("examiner", "none"))
+    return out
 
 
 def _series(tr: T.Truth, model: str, cache_dir: str | None) -> LandmarkSeries:
@@ -62,7 +85,12 @@ def compare(result, tr: T.Truth) -> dict:
     row = {"clip": tr.name, "test": tr.test, "side_ok": d["side"] == tr.data.get("side"), "flags": flags}
     if tr.test == "slr":
         t_on, m_on = tr.data.get("knee_bend_onset_s"), d["knee_bend_onset_s"]
+        lo, hi = d["slr_angle_ci95_deg"]
+        err = d["slr_angle_deg"] - tr.data["slr_angle_deg"]
+        covers = lo <= tr.data["slr_angle_deg"] <= hi
         row.update(
+            half_width_deg=(hi - lo) / 2, covers=covers,
+            confidently_wrong=abs(err) > CONFIDENTLY_WRONG_DEG and not covers,
             slr_truth_deg=tr.data["slr_angle_deg"], slr_deg=d["slr_angle_deg"],
             slr_error_deg=d["slr_angle_deg"] - tr.data["slr_angle_deg"],
             ci95_deg=d["slr_angle_ci95_deg"],
@@ -91,6 +119,9 @@ def compare(result, tr: T.Truth) -> dict:
     return row
 
 
+CONFIDENTLY_WRONG_DEG = 5.0  # DESIGN.md 7: an error over 5 degrees with the truth outside the interval
+
+
 def _stats(values: list[float]) -> dict:
     v = np.abs(np.array([x for x in values if x is not None and np.isfinite(x)], dtype=float))
     if not len(v):
@@ -98,8 +129,17 @@ def _stats(values: list[float]) -> dict:
     return {"n": int(len(v)), "mae": float(v.mean()), "median": float(np.median(v)), "max": float(v.max())}
 
 
+def _flag_rate(rows: list[dict], name: str) -> dict:
+    """How often a flag was raised on clips that have it in their truth, and on those that do not."""
+    have = [r for r in rows if name in r["truth_flags"]]
+    lack = [r for r in rows if name not in r["truth_flags"]]
+    return {"flagged": sum(name in r["flags"]["hits"] for r in have), "of": len(have),
+            "false": sum(name in r["flags"]["false"] for r in lack), "of_without": len(lack)}
+
+
 def summarize(rows: list[dict]) -> dict:
-    slr = [r for r in rows if r["test"] == "slr" and "error" not in r]
+    slr_all = [r for r in rows if r["test"] == "slr"]
+    slr = [r for r in slr_all if "error" not in r]
     hinge = [r for r in rows if r["test"] == "hinge" and "error" not in r]
     reps = [rep for r in hinge for rep in r["reps"]]
     good_form = [r for r in hinge
@@ -115,6 +155,13 @@ def summarize(rows: list[dict]) -> dict:
             "flags_exact": sum(r["flags"]["exact"] for r in slr),
             "side_ok": sum(r["side_ok"] for r in slr),
             "ci95_covers": sum(r["ci95_deg"][0] <= r["slr_truth_deg"] <= r["ci95_deg"][1] for r in slr),
+            "ci95_median_half_width_deg": float(np.median([r["half_width_deg"] for r in slr])) if slr else None,
+            "within_5_deg": sum(abs(r["slr_error_deg"]) <= 5.0 for r in slr),
+            "confidently_wrong": sorted(r["clip"] for r in slr if r["confidently_wrong"]),
+            "refused": len(slr_all) - len(slr), "of": len(slr_all),
+            "pelvic_tilt": _flag_rate(slr, "pelvic_tilt"),
+            "contralateral_leg_lift": _flag_rate(slr, "contralateral_leg_lift"),
+            "by_condition": _by_condition(slr_all),
         },
         "hinge": {
             "clips": len(hinge), "reps": len(reps), "reps_found": sum(rep["found"] for rep in reps),
@@ -124,6 +171,7 @@ def summarize(rows: list[dict]) -> dict:
             "flags_exact": sum(r["flags"]["exact"] for r in hinge),
             "false_flags_on_good_form": sum(bool(r["flags"]["false"]) for r in good_form),
             "good_form_clips": len(good_form),
+            "reps_counted_right": sum(r["reps_found"] == r["reps_truth"] for r in hinge),
         },
     }
     flag_names = ("rounded_back", "lumbar_compensation", "knee_bend")
@@ -133,6 +181,21 @@ def summarize(rows: list[dict]) -> dict:
                     for r in hinge)
         per_flag[name] = {"right": right, "of": len(hinge)}
     out["hinge"]["per_flag"] = per_flag
+    return out
+
+
+def _by_condition(slr_all: list[dict]) -> dict:
+    """Per raised leg (near/far) and examiner: clips, refused, mean abs error, coverage, worst."""
+    out = {}
+    for key in sorted({(r["leg"], r["examiner"]) for r in slr_all if "leg" in r}):
+        group = [r for r in slr_all if (r.get("leg"), r.get("examiner")) == key]
+        ok = [r for r in group if "error" not in r]
+        err = [abs(r["slr_error_deg"]) for r in ok]
+        out[f"{key[0]} leg, examiner {key[1]}"] = {
+            "clips": len(group), "refused": len(group) - len(ok),
+            "mae": float(np.mean(err)) if err else None, "max": float(np.max(err)) if err else None,
+            "covers": sum(r["covers"] for r in ok),
+            "median_half_width_deg": float(np.median([r["half_width_deg"] for r in ok])) if ok else None}
     return out
 
 
@@ -152,7 +215,9 @@ def _flags(fs: dict) -> str:
 def format_table(report: dict) -> str:
     """Markdown tables: SLR clips, hinge clips and the summary."""
     rows, s = report["rows"], report["summary"]
-    lines = [f"Validation of {report['folder']} (model: {report['model']}); errors are measured minus truth.", ""]
+    half = f", {report['split']} half" if report.get("split") else ""
+    lines = [f"Validation of {report['folder']}{half} (model: {report['model']}); errors are measured minus truth.",
+             ""]
     slr = [r for r in rows if r["test"] == "slr"]
     if slr:
         lines += ["| SLR clip | truth deg | measured deg | error deg | onset error s | hip MAE deg | knee MAE deg "
@@ -193,12 +258,21 @@ def format_table(report: dict) -> str:
             f"| SLR flags exactly right | {a['flags_exact']}/{a['clips']} clips |",
             f"| raised side right | {a['side_ok']}/{a['clips']} clips |",
             f"| 95 % interval contains the truth | {a['ci95_covers']}/{a['clips']} clips |",
-        ]
+            f"| 95 % interval, median half-width | {a['ci95_median_half_width_deg']:.1f} deg |",
+            f"| within 5 degrees of the truth | {a['within_5_deg']}/{a['clips']} clips |",
+            f"| confidently wrong (error > 5, truth outside the interval, not refused) | "
+            f"{len(a['confidently_wrong'])}: {', '.join(a['confidently_wrong']) or '-'} |",
+            f"| refused | {a['refused']}/{a['of']} clips |",
+        ] + [f"| flag {k}: flagged where true / false flags | {v['flagged']}/{v['of']} / "
+             f"{v['false']}/{v['of_without']} |" for k in ("pelvic_tilt", "contralateral_leg_lift") for v in [a[k]]]
     if h["clips"]:
         he = h["rep_hip_error_deg"]
         mae, mx = he.get("mae", float("nan")), he.get("max", float("nan"))
         lines += [
             f"| hinge reps found | {h['reps_found']}/{h['reps']} |",
+            f"| hinge clips with the repetitions counted right | {h['reps_counted_right']}/{h['clips']} |",
+            f"| per-rep max trunk / knee error (mean abs) | {h['rep_trunk_error_deg'].get('mae', float('nan')):.2f} / "
+            f"{h['rep_knee_error_deg'].get('mae', float('nan')):.2f} deg |",
             f"| per-rep max hip flexion error (mean abs / max) | {mae:.2f} / {mx:.1f} deg |",
             f"| hinge flags exactly right | {h['flags_exact']}/{h['clips']} clips |",
         ] + [f"| flag {k} right | {v['right']}/{v['of']} clips |" for k, v in h["per_flag"].items()] + [
@@ -206,4 +280,12 @@ def format_table(report: dict) -> str:
         ]
     if s["errors"]:
         lines.append(f"| clips refused or failed | {s['errors']}/{s['clips']} |")
+    if a["clips"] and len(a["by_condition"]) > 1:
+        lines += ["", "| SLR condition | clips | refused | error mean abs / max deg | interval covers | "
+                  "median half-width deg |", "|---|---|---|---|---|---|"]
+        for k, v in a["by_condition"].items():
+            err = "-" if v["mae"] is None else f"{v['mae']:.2f} / {v['max']:.1f}"
+            hw = "-" if v["median_half_width_deg"] is None else f"{v['median_half_width_deg']:.1f}"
+            lines.append(f"| {k} | {v['clips']} | {v['refused']} | {err} | {v['covers']}/{v['clips'] - v['refused']} "
+                         f"| {hw} |")
     return "\n".join(lines)

@@ -1,0 +1,99 @@
+"""Write samples/validation/spec.json: the randomized validation set (rendered on demand).
+
+  python samples/validation/make_spec.py            # rewrites spec.json (deterministic)
+
+Every knob of ../shared/tools/synth is drawn at random with a fixed seed, so the set is the
+same on every machine. Each clip gets its own render seed (palette, background, pixel noise);
+the split is by that seed: even seeds are the **fit** half (constants may be fitted and choices
+made on it), odd seeds the **test** half (reported, never looked at for a decision). The names
+carry the split (`fit-...`, `test-...`). The file is a plain make_set.py spec, so
+`make validation` renders whatever is missing with the renderer's own tool.
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+
+import numpy as np
+
+HERE = pathlib.Path(__file__).resolve().parent
+SHAPES = ("average_male", "average_female", "heavy_male", "slim_tall_female", "short_heavy_female",
+          "tall_muscular_male")
+N_SLR, N_HINGE = 120, 60
+MASTER_SEED = 20261201
+
+
+def _imaging(rng: np.random.Generator, base_distance: float, spread: float) -> dict:
+    """Camera and picture knobs shared by both tests (ranges of issue 9)."""
+    d = {"distance": round(float(base_distance + rng.uniform(-spread, spread)), 2),
+         "cam_height": round(float(rng.uniform(0.7, 1.3)), 2),
+         "yaw": round(float(rng.uniform(0, 20) * rng.choice([-1, 1])), 1),
+         "roll": round(float(rng.uniform(0, 5) * rng.choice([-1, 1])), 1)}
+    if rng.random() < 0.35:
+        d["brightness"] = round(float(rng.uniform(0.55, 1.35)), 2)
+    if rng.random() < 0.3:
+        d["blur"] = int(rng.choice([3, 5]))
+    if rng.random() < 0.35:
+        d["noise"] = round(float(rng.uniform(1.0, 3.0)), 1)
+    if rng.random() < 0.35:
+        d["jpeg"] = int(rng.integers(35, 90))
+    return d
+
+
+def slr_clip(i: int, rng: np.random.Generator) -> dict:
+    seed = 1000 + i
+    c = {"scenario": "slr", "shape": str(rng.choice(SHAPES)), "seed": seed,
+         "side": str(rng.choice(["L", "R"])), "leg": str(rng.choice(["near", "far"]))}
+    if rng.random() < 0.12:  # the knee never bends: the SLR angle is the highest hip flexion
+        c.update(knee_bend=0, end_angle=round(float(rng.uniform(30, 90)), 1))
+    else:
+        c.update(onset_angle=round(float(rng.uniform(25, 90)), 1),
+                 overshoot=round(float(rng.uniform(4, 15)), 1),
+                 knee_bend=round(float(rng.uniform(20, 45)), 1))
+    c["rise_s"] = round(float(rng.uniform(1.8, 5.0)), 2)
+    examiner = str(rng.choice(["none", "far", "foot"], p=[0.4, 0.3, 0.3]))
+    c["examiner"] = examiner
+    fault = str(rng.choice(["none", "contralateral_leg_lift", "pelvic_tilt"], p=[0.6, 0.2, 0.2]))
+    c["fault"] = fault
+    if fault == "contralateral_leg_lift":
+        c["other_leg_lift"] = round(float(rng.uniform(8, 20)), 1)
+    elif fault == "pelvic_tilt":
+        c["pelvic_tilt"] = round(float(rng.uniform(6, 15)), 1)
+    # The foot-end examiner needs a farther camera to be in the picture (renderer's README).
+    c.update(_imaging(rng, 3.2 if examiner == "foot" else 2.55, 0.35))
+    split = "fit" if seed % 2 == 0 else "test"
+    bend = "nobend" if c["knee_bend"] == 0 else f"{c['onset_angle']:.0f}"
+    c = {"name": f"{split}-slr-{i:03d}-{c['leg']}-{bend}-{examiner}", **c}
+    return c
+
+
+def hinge_clip(i: int, rng: np.random.Generator) -> dict:
+    seed = 2000 + i
+    reps = int(rng.integers(1, 4))
+    faults = [str(rng.choice(["none", "rounded_back", "lumbar_compensation", "knee_bend"], p=[0.4, 0.2, 0.2, 0.2]))
+              for _ in range(reps)]
+    c = {"scenario": "hinge", "shape": str(rng.choice(SHAPES)), "seed": seed,
+         "side": str(rng.choice(["L", "R"])), "reps": reps, "faults": ",".join(faults),
+         "end_angle": round(float(rng.uniform(55, 95)), 1),
+         "spine_flex": round(float(rng.uniform(30, 60)), 1),
+         "knee_bend": round(float(rng.uniform(30, 55)), 1)}
+    c.update(_imaging(rng, 3.1, 0.4))
+    split = "fit" if seed % 2 == 0 else "test"
+    return {"name": f"{split}-hinge-{i:03d}-{reps}reps", **c}
+
+
+def build() -> list[dict]:
+    rng = np.random.default_rng(MASTER_SEED)
+    return [slr_clip(i, rng) for i in range(N_SLR)] + [hinge_clip(i, rng) for i in range(N_HINGE)]
+
+
+def main() -> None:
+    spec = build()
+    (HERE / "spec.json").write_text("[\n" + ",\n".join(json.dumps(c) for c in spec) + "\n]\n")
+    n_fit = sum(c["name"].startswith("fit-") for c in spec)
+    print(f"spec.json: {len(spec)} clips ({n_fit} fit, {len(spec) - n_fit} test)")
+
+
+if __name__ == "__main__":
+    main()
