@@ -27,19 +27,21 @@ How the numbers are made (calibration/hinge.md has the measurements behind every
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import ndimage
-from scipy import signal as sps
 from scipy.stats import norm
 
-from rom import back_contour, geometry, kinematics, posture, quality, signal
+from rom import back_contour, geometry, hinge_form, hinge_view, kinematics, quality, signal
 from rom.errors import NotMeasurable
+from rom.hinge_form import FormConfig, HingeRepForm
+from rom.hinge_reps import find_reps, starts_at_bottom
+from rom.hinge_view import ViewConfig
 from rom.landmarks import LandmarkSeries
-from rom.results import FrameTable, HingeRep, HingeResult, Quality
+from rom.results import FrameTable, HingeResult, Quality
 
-FLAGS = ("rounded_back", "lumbar_compensation", "knee_bend")
+FLAGS = ("rounded_back", "lumbar_compensation", "knee_bend", "lockout_hyperextension")
+__all__ = ["FLAGS", "HingeConfig", "analyze_hinge", "find_reps", "rep_flags"]
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,15 @@ class HingeConfig:
     thoracic_sd_deg: float = 5.0
     lumbar_ratio_sd: float = 0.07
     min_standing_fraction: float = 0.5  # of the frames with a pose, the legs must point down this often
+    # A repetition is withheld when its hip and knee were measured in less than this share of its
+    # frames, or a stretch longer than max_unseen_s of it was not measured (hidden legs, a turned
+    # view, a scene cut); a clip is refused when less than min_measurable of its frames with a pose
+    # can be measured.
+    min_rep_measured: float = 0.7
+    max_unseen_s: float = 0.25
+    min_measurable: float = 0.5
+    view: ViewConfig = field(default_factory=ViewConfig)
+    form: FormConfig = field(default_factory=FormConfig)
 
 
 def analyze_hinge(series: LandmarkSeries, video: str = "", side: str | None = None,
@@ -85,13 +96,17 @@ def analyze_hinge(series: LandmarkSeries, video: str = "", side: str | None = No
     """
     fps = series.fps
     quality.require_detections(series)
-    _require_standing(series, config)
     warnings = quality.require_side_view(series)
     if side is None or side == "auto":
         side = quality.facing_side(series)
+    _require_standing(series, side, config)
     facing = _clip_facing(series)
+    view = hinge_view.check_frames(series, side, config.view)
+    warnings += _require_view(series, view, config)
 
     raw = _raw_angles(series, side, facing)
+    for key in ("hip", "hip_signed", "knee"):  # they need the knee: only where the legs are seen
+        raw[key] = np.where(view.legs_ok, raw[key], np.nan)
     upright, note = _upright_frames(signal.clean(raw["hip"], fps, config.cutoff_hz), config.upright_max_deg)
     warnings += [note] if note else []
     offset_px = _hip_offset_px(series, side, raw["hip_signed"], upright, config)
@@ -99,17 +114,23 @@ def analyze_hinge(series: LandmarkSeries, video: str = "", side: str | None = No
         warnings.append("no standing posture to read the pose model's hip-landmark offset from; the hip angle "
                         "is not corrected for it and may read up to 10 degrees low")
         offset_px = 0.0
-    back = _back_features(series, facing, upright, fps, config)
+    back = _back_features(series, facing, upright, fps, config, view.measurable)
+    warnings += back["notes"]
     hip_pt = _hip_joint(series, side, facing, offset_px)
     shoulder_pt, anchored = _shoulder_joint(series, side, facing, back["offsets"], upright, config)
     if np.isfinite(back["thoracic"]).any() and anchored < 0.5:
         warnings.append(f"the back's outline over the shoulders was traced in only {anchored:.0%} of the frames; "
                         "the shoulder is MediaPipe's landmark there and may drift towards the chest if the back rounds")
-    angles = {"hip_raw": geometry.flexion_deg(shoulder_pt, hip_pt, series.point(f"{side}_knee")),
-              "trunk_raw": geometry.inclination_from_vertical_deg(hip_pt, shoulder_pt), "knee_raw": raw["knee"]}
+    hip_raw = geometry.flexion_deg(shoulder_pt, hip_pt, series.point(f"{side}_knee"))
+    trunk_raw = geometry.inclination_from_vertical_deg(hip_pt, shoulder_pt)
+    angles = {"hip_raw": np.where(view.legs_ok, hip_raw, np.nan),
+              "trunk_raw": np.where(view.measurable, trunk_raw, np.nan), "knee_raw": raw["knee"]}
     for key in ("hip", "trunk", "knee"):
         # each angle lies in 0..180 by definition; the zero-phase filter can overshoot an end
         angles[key] = np.clip(signal.clean(angles[f"{key}_raw"], fps, config.cutoff_hz), 0.0, 180.0)
+    form = hinge_form.signals(series, side, facing, shoulder_pt, hip_pt)
+    for key in form:
+        form[key] = np.where(view.legs_ok if key in ("hips_back", "reach") else view.measurable, form[key], np.nan)
 
     found = find_reps(angles["hip"], fps, config.min_rep_depth_deg)
     if not found:
@@ -117,24 +138,45 @@ def analyze_hinge(series: LandmarkSeries, video: str = "", side: str | None = No
         rise = np.nanmax(hip) - np.nanmin(hip) if np.isfinite(hip).any() else 0.0
         raise NotMeasurable(f"no repetition found: the hip flexion varied by only {rise:.0f} degrees "
                             f"(a hinge needs at least {config.min_rep_depth_deg:.0f})")
+    if starts_at_bottom(angles["hip"], fps, config.min_rep_depth_deg):
+        warnings.append("the clip starts at the bottom of a lift: each repetition runs from a bottom through the "
+                        "lockout to the next bottom")
+    if view.cuts:
+        warnings.append(f"the clip is cut between camera shots at {', '.join(f'{c / fps:.1f}' for c in view.cuts)} s; "
+                        "frames around a cut and repetitions across one are not measured")
     knee = angles["knee"]
     knee_standing = _median(knee[upright])
     if not np.isfinite(knee_standing):  # no standing frames with a knee: the straightest knee
         knee_standing = float(np.nanmin(knee)) if np.isfinite(knee).any() else float("nan")
+    reference = {k: _median(form[k][upright]) for k in ("head_turn", "hips_back")}
     hip_sd = float(np.hypot(config.hip_sd_deg, _local_noise(angles["hip_raw"], angles["hip"], fps)))
 
-    reps, contours, bottoms = [], {}, []
-    for k, (start, bottom, end) in enumerate(found, 1):
-        rep, near, notes = _measure_rep(angles, back, start, bottom, end, knee_standing, hip_sd, fps, config)
+    reps, contours, bottoms, kept, dropped = [], {}, [], [], []
+    shots = view.shot_of(len(series))
+    for start, bottom, end in found:
+        unseen = _unmeasured(view, shots, start, end, fps, config)
+        if unseen:
+            dropped.append(("view", start, end, unseen))
+            continue
+        rep, near, notes, pattern = _measure_rep(angles, back, form, reference, start, bottom, end, knee_standing,
+                                                 hip_sd, fps, config)
+        if pattern:
+            dropped.append(("pattern", start, end, pattern))
+            continue
         reps.append(rep)
+        kept.append((start, bottom, end))
         bottoms.append((int(near[0]), int(near[-1])))
-        warnings += [f"repetition {k}: {n}" for n in notes]
+        warnings += [f"repetition {len(reps)}: {n}" for n in notes]
         outline = _outline_near(series, back, facing, bottom, near)
         if outline is not None:
             contours[outline[0]] = outline[1]
+    if not reps:
+        raise NotMeasurable(_refusal(dropped))
+    warnings += [f"the movement at {s / fps:.1f}-{e / fps:.1f} s was not measured: "
+                 f"{'not a hinge: ' if kind == 'pattern' else ''}{why}" for kind, s, e, why in dropped]
 
     rep_frames = np.zeros(len(series), dtype=bool)
-    for start, _, end in found:
+    for start, _, end in kept:
         rep_frames[start:end + 1] = True
     warnings += _view_warnings(series, side, rep_frames)
     if series.back is None or not np.isfinite(back["thoracic"]).any():
@@ -153,37 +195,47 @@ def analyze_hinge(series: LandmarkSeries, video: str = "", side: str | None = No
         "knee_flexion_raw_deg": angles["knee_raw"],
         "back_rounding": back["thoracic_clean"],
         "back_flexion_deg": back["back_flexion_clean"],
+        "head_turn_deg": form["head_turn"] - reference["head_turn"],
+        "measured": view.legs_ok.astype(float),
         **{f"{side}_{p}_visibility": series.vis(f"{side}_{p}") for p in ("shoulder", "hip", "knee", "ankle")},
     })
     events = {
-        "reps": [(int(s), int(b), int(e)) for s, b, e in found], "bottoms": bottoms, "side": side,
+        "reps": [(int(s), int(b), int(e)) for s, b, e in kept], "bottoms": bottoms, "side": side,
         "facing_sign": facing, "upright_frames": np.flatnonzero(upright).tolist(),
         "knee_bend_threshold_deg": config.knee_bend_threshold_deg, "knee_standing_deg": knee_standing,
         "rounded_back_threshold": config.rounded_back_threshold_deg,
         "rounded_back_threshold_deg": config.rounded_back_threshold_deg, "back_rounding_unit": "deg",
         "lumbar_ratio_threshold": config.lumbar_ratio_threshold, "hip_offset_px": float(offset_px),
-        "back_contour": contours,
+        "back_contour": contours, "scene_cuts": list(view.cuts),
+        "not_measured": [(int(s), int(e), why) for _, s, e, why in dropped],
     }
     clip_flags = tuple(f for f in FLAGS if any(f in r.flags for r in reps))
     return HingeResult(video=video, side=side, reps=tuple(reps), flags=clip_flags, quality=q,
                        frames=frames, events=events)
 
 
-def _measure_rep(angles: dict[str, np.ndarray], back: dict[str, np.ndarray], start: int, bottom: int, end: int,
-                 knee_standing: float, hip_sd: float, fps: float,
-                 config: HingeConfig) -> tuple[HingeRep, np.ndarray, list[str]]:
-    """One repetition's numbers and flags, its bottom frames, and notes for the warnings."""
+def _measure_rep(angles: dict[str, np.ndarray], back: dict[str, np.ndarray], form: dict[str, np.ndarray],
+                 reference: dict[str, float], start: int, bottom: int, end: int, knee_standing: float,
+                 hip_sd: float, fps: float, config: HingeConfig) -> tuple[HingeRepForm, np.ndarray, list[str], str]:
+    """One repetition's numbers and flags, its bottom frames, notes for the warnings, and why it
+    is not a hinge ('' when it is)."""
     seg = slice(start, end + 1)
     hip = angles["hip"]
-    peak = float(np.nanmax(hip[seg]))
+    peak = _max(hip[seg])
     near = np.flatnonzero(hip[seg] >= peak - config.bottom_window_deg) + start
     knee_bend = _max(angles["knee"][seg]) - knee_standing
     thoracic = _median(back["thoracic"][near])
     flexion = _median(back["back_flexion"][near])
     ratio = flexion / peak if peak > 0 else float("nan")
-    flags, conf = rep_flags(knee_bend, thoracic, ratio, config)
+    head = _median(form["head_turn"][near]) - reference["head_turn"]
+    hips_back = _median(form["hips_back"][near]) - reference["hips_back"]
+    from_floor = bool(_median(form["reach"][near]) > config.form.floor_reach)
+    lean_back = -_min(form["lean"][seg])
+    pattern = hinge_form.not_a_hinge(_max(angles["trunk"][seg]), _median(angles["knee"][near]) - knee_standing,
+                                     _median(angles["trunk"][near]), config.form)
+    flags, conf, notes = _form_flags(knee_bend, thoracic, ratio, flexion, head, hips_back, from_floor, lean_back,
+                                     config)
     traced = float(np.isfinite(back["thoracic"][near]).mean())
-    notes = []
     if traced < 0.5 and np.isfinite(back["thoracic"]).any():  # (none at all: one warning for the clip)
         notes.append(f"the back's outline was traced in only {traced:.0%} of its bottom frames; "
                      "rounded_back and lumbar_compensation were not assessed")
@@ -192,53 +244,105 @@ def _measure_rep(angles: dict[str, np.ndarray], back: dict[str, np.ndarray], sta
     for key, what in (("trunk", "trunk inclination"), ("knee", "knee flexion")):
         if not np.isfinite(angles[key][seg]).any():
             notes.append(f"the {what} was not measured (its landmarks were lost)")
-    rep = HingeRep(
+    rep = HingeRepForm(
         start_s=start / fps, bottom_s=bottom / fps, end_s=end / fps, max_hip_flexion_deg=peak,
         max_trunk_inclination_deg=_max(angles["trunk"][seg]),
         max_knee_flexion_deg=_max(angles["knee"][seg]),
         back_rounding=thoracic, lumbar_ratio=ratio, flags=flags,
         confidence={"max_hip_flexion_sd_deg": round(hip_sd, 1), **conf, "back_outline_traced": round(traced, 2)},
         back_flexion_deg=flexion, knee_bend_deg=knee_bend,
-        max_hip_flexion_ci95_deg=(peak - 1.96 * hip_sd, peak + 1.96 * hip_sd))
-    return rep, near, notes
+        max_hip_flexion_ci95_deg=(peak - 1.96 * hip_sd, peak + 1.96 * hip_sd),
+        head_turn_deg=head, hips_back=hips_back, from_floor=from_floor, lockout_lean_back_deg=lean_back,
+        notes=tuple(notes))
+    return rep, near, notes, pattern
 
 
-def find_reps(hip: np.ndarray, fps: float, min_depth_deg: float = 20.0, edge_fraction: float = 0.05,
-              plateau_deg: float = 2.0, min_separation_s: float = 0.5) -> list[tuple[int, int, int]]:
-    """Split a hip-flexion series (degrees, NaN where missing) into repetitions.
+def _form_flags(knee_bend: float, thoracic: float, ratio: float, flexion: float, head: float, hips_back: float,
+                from_floor: bool, lean_back: float, config: HingeConfig) -> tuple[tuple[str, ...], dict, list[str]]:
+    """`rep_flags` on the outline, then checked against what clothing cannot fake (rom.hinge_form):
+    the head's turn, the hips' travel, the reach to the floor, the lean at lockout."""
+    f = config.form
+    flags, conf = rep_flags(knee_bend, thoracic, ratio, config)
+    flags, notes = list(flags), []
+    rounded, note = hinge_form.rounded_back(thoracic, head, config.rounded_back_threshold_deg, f)
+    notes += [note] if note else []
+    if rounded and "rounded_back" not in flags:  # the head alone
+        flags = ["rounded_back"] + [x for x in flags if x != "lumbar_compensation"]
+        conf["rounded_back"] = _side(head, f.head_rounded_deg, config.thoracic_sd_deg)[1]
+    elif not rounded and "rounded_back" in flags:  # the outline alone, against the head
+        flags.remove("rounded_back")
+        conf["rounded_back"] = _side(head, f.head_veto_deg, config.thoracic_sd_deg)[1]
+    if "lumbar_compensation" in flags:
+        if np.isfinite(hips_back) and hips_back > f.hips_back_hinge:
+            flags.remove("lumbar_compensation")
+            notes.append(f"the back bends ({flexion:.0f} degrees) but the hips travel back ({hips_back:.2f} thigh "
+                         "lengths): a hip hinge, not a lumbar compensation")
+            conf["lumbar_compensation"] = _side(hips_back, f.hips_back_hinge, 0.1)[1]
+        elif flexion < f.min_lumbar_flexion_deg:
+            flags.remove("lumbar_compensation")
+            conf["lumbar_compensation"] = _side(flexion, f.min_lumbar_flexion_deg, config.thoracic_sd_deg)[1]
+    if "knee_bend" in flags and from_floor:
+        flags.remove("knee_bend")
+        notes.append(f"a lift from the floor: the knees bend {knee_bend:.0f} degrees to reach it, as they should "
+                     "(knee_bend is for a hinge that turns into a squat)")
+        conf["knee_bend"] = None
+    side = _side(lean_back, f.lean_back_deg, 3.0)
+    conf["lockout_hyperextension"] = None if side is None else side[1]
+    if side is not None and side[0]:
+        flags.append("lockout_hyperextension")
+        notes.append(f"leans back {lean_back:.0f} degrees behind the vertical at lockout")
+    return tuple(x for x in FLAGS if x in flags), conf, notes
 
-    A repetition is a peak that rises at least min_depth_deg above the lower of the troughs
-    around it (scipy's peak prominence, which ignores wobbles on a held bottom). It starts and
-    ends where the hip flexion is within edge_fraction of the depth of its troughs; its bottom
-    is the middle of the frames within plateau_deg of the peak. Returns (start, bottom, end)
-    frame indices. Gaps are bridged linearly for the search only. A repetition cut off by the
-    clip's start or end is kept (it starts at 0 or ends at N - 1).
-    """
-    x = np.asarray(hip, dtype=float)
-    ok = np.isfinite(x)
-    if ok.sum() < 3:
-        return []
-    idx = np.arange(len(x))
-    dense = np.interp(idx, idx[ok], x[ok])
-    # Pad with the standing level so that a repetition at either end of the clip has two flanks.
-    base = float(np.percentile(dense, 5))
-    padded = np.r_[base, dense, base]
-    peaks, props = sps.find_peaks(padded, prominence=min_depth_deg, distance=max(1, int(min_separation_s * fps)))
-    reps = []
-    for p, lb, rb in zip(peaks, props["left_bases"], props["right_bases"]):
-        top = padded[p]
-        lo_l, lo_r = padded[lb] + edge_fraction * (top - padded[lb]), padded[rb] + edge_fraction * (top - padded[rb])
-        left = np.flatnonzero(padded[lb:p + 1] <= lo_l)
-        right = np.flatnonzero(padded[p:rb + 1] <= lo_r)
-        start = lb + (left[-1] if len(left) else 0)
-        end = p + (right[0] if len(right) else rb - p)
-        # The bottom: middle of the run of frames near the peak that contains it.
-        near = padded >= top - plateau_deg
-        labels, _ = ndimage.label(near)
-        run = np.flatnonzero(labels == labels[p])
-        bottom = int(round(0.5 * (run[0] + run[-1])))
-        reps.append(tuple(int(np.clip(v - 1, 0, len(x) - 1)) for v in (start, bottom, end)))
-    return reps
+
+def _unmeasured(view: hinge_view.ViewCheck, shots: np.ndarray, start: int, end: int, fps: float,
+                config: HingeConfig) -> str:
+    """Why a repetition cannot be measured ('' if it can): it spans a scene cut, or its hip and
+    knee were not seen in too much of it."""
+    if shots[start] != shots[end]:
+        return "it spans a scene cut; send one uncut take filmed from the side"
+    bad = ~view.legs_ok[start:end + 1]
+    longest = max((b - a for a, b in signal.finite_runs(np.where(bad, 1.0, np.nan))), default=0)
+    if bad.mean() <= 1.0 - config.min_rep_measured and longest <= config.max_unseen_s * fps:
+        return ""
+    frames = np.zeros(len(view.legs_ok), dtype=bool)
+    frames[start:end + 1] = bad
+    return hinge_view.describe(view, frames) or "no pose was found in part of it"
+
+
+def _refusal(dropped: list[tuple[str, int, int, str]]) -> str:
+    """The reason for refusing a clip none of whose repetitions could be measured."""
+    patterns = [why for kind, _, _, why in dropped if kind == "pattern"]
+    if len(patterns) >= len(dropped) - len(patterns):
+        knee = [w for w in patterns if w.startswith("knee-dominant")]
+        why = knee[0] if len(knee) > len(patterns) / 2 else patterns[0]
+        return f"not a hinge: {why}; measure a hip hinge (bend forward at the hips, knees soft) filmed from the side"
+    return f"no repetition could be measured: {[why for kind, _, _, why in dropped if kind == 'view'][0]}"
+
+
+def _require_view(series: LandmarkSeries, view: hinge_view.ViewCheck, config: HingeConfig) -> list[str]:
+    """Refuse a clip whose hinge landmarks can be trusted in too few frames; else warn about the rest."""
+    det = series.detected
+    share = float(view.legs_ok[det].mean()) if det.any() else 0.0
+    if share < config.min_measurable:
+        raise NotMeasurable(f"only {share:.0%} of the frames can be measured: {hinge_view.describe(view, det)}")
+    if share < 0.95:
+        return [f"{1 - share:.0%} of the frames were not measured: {hinge_view.describe(view, det)}"]
+    return []
+
+
+def _require_standing(series: LandmarkSeries, side: str, config: HingeConfig) -> None:
+    """Refuse a body that does not stand: the leg facing the camera must point down (hip -> ankle
+    within about 45 degrees of the vertical) in most frames with a pose. One leg, because the far
+    leg is often hidden behind the near one or the equipment."""
+    det = series.detected
+    leg = (series.point(f"{side}_ankle") - series.point(f"{side}_hip"))[det]
+    length = np.linalg.norm(leg, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        down = np.where(length > 0, leg[:, 1] / length, np.nan)
+    frac = float(np.mean(down >= 0.7)) if len(down) else 0.0
+    if frac < config.min_standing_fraction:
+        raise NotMeasurable(f"the person does not stand (legs upright in only {frac:.0%} of the frames); "
+                            "the hip hinge is measured standing, seen from the side")
 
 
 def rep_flags(knee_bend_deg: float, thoracic_deg: float, lumbar_ratio: float,
@@ -293,15 +397,6 @@ def _side(value: float, threshold: float, sd: float) -> tuple[bool, float] | Non
         return None
     p = float(norm.cdf((value - threshold) / sd))
     return value > threshold, round(max(p, 1.0 - p), 3)
-
-
-def _require_standing(series: LandmarkSeries, config: HingeConfig) -> None:
-    det = series.detected
-    score = posture.standing_score(series.xy_px[det])
-    frac = float(np.mean(score >= 0.7)) if len(score) else 0.0
-    if frac < config.min_standing_fraction:
-        raise NotMeasurable(f"the person does not stand (legs upright in only {frac:.0%} of the frames); "
-                            "the hip hinge is measured standing, seen from the side")
 
 
 def _clip_facing(series: LandmarkSeries) -> float:
@@ -391,20 +486,35 @@ def _shoulder_joint(series: LandmarkSeries, side: str, facing: float, offsets: n
 
 
 def _back_features(series: LandmarkSeries, facing: float, upright: np.ndarray, fps: float,
-                   config: HingeConfig) -> dict[str, np.ndarray]:
-    """Per-frame back bend beyond the standing outline (degrees), raw and cleaned; NaN if unmeasured."""
+                   config: HingeConfig, measurable: np.ndarray | None = None) -> dict:
+    """Per-frame back bend beyond the standing outline (degrees), raw and cleaned; NaN if unmeasured.
+
+    The standing outline is checked first (`hinge_form.standing_outline_problem`): one that does
+    not look like a standing back (a hood or bag on it, clothing moving) is replaced by the
+    population's standing outline, with a note.
+    """
     n = len(series)
     nan = np.full(n, np.nan)
     out = {"thoracic": nan, "back_flexion": nan, "thoracic_clean": nan, "back_flexion_clean": nan,
-           "offsets": np.full((n, back_contour.N_SCAN), np.nan)}
+           "offsets": np.full((n, back_contour.N_SCAN), np.nan), "notes": []}
     if series.back is None or series.back.shape[1] != back_contour.N_FEATURES:
         return out
     face, offs = back_contour.offsets(series.back)
-    offs = np.where((face == facing)[:, None], offs, np.nan)  # frames that scanned the wrong side
+    keep = face == facing  # frames that scanned the wrong side are dropped
+    if measurable is not None:
+        keep &= measurable
+    offs = np.where(keep[:, None], offs, np.nan)
     ref = offs[upright]
     if not np.isfinite(ref).any():
         return out
     reference = back_contour.bend_angles(np.nanmedian(ref, axis=0)[None])
+    standing = back_contour.bend_angles(ref)
+    problem = hinge_form.standing_outline_problem(standing["thoracic"], standing["back_flexion"], config.form)
+    if problem:
+        reference = {"thoracic": np.array([config.form.standing_thoracic_deg]),
+                     "back_flexion": np.array([config.form.standing_flexion_deg])}
+        out["notes"] = [f"{problem}: the back is compared with a typical standing back instead, which is less "
+                        "certain (rounded_back and lumbar_compensation near their thresholds may be wrong)"]
     bends = back_contour.bend_angles(offs)
     out["offsets"] = offs
     for key in ("thoracic", "back_flexion"):
@@ -465,3 +575,9 @@ def _max(x: np.ndarray) -> float:
     """The largest finite value; NaN (not a warning) where none was measured."""
     x = _finite(x)
     return float(x.max()) if len(x) else float("nan")
+
+
+def _min(x: np.ndarray) -> float:
+    """The smallest finite value; NaN where none was measured."""
+    x = _finite(x)
+    return float(x.min()) if len(x) else float("nan")

@@ -1,0 +1,156 @@
+"""What makes a movement a hip hinge, and the form signals that clothing cannot fake.
+
+A hip hinge bends forward at the hips: the trunk inclines (at least `min_trunk_deg`) while the
+knees stay the lesser part of the movement. Walking (a swing leg flexes the hip under an
+upright trunk) never inclines the trunk; a squat bends the knees far more than it inclines the
+trunk (`knee_dominant_margin_deg`). Those repetitions are not hinges and are not measured as
+such.
+
+Signals beside the back's outline in the segmentation mask (which a hood, a bag or loose
+clothing can change):
+* head turn: how the ear -> shoulder line turns against the shoulder -> hip line, at the bottom
+  against standing (positive: the head and shoulders turn forward and down with the upper back,
+  a tucked head and forward shoulders). On renders: neutral spine -14..-5.5 degrees, a flexed
+  spine (rounded back or lumbar compensation) +3.4..+13.8.
+* hips back: how far the hip travels behind the ankle from standing, in thigh lengths. A real
+  hinge pushes the hips back (0.3-0.6 of a thigh in a Romanian deadlift); a lumbar
+  compensation, by definition (DESIGN.md 3), does not. Rendered bodies pivot about the hip
+  joint: 0.01-0.11 in every rendered fault.
+* reach: how low the wrists go at the bottom between the knee (0) and the ankle (1). A lift from
+  the floor (wrists past mid-shin) needs the knees to bend to reach it: that is not the hinge
+  turning into a squat.
+* lean back at lockout: the trunk behind the vertical at the top of a repetition (hyperextension
+  at lockout), degrees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from rom import geometry
+from rom.landmarks import LandmarkSeries
+from rom.results import HingeRep, _r
+
+
+@dataclass(frozen=True)
+class FormConfig:
+    # A repetition's trunk must incline at least this much to be a hinge (issue 10: walking
+    # reads at most 8, renders' shallowest hinge 46).
+    min_trunk_deg: float = 30.0
+    # Knee-dominant (a squat): at the bottom the knee flexes more than the trunk inclines by
+    # this margin. Deadlifts from the floor: knee 70-85, trunk 45-60 (margin 10-40); back squats:
+    # knee 110-130, trunk 30-50 (margin 65-90); rendered knee-bend hinges: 40-45 vs 50-62.
+    knee_dominant_margin_deg: float = 50.0
+    # Head turn beyond standing that vetoes an outline-only rounded back (the head stays in line
+    # or lifts: the outline's turn came from clothing), and that alone is a rounded back (far
+    # beyond any rendered fault, +13.8).
+    head_veto_deg: float = -5.0
+    head_rounded_deg: float = 20.0
+    # Hips travelling back this far (thigh lengths, beyond standing) are a hip hinge, not a
+    # lumbar compensation (renders: at most 0.11; a real RDL 0.3-0.6).
+    hips_back_hinge: float = 0.25
+    # The whole back must bend at least this much (degrees beyond standing) for a lumbar
+    # compensation: a ratio of small numbers at a shallow bend is noise (renders' lumbar reps
+    # bend 17-48).
+    min_lumbar_flexion_deg: float = 12.0
+    # Wrists past this fraction of the way from knee to ankle: a lift from the floor.
+    floor_reach: float = 0.5
+    # Trunk behind the vertical at lockout beyond this (degrees): hyperextension. MediaPipe
+    # leans an upright trunk back by up to 7 on renders.
+    lean_back_deg: float = 15.0
+    # The standing outline must look like a standing back: thoracic and whole-back turn within
+    # these ranges (renders: -1.6..14.6 and -39..-14; a flat outline, 0, is allowed: a straight
+    # back seen through a loose top) and steady over the standing frames.
+    standing_thoracic_range: tuple[float, float] = (-10.0, 22.0)
+    standing_flexion_range: tuple[float, float] = (-50.0, 10.0)
+    standing_max_sd_deg: float = 10.0
+    # Population standing outline (mean of the sample bodies), used when the person's own is not.
+    standing_thoracic_deg: float = 4.8
+    standing_flexion_deg: float = -29.7
+
+
+def signals(series: LandmarkSeries, side: str, facing: float, shoulder: np.ndarray,
+            hip: np.ndarray) -> dict[str, np.ndarray]:
+    """Per-frame form signals (module docstring): head_turn (deg), hips_back (thigh lengths from the
+    ankle, positive behind), reach (0 knee .. 1 ankle), lean (trunk from vertical, deg, positive
+    forward). shoulder, hip: (N, 2) joint points the angles use."""
+    ear, knee, ankle = (series.point(f"{side}_{p}") for p in ("ear", "knee", "ankle"))
+    turn = geometry.wrap_deg(geometry.direction_deg(ear - shoulder) - geometry.direction_deg(shoulder - hip))
+    head = -facing * turn
+    thigh = np.nanmedian(np.linalg.norm(knee - hip, axis=1)) if np.isfinite(knee - hip).any() else np.nan
+    hips_back = -facing * (hip[:, 0] - ankle[:, 0]) / thigh if np.isfinite(thigh) and thigh > 0 else hip[:, 0] * np.nan
+    wrists = np.stack([series.point("left_wrist")[:, 1], series.point("right_wrist")[:, 1]])
+    seen = np.isfinite(wrists)
+    wrist = np.where(seen.any(axis=0), np.where(seen, wrists, -np.inf).max(axis=0), np.nan)  # the lower wrist
+    with np.errstate(invalid="ignore", divide="ignore"):
+        reach = (wrist - knee[:, 1]) / (ankle[:, 1] - knee[:, 1])
+    lean = np.degrees(np.arctan2(facing * (shoulder[:, 0] - hip[:, 0]), hip[:, 1] - shoulder[:, 1]))
+    return {"head_turn": head, "hips_back": hips_back, "reach": reach, "lean": lean}
+
+
+def not_a_hinge(trunk_max_deg: float, knee_bottom_deg: float, trunk_bottom_deg: float,
+                config: FormConfig = FormConfig()) -> str:
+    """Why a repetition is not a hip hinge ('' if it is). Degrees; NaN knee: not judged on it."""
+    if not np.isfinite(trunk_max_deg) or trunk_max_deg < config.min_trunk_deg:
+        return (f"the trunk leaned forward only {trunk_max_deg:.0f} degrees (a hinge inclines it at least "
+                f"{config.min_trunk_deg:.0f} with the hips back)")
+    if np.isfinite(knee_bottom_deg) and knee_bottom_deg - trunk_bottom_deg > config.knee_dominant_margin_deg:
+        return (f"knee-dominant: the knees bent {knee_bottom_deg:.0f} degrees with the trunk inclined only "
+                f"{trunk_bottom_deg:.0f} (a squat)")
+    return ""
+
+
+def standing_outline_problem(thoracic: np.ndarray, flexion: np.ndarray, config: FormConfig = FormConfig()) -> str:
+    """Why the standing outline (per-frame bend angles of the standing frames) cannot serve as the
+    person's reference ('' if it can)."""
+    th, fl = np.asarray(thoracic, float), np.asarray(flexion, float)
+    ok = np.isfinite(th) & np.isfinite(fl)
+    if ok.sum() < 3:
+        return "the back's outline was traced in fewer than 3 standing frames"
+    t, f = float(np.median(th[ok])), float(np.median(fl[ok]))
+    (t0, t1), (f0, f1) = config.standing_thoracic_range, config.standing_flexion_range
+    if not (t0 <= t <= t1 and f0 <= f <= f1):
+        return (f"the standing outline does not look like a back (upper turn {t:.0f}, whole turn {f:.0f} degrees; "
+                "a hood, a bag or loose clothing on the back?)")
+    if max(np.std(th[ok]), np.std(fl[ok])) > config.standing_max_sd_deg:
+        return "the standing outline changes from frame to frame (loose clothing or hair moving on the back?)"
+    return ""
+
+
+def rounded_back(thoracic_deg: float, head_turn_deg: float, config_threshold: float,
+                 config: FormConfig = FormConfig()) -> tuple[bool, str]:
+    """Rounded back from the outline's upper turn and the head turn (both beyond standing).
+
+    The outline alone can be faked by clothing: it counts when the head and shoulders turn with
+    it (or cannot be seen). A strong head tuck counts alone. Returns (rounded, note)."""
+    outline = np.isfinite(thoracic_deg) and thoracic_deg > config_threshold
+    head_known = np.isfinite(head_turn_deg)
+    if outline and head_known and head_turn_deg < config.head_veto_deg:
+        return False, (f"the back's outline turns like a rounded back ({thoracic_deg:.0f} degrees) but the head and "
+                       f"shoulders stay in line with the trunk ({head_turn_deg:+.0f}): clothing on the back is the "
+                       "likely cause; rounded_back not raised")
+    if outline:
+        return True, ""
+    if head_known and head_turn_deg > config.head_rounded_deg:
+        return True, (f"head tucked and shoulders forward ({head_turn_deg:+.0f} degrees against the trunk line) "
+                      "although the outline does not show it")
+    return False, ""
+
+
+@dataclass(frozen=True)
+class HingeRepForm(HingeRep):
+    """A repetition with the form signals (degrees; hips_back in thigh lengths)."""
+
+    head_turn_deg: float = float("nan")
+    hips_back: float = float("nan")
+    from_floor: bool = False
+    lockout_lean_back_deg: float = float("nan")
+    notes: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict:
+        d = super().to_dict()
+        d.update(head_turn_deg=_r(self.head_turn_deg), hips_back=_r(self.hips_back, 2),
+                 from_floor=self.from_floor, lockout_lean_back_deg=_r(self.lockout_lean_back_deg))
+        return d
