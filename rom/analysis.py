@@ -94,7 +94,12 @@ def detect_test(info: video.VideoInfo, backend_factory: Callable[..., object] = 
     Each sample frame is detected afresh (static mode): a handful of inferences, against the
     hundreds of the analysis itself. A standing body is blanked out and the frame searched
     again, because in a passive SLR the examiner standing at the table may be found first.
+    A lifter bent over a bar stands too: one leg pointing down is enough (`hinge_form.on_feet`),
+    since the far leg is often hidden behind the plates and put anywhere by the pose model, even
+    flat (which would otherwise read as lying).
     """
+    from rom.hinge_form import on_feet
+
     n = info.n_frames if info.n_frames > 0 else 1
     wanted = set(np.linspace(0, max(n - 1, 0), samples).round().astype(int).tolist())
     lying = standing = seen = 0
@@ -104,20 +109,20 @@ def detect_test(info: video.VideoInfo, backend_factory: Callable[..., object] = 
                 est = backend.process(rgb)
                 if est is not None:
                     seen += 1
-                    if posture.is_lying(est.xy_px):
-                        lying += 1
-                    elif posture.is_standing(est.xy_px, threshold=0.7):
+                    if on_feet(est.xy_px):
                         standing += 1
                         again = backend.process(extraction.blank_out(rgb, est.xy_px))
-                        if again is not None and posture.is_lying(again.xy_px):
+                        if again is not None and posture.is_lying(again.xy_px) and not on_feet(again.xy_px):
                             lying += 1
+                    elif posture.is_lying(est.xy_px):
+                        lying += 1
             if i >= max(wanted):
                 break
     if seen == 0:
         raise NotMeasurable("no person found in the video")
     if lying >= max(2, 0.3 * seen):
         return "slr"
-    if standing >= 0.6 * seen:
+    if standing >= 0.5 * seen:
         return "hinge"
     raise NotMeasurable("cannot tell whether the person lies (SLR) or stands (hip hinge); "
                         "choose the test with --test")

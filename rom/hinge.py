@@ -130,7 +130,8 @@ def analyze_hinge(series: LandmarkSeries, video: str = "", side: str | None = No
         angles[key] = np.clip(signal.clean(angles[f"{key}_raw"], fps, config.cutoff_hz), 0.0, 180.0)
     form = hinge_form.signals(series, side, facing, shoulder_pt, hip_pt)
     for key in form:
-        form[key] = np.where(view.legs_ok if key in ("hips_back", "reach") else view.measurable, form[key], np.nan)
+        legs = key in ("hips_back", "reach", "stride", "shin")
+        form[key] = np.where(view.legs_ok if legs else view.measurable, form[key], np.nan)
 
     found = find_reps(angles["hip"], fps, config.min_rep_depth_deg)
     if not found:
@@ -148,18 +149,21 @@ def analyze_hinge(series: LandmarkSeries, video: str = "", side: str | None = No
     knee_standing = _median(knee[upright])
     if not np.isfinite(knee_standing):  # no standing frames with a knee: the straightest knee
         knee_standing = float(np.nanmin(knee)) if np.isfinite(knee).any() else float("nan")
-    reference = {k: _median(form[k][upright]) for k in ("head_turn", "hips_back")}
+    reference = {k: _median(form[k][upright]) for k in ("head_turn", "hips_back", "shin")}
     hip_sd = float(np.hypot(config.hip_sd_deg, _local_noise(angles["hip_raw"], angles["hip"], fps)))
 
     reps, contours, bottoms, kept, dropped = [], {}, [], [], []
     shots = view.shot_of(len(series))
-    for start, bottom, end in found:
+    for k, (start, bottom, end) in enumerate(found):
+        # The lockout: the rep's own frames and up to a second of standing after it.
+        after = found[k + 1][0] if k + 1 < len(found) else len(series)
+        lockout_end = int(min(after - 1, end + fps))
         unseen = _unmeasured(view, shots, start, end, fps, config)
         if unseen:
             dropped.append(("view", start, end, unseen))
             continue
-        rep, near, notes, pattern = _measure_rep(angles, back, form, reference, start, bottom, end, knee_standing,
-                                                 hip_sd, fps, config)
+        rep, near, notes, pattern = _measure_rep(angles, back, form, reference, (start, bottom, end, lockout_end),
+                                                 knee_standing, hip_sd, fps, config)
         if pattern:
             dropped.append(("pattern", start, end, pattern))
             continue
@@ -215,10 +219,11 @@ def analyze_hinge(series: LandmarkSeries, video: str = "", side: str | None = No
 
 
 def _measure_rep(angles: dict[str, np.ndarray], back: dict[str, np.ndarray], form: dict[str, np.ndarray],
-                 reference: dict[str, float], start: int, bottom: int, end: int, knee_standing: float,
+                 reference: dict[str, float], frames: tuple[int, int, int, int], knee_standing: float,
                  hip_sd: float, fps: float, config: HingeConfig) -> tuple[HingeRepForm, np.ndarray, list[str], str]:
     """One repetition's numbers and flags, its bottom frames, notes for the warnings, and why it
-    is not a hinge ('' when it is)."""
+    is not a hinge ('' when it is). frames: start, bottom, end and the end of its lockout."""
+    start, bottom, end, lockout_end = frames
     seg = slice(start, end + 1)
     hip = angles["hip"]
     peak = _max(hip[seg])
@@ -229,12 +234,15 @@ def _measure_rep(angles: dict[str, np.ndarray], back: dict[str, np.ndarray], for
     ratio = flexion / peak if peak > 0 else float("nan")
     head = _median(form["head_turn"][near]) - reference["head_turn"]
     hips_back = _median(form["hips_back"][near]) - reference["hips_back"]
+    shin = _median(form["shin"][near]) - reference["shin"]
     from_floor = bool(_median(form["reach"][near]) > config.form.floor_reach)
-    lean_back = -_min(form["lean"][seg])
+    lean_back = -_min(form["lean"][start:max(end, lockout_end) + 1])
+    stride = _finite(form["stride"][seg])
+    stride_range = float(np.percentile(stride, 95) - np.percentile(stride, 5)) if len(stride) >= 3 else float("nan")
     pattern = hinge_form.not_a_hinge(_max(angles["trunk"][seg]), _median(angles["knee"][near]) - knee_standing,
-                                     _median(angles["trunk"][near]), config.form)
-    flags, conf, notes = _form_flags(knee_bend, thoracic, ratio, flexion, head, hips_back, from_floor, lean_back,
-                                     config)
+                                     _median(angles["trunk"][near]), stride_range, config.form)
+    flags, conf, notes = _form_flags(knee_bend, thoracic, ratio, flexion, head, hips_back, shin, from_floor,
+                                     lean_back, config)
     traced = float(np.isfinite(back["thoracic"][near]).mean())
     if traced < 0.5 and np.isfinite(back["thoracic"]).any():  # (none at all: one warning for the clip)
         notes.append(f"the back's outline was traced in only {traced:.0%} of its bottom frames; "
@@ -258,9 +266,11 @@ def _measure_rep(angles: dict[str, np.ndarray], back: dict[str, np.ndarray], for
 
 
 def _form_flags(knee_bend: float, thoracic: float, ratio: float, flexion: float, head: float, hips_back: float,
-                from_floor: bool, lean_back: float, config: HingeConfig) -> tuple[tuple[str, ...], dict, list[str]]:
-    """`rep_flags` on the outline, then checked against what clothing cannot fake (rom.hinge_form):
-    the head's turn, the hips' travel, the reach to the floor, the lean at lockout."""
+                shin: float, from_floor: bool, lean_back: float,
+                config: HingeConfig) -> tuple[tuple[str, ...], dict, list[str]]:
+    """`rep_flags` on the outline and the knee, then checked against what clothing cannot fake
+    (rom.hinge_form): the head's turn, the hips' travel, the shins, the reach to the floor, the
+    lean at lockout."""
     f = config.form
     flags, conf = rep_flags(knee_bend, thoracic, ratio, config)
     flags, notes = list(flags), []
@@ -286,6 +296,11 @@ def _form_flags(knee_bend: float, thoracic: float, ratio: float, flexion: float,
         notes.append(f"a lift from the floor: the knees bend {knee_bend:.0f} degrees to reach it, as they should "
                      "(knee_bend is for a hinge that turns into a squat)")
         conf["knee_bend"] = None
+    elif "knee_bend" in flags and np.isfinite(shin) and abs(shin) <= f.min_shin_forward_deg:
+        flags.remove("knee_bend")
+        notes.append(f"the knees bend {knee_bend:.0f} degrees but the shins stay upright ({shin:.0f} degrees "
+                     "forward): the hips travel back, a hinge, not a squat")
+        conf["knee_bend"] = _side(abs(shin), f.min_shin_forward_deg, config.knee_sd_deg)[1]
     side = _side(lean_back, f.lean_back_deg, 3.0)
     conf["lockout_hyperextension"] = None if side is None else side[1]
     if side is not None and side[0]:

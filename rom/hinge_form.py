@@ -21,6 +21,12 @@ clothing can change):
   turning into a squat.
 * lean back at lockout: the trunk behind the vertical at the top of a repetition (hyperextension
   at lockout), degrees.
+* shin: the ankle -> knee line against the vertical (positive: the knee ahead of the ankle). A
+  squat drives the knees forward; a hinge keeps the shins upright even where the knees bend.
+* stride: the horizontal distance between the two ankles, in leg lengths. A hinge is done with
+  the feet planted (its range over a repetition: renders 0.02-0.05, real deadlifts, where the
+  far leg is often misplaced on the plates, up to 0.6); walking and running swing them past each
+  other (1.6-2.5 on real clips).
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rom import geometry
-from rom.landmarks import LandmarkSeries
+from rom.landmarks import INDEX, LandmarkSeries
 from rom.results import HingeRep, _r
 
 
@@ -55,6 +61,14 @@ class FormConfig:
     # compensation: a ratio of small numbers at a shallow bend is noise (renders' lumbar reps
     # bend 17-48).
     min_lumbar_flexion_deg: float = 12.0
+    # The ankles' horizontal distance ranging over more than this (leg lengths) within a
+    # repetition: the feet move (walking, running), not a hinge.
+    max_stride_range: float = 1.0
+    # A knee bend is the hinge turning into a squat when the knees also travel: the shin turns
+    # from its standing line by more than this (renders: knee-bend faults 18-21 read,
+    # 11-18 true; every other rep at most 3.3). Knees that bend while the shins stay upright are
+    # the hips travelling back over the heels, as in a real Romanian deadlift.
+    min_shin_forward_deg: float = 7.0
     # Wrists past this fraction of the way from knee to ankle: a lift from the floor.
     floor_reach: float = 0.5
     # Trunk behind the vertical at lockout beyond this (degrees): hyperextension. MediaPipe
@@ -75,9 +89,12 @@ def signals(series: LandmarkSeries, side: str, facing: float, shoulder: np.ndarr
             hip: np.ndarray) -> dict[str, np.ndarray]:
     """Per-frame form signals (module docstring): head_turn (deg), hips_back (thigh lengths from the
     ankle, positive behind), reach (0 knee .. 1 ankle), lean (trunk from vertical, deg, positive
-    forward). shoulder, hip: (N, 2) joint points the angles use."""
+    forward), stride (left minus right ankle, leg lengths), shin (ankle -> knee from the vertical,
+    deg, positive: the knee ahead of the ankle). shoulder, hip: (N, 2) joint points the angles use."""
     ear, knee, ankle = (series.point(f"{side}_{p}") for p in ("ear", "knee", "ankle"))
-    turn = geometry.wrap_deg(geometry.direction_deg(ear - shoulder) - geometry.direction_deg(shoulder - hip))
+    # The head turn on the landmarks themselves: the ear is placed relative to them.
+    sh_lm, hip_lm = series.point(f"{side}_shoulder"), series.point(f"{side}_hip")
+    turn = geometry.wrap_deg(geometry.direction_deg(ear - sh_lm) - geometry.direction_deg(sh_lm - hip_lm))
     head = -facing * turn
     thigh = np.nanmedian(np.linalg.norm(knee - hip, axis=1)) if np.isfinite(knee - hip).any() else np.nan
     hips_back = -facing * (hip[:, 0] - ankle[:, 0]) / thigh if np.isfinite(thigh) and thigh > 0 else hip[:, 0] * np.nan
@@ -87,12 +104,36 @@ def signals(series: LandmarkSeries, side: str, facing: float, shoulder: np.ndarr
     with np.errstate(invalid="ignore", divide="ignore"):
         reach = (wrist - knee[:, 1]) / (ankle[:, 1] - knee[:, 1])
     lean = np.degrees(np.arctan2(facing * (shoulder[:, 0] - hip[:, 0]), hip[:, 1] - shoulder[:, 1]))
-    return {"head_turn": head, "hips_back": hips_back, "reach": reach, "lean": lean}
+    leg = thigh + np.nanmedian(np.linalg.norm(ankle - knee, axis=1)) if np.isfinite(ankle - knee).any() else np.nan
+    stride = (series.point("left_ankle")[:, 0] - series.point("right_ankle")[:, 0]) / leg if leg > 0 else lean * np.nan
+    shin = np.degrees(np.arctan2(facing * (knee[:, 0] - ankle[:, 0]), ankle[:, 1] - knee[:, 1]))
+    return {"head_turn": head, "hips_back": hips_back, "reach": reach, "lean": lean, "stride": stride, "shin": shin}
+
+
+def on_feet(xy: np.ndarray, min_down: float = 0.7) -> np.ndarray:
+    """True where a body stands on its feet: at least one leg points down (hip -> ankle within
+    about 45 degrees of the vertical, cos 45 = 0.7), for landmark pixels (..., 33, 2).
+
+    Unlike `posture.is_standing` (both legs), one leg is enough: a lifter bent over a bar stands,
+    but the pose model often puts the leg behind the plates anywhere. A person lying on the back,
+    legs flat, raised or bent in a bridge, has no leg pointing that far down.
+    """
+    xy = np.asarray(xy, dtype=float)
+    hips = xy[..., [INDEX["left_hip"], INDEX["right_hip"]], :]
+    legs = xy[..., [INDEX["left_ankle"], INDEX["right_ankle"]], :] - hips
+    length = np.linalg.norm(legs, axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        down = np.where(length > 0, legs[..., 1] / length, np.nan)
+    return np.nanmax(np.where(np.isfinite(down), down, -1.0), axis=-1) >= min_down
 
 
 def not_a_hinge(trunk_max_deg: float, knee_bottom_deg: float, trunk_bottom_deg: float,
-                config: FormConfig = FormConfig()) -> str:
-    """Why a repetition is not a hip hinge ('' if it is). Degrees; NaN knee: not judged on it."""
+                stride_range: float = float("nan"), config: FormConfig = FormConfig()) -> str:
+    """Why a repetition is not a hip hinge ('' if it is). Degrees; stride_range in leg lengths;
+    NaN: not judged on it."""
+    if np.isfinite(stride_range) and stride_range > config.max_stride_range:
+        return (f"the feet move ({stride_range:.1f} leg lengths apart and back: walking or running); "
+                "a hinge is done standing in place")
     if not np.isfinite(trunk_max_deg) or trunk_max_deg < config.min_trunk_deg:
         return (f"the trunk leaned forward only {trunk_max_deg:.0f} degrees (a hinge inclines it at least "
                 f"{config.min_trunk_deg:.0f} with the hips back)")

@@ -1,0 +1,346 @@
+"""The hinge on what real clips throw at it (issue 10): what a hinge is, whole lifts that never
+overlap, hidden legs, a turned camera, scene cuts, the head turn beside the back's outline, the
+hips' travel, lifts from the floor, lockout hyperextension, and `--test auto` on a lifter bent
+over a bar. Stick figures with exactly known angles (no pose model)."""
+
+import cv2
+import numpy as np
+import pytest
+from test_hinge import EXACT, _bent_back, ease, hinge_profile
+
+from rom import analysis, hinge_form, hinge_view
+from rom import back_contour as bc
+from rom.errors import NotMeasurable
+from rom.hinge import analyze_hinge, find_reps
+from rom.landmarks import INDEX, N_LANDMARKS, LandmarkSeries, PoseEstimate
+from rom.video import probe
+
+FPS = 30.0
+
+
+def figure(trunk_deg, thigh_deg=0.0, knee_deg=0.0, far_thigh_deg=None, far_knee_deg=None, head_deg=0.0,
+           hips_x=0.0, wrist_y=None, facing=1.0, view_deg=0.0, back=None, trunk_px=100.0, thigh_px=90.0,
+           shank_px=90.0):
+    """A side-view figure built from the hip: per-frame trunk lean from the vertical (forward +),
+    near thigh forward from the downward vertical, knee flexion (the shank turns back by it), the
+    far leg (default: as the near one), the head's turn against the trunk line (forward +), the
+    hips' horizontal shift (towards the back +, pixels), the wrists' height (default: hanging 120
+    px below the shoulders) and the body's turn from the side view in its world landmarks."""
+    n = len(np.atleast_1d(trunk_deg))
+    arr = lambda v: np.broadcast_to(np.asarray(v, dtype=float), (n,)).copy()  # noqa: E731
+    trunk, thigh, knee, head, hx = (arr(v) for v in (trunk_deg, thigh_deg, knee_deg, head_deg, hips_x))
+    far_thigh = thigh if far_thigh_deg is None else arr(far_thigh_deg)
+    far_knee = knee if far_knee_deg is None else arr(far_knee_deg)
+    f = facing
+    hip = np.stack([320.0 - f * hx, np.full(n, 240.0)], axis=1)
+
+    def along(origin, length, angle_deg, up=False):
+        a = np.radians(angle_deg)
+        return origin + length * np.stack([f * np.sin(a), (-1.0 if up else 1.0) * np.cos(a)], axis=1)
+
+    xy = np.full((n, N_LANDMARKS, 2), np.nan)
+    shoulder = along(hip, trunk_px, trunk, up=True)
+    ear = along(shoulder, 25.0, trunk + head, up=True)
+    for side, th, kn in (("left", thigh, knee), ("right", far_thigh, far_knee)):
+        k = along(hip, thigh_px, th)
+        a = along(k, shank_px, th - kn)
+        wrist = shoulder + [0.0, 120.0] if wrist_y is None else np.stack([shoulder[:, 0], arr(wrist_y)], axis=1)
+        parts = {"hip": hip, "knee": k, "ankle": a, "heel": a + [-f * 6.0, 6.0], "foot_index": a + [f * 20.0, 8.0],
+                 "shoulder": shoulder, "elbow": shoulder + [0.0, 60.0], "wrist": wrist, "ear": ear}
+        for name, p in parts.items():
+            xy[:, INDEX[f"{side}_{name}"]] = p
+    xy[:, INDEX["nose"]] = ear + [f * 12.0, 0.0]
+    z = np.zeros((n, N_LANDMARKS))
+    z[:, [INDEX[f"left_{p}"] for p in ("hip", "shoulder", "knee")]] = -0.1
+    z[:, [INDEX[f"right_{p}"] for p in ("hip", "shoulder", "knee")]] = 0.1
+    world = np.zeros((n, N_LANDMARKS, 3))
+    v = np.radians(view_deg)
+    for part, half in (("shoulder", 0.18), ("hip", 0.12)):  # left-right axes turned by view_deg
+        world[:, INDEX[f"left_{part}"]] = [half * np.sin(v), 0.0, -half * np.cos(v)]
+        world[:, INDEX[f"right_{part}"]] = [-half * np.sin(v), 0.0, half * np.cos(v)]
+    return LandmarkSeries(t_s=np.arange(n) / FPS, xy_px=xy, z=z, visibility=np.ones((n, N_LANDMARKS)),
+                          world_m=world, image_size=(640, 480), fps=FPS, back=back)
+
+
+def with_(series, **changes):
+    fields = {k: getattr(series, k) for k in ("t_s", "xy_px", "z", "visibility", "world_m", "image_size", "fps",
+                                             "back")}
+    fields.update(changes)
+    return LandmarkSeries(**fields)
+
+
+# ---------------------------------------------------------------- repetitions: whole, never overlapping
+
+def test_repetitions_never_overlap_even_when_a_bottom_has_a_dip():
+    # Two bottoms with a shallow return between them (to 35 of 80), then a third rep: scipy's
+    # bases of the second peak reach back over the first, which gave overlapping repetitions.
+    hip, _ = hinge_profile((80.0, 80.0, 70.0), pause_s=0.0)
+    reps = find_reps(hip, FPS)
+    assert len(reps) == 3
+    for (s0, b0, e0), (s1, b1, e1) in zip(reps, reps[1:]):
+        assert s0 <= b0 <= e0 < s1 <= b1 <= e1
+
+
+def test_a_clip_starting_at_the_bottom_counts_whole_lifts():
+    # Set up at the bottom (80 degrees, held 1 s), pull to standing, lower back to the floor:
+    # one deadlift, not two halves.
+    n = lambda s: int(round(s * FPS))  # noqa: E731
+    up = 80.0 * (1 - ease(np.arange(n(1.5)) / (n(1.5) - 1)))
+    one = np.r_[np.full(n(1.0), 80.0), up, np.zeros(n(0.5)), up[::-1], np.full(n(0.5), 80.0)]
+    reps = find_reps(one, FPS)
+    assert len(reps) == 1
+    start, bottom, end = reps[0]
+    assert start == 0 and bottom < n(1.0) and end >= n(3.0)
+    # Two pulls, ending standing: two lifts, each from a bottom to the next.
+    two = np.r_[one, up]
+    reps = find_reps(two, FPS)
+    assert len(reps) == 2
+    assert reps[0][2] < reps[1][0] and reps[1][2] == len(two) - 1
+    res = analyze_hinge(figure(two), config=EXACT)
+    assert len(res.reps) == 2
+    assert [r.max_hip_flexion_deg for r in res.reps] == pytest.approx([80.0, 80.0], abs=1.0)
+    assert any("starts at the bottom" in w for w in res.quality.warnings)
+
+
+# ---------------------------------------------------------------- what a hinge is
+
+def test_walking_is_not_a_hinge():
+    # The swing leg flexes the hip 30 degrees, twice, under a trunk that leans 5 degrees.
+    t = np.arange(int(4 * FPS)) / FPS
+    swing = 30.0 * np.clip(np.sin(2 * np.pi * 0.5 * t), 0, None)
+    with pytest.raises(NotMeasurable, match="not a hinge: the trunk leaned forward only [0-7] degrees"):
+        analyze_hinge(figure(np.full(len(t), 5.0), thigh_deg=swing, knee_deg=0.5 * swing, far_thigh_deg=0.0,
+                             far_knee_deg=0.0), config=EXACT)
+
+
+def test_running_with_a_leaning_trunk_is_not_a_hinge():
+    # Legs swinging 40 degrees each way in opposition: the ankles pass each other by about 1.4 leg lengths.
+    t = np.arange(int(4 * FPS)) / FPS
+    swing = 40.0 * np.sin(2 * np.pi * 0.5 * t)
+    trunk = 35.0 * np.clip(np.sin(2 * np.pi * 0.5 * t), 0, None)
+    with pytest.raises(NotMeasurable, match="the feet move"):
+        analyze_hinge(figure(trunk, thigh_deg=np.abs(swing), far_thigh_deg=-swing), config=EXACT)
+
+
+def test_an_upright_squat_is_knee_dominant_not_a_hinge():
+    # Thighs to 85 degrees, knees to 115, trunk to 35: the knees bend 80 more than the trunk inclines.
+    w, _ = hinge_profile((1.0, 1.0))
+    with pytest.raises(NotMeasurable, match="not a hinge: knee-dominant") as e:
+        analyze_hinge(figure(35.0 * w, thigh_deg=85.0 * w, knee_deg=115.0 * w), config=EXACT)
+    assert "the knees bent 115 degrees with the trunk inclined only 35" in str(e.value)
+
+
+def test_a_deadlift_from_the_floor_is_a_hinge_and_its_knee_bend_is_not_a_fault():
+    # Trunk 55, thighs 50 forward, knees 75, wrists at the ankles (the bar on the floor).
+    w, _ = hinge_profile((1.0,))
+    ankle_y = 240.0 + 90.0 + 90.0
+    wrist = np.where(w > 0.9, ankle_y - 5.0, 240.0 - 100.0 + 120.0)
+    res = analyze_hinge(figure(55.0 * w, thigh_deg=50.0 * w, knee_deg=75.0 * w, wrist_y=wrist), config=EXACT)
+    (rep,) = res.reps
+    assert rep.max_hip_flexion_deg == pytest.approx(105.0, abs=1.0)
+    assert rep.knee_bend_deg == pytest.approx(75.0, abs=1.0)
+    assert rep.from_floor and rep.flags == ()
+    assert rep.confidence["knee_bend"] is None
+    assert any("a lift from the floor" in w for w in res.quality.warnings)
+    # The same bend with the wrists at the thighs: the hinge turned into a squat.
+    res = analyze_hinge(figure(55.0 * w, thigh_deg=50.0 * w, knee_deg=75.0 * w), config=EXACT)
+    assert not res.reps[0].from_floor and res.flags == ("knee_bend",)
+
+
+# ---------------------------------------------------------------- what cannot be seen is not measured
+
+def test_legs_hidden_at_every_bottom_are_refused_with_what_to_do():
+    hip, _ = hinge_profile((80.0, 80.0))
+    s = figure(hip)
+    vis = s.visibility.copy()
+    for part in ("knee", "ankle"):  # behind the plates from 40 degrees down
+        vis[hip > 40.0, INDEX[f"left_{part}"]] = 0.1
+    with pytest.raises(NotMeasurable, match="the legs are hidden .*film from the side with the legs in view"):
+        analyze_hinge(with_(s, visibility=vis), config=EXACT)
+
+
+def test_legs_put_on_the_plate_are_not_measured():
+    # The pose model bends the knee 120 degrees under an upright trunk and thigh in the frames of
+    # the second rep: those frames are left out, the first rep is measured.
+    hip, truth = hinge_profile((80.0, 80.0))
+    s = figure(hip)
+    xy = s.xy_px.copy()
+    second = np.arange(truth[1][0], truth[1][2] + 1)
+    k = xy[second, INDEX["left_knee"]]
+    xy[second, INDEX["left_ankle"]] = k + 90.0 * np.array([-np.sin(np.radians(120)), np.cos(np.radians(120))])
+    assert hinge_view.implausible_legs(with_(s, xy_px=xy), "left")[second].any()
+    res = analyze_hinge(with_(s, xy_px=xy), config=EXACT)
+    assert len(res.reps) == 1
+    assert res.reps[0].max_hip_flexion_deg == pytest.approx(80.0, abs=1.0)
+    assert any("was not measured" in w and "legs are hidden" in w for w in res.quality.warnings)
+
+
+def test_implausible_segment_lengths_mark_the_legs():
+    s = figure(np.zeros(10))
+    xy = s.xy_px.copy()
+    xy[3:6, INDEX["left_ankle"]] = xy[3:6, INDEX["left_knee"]] + [0.0, 30.0]  # a shank a third of the thigh
+    bad = hinge_view.implausible_legs(with_(s, xy_px=xy), "left")
+    assert bad.tolist() == [False] * 3 + [True] * 3 + [False] * 4
+
+
+def test_a_camera_turned_45_degrees_is_refused_and_15_degrees_is_measured():
+    hip, _ = hinge_profile((80.0,))
+    with pytest.raises(NotMeasurable, match="turned away from the side \\(about 45 degrees") as e:
+        analyze_hinge(figure(hip, view_deg=45.0), config=EXACT)
+    assert "film from the side" in str(e.value)
+    res = analyze_hinge(figure(hip, view_deg=15.0), config=EXACT)
+    assert res.reps[0].max_hip_flexion_deg == pytest.approx(80.0, abs=1.0)
+    assert hinge_view.view_angle_deg(figure(hip, view_deg=15.0)) == pytest.approx(15.0, abs=0.01)
+
+
+def test_a_scene_cut_splits_the_clip_and_no_repetition_spans_it():
+    # Two shots: the second filmed closer (the body 1.6 times larger, 150 px to the right); the
+    # cut falls in the middle of the second repetition's descent.
+    hip, truth = hinge_profile((80.0, 60.0, 70.0))
+    s = figure(hip)
+    cut = truth[1][0] + 20
+    xy = s.xy_px.copy()
+    xy[cut:] = (xy[cut:] - [320.0, 240.0]) * 1.6 + [470.0, 240.0]
+    res = analyze_hinge(with_(s, xy_px=xy), config=EXACT)
+    assert res.events["scene_cuts"] == [cut]
+    assert [round(r.max_hip_flexion_deg) for r in res.reps] == [80, 70]
+    assert any("spans a scene cut" in w for w in res.quality.warnings)
+    assert any(f"cut between camera shots at {cut / FPS:.1f} s" in w for w in res.quality.warnings)
+
+
+# ---------------------------------------------------------------- a rounded back clothing cannot fake
+
+def _hump(hip, h=0.08):
+    """Outline features: a parabolic hump on the back growing with the bend (27.5 degrees of
+    thoracic rounding at h = 0.08, see test_hinge.test_rounded_hump_is_rounded_back)."""
+    t = bc.SCAN_T
+    return _bent_back(hip, 0.2 + h * (1 - ((t - 0.5) / 0.4) ** 2))
+
+
+def test_a_tucked_head_is_a_rounded_back_even_where_the_outline_does_not_show_it():
+    hip, _ = hinge_profile((80.0,))
+    flat = _bent_back(hip, np.full(bc.N_SCAN, 0.2))
+    res = analyze_hinge(figure(hip, head_deg=28.0 * hip / 80.0, back=flat), config=EXACT)
+    (rep,) = res.reps
+    assert rep.head_turn_deg == pytest.approx(28.0, abs=0.5)
+    assert rep.back_rounding == pytest.approx(0.0, abs=1.0)
+    assert rep.flags == ("rounded_back",)
+    assert 0.5 <= rep.confidence["rounded_back"] <= 1.0
+
+
+def test_an_outline_rounding_with_the_head_lifted_is_not_a_rounded_back():
+    # The outline turns 27.5 degrees (a hood flopping onto the upper back) while the head lifts
+    # 15 degrees against the trunk: clothing, not the spine.
+    hip, _ = hinge_profile((80.0,))
+    res = analyze_hinge(figure(hip, head_deg=-15.0 * hip / 80.0, back=_hump(hip)), config=EXACT)
+    (rep,) = res.reps
+    assert rep.back_rounding == pytest.approx(27.5, abs=0.5)
+    assert "rounded_back" not in rep.flags
+    assert any("clothing on the back is the likely cause" in w for w in res.quality.warnings)
+    # With the head following the upper back, the same outline is a rounded back.
+    res = analyze_hinge(figure(hip, head_deg=8.0 * hip / 80.0, back=_hump(hip)), config=EXACT)
+    assert res.reps[0].flags == ("rounded_back",)
+
+
+def test_hips_travelling_back_are_a_hinge_not_a_lumbar_compensation():
+    hip, _ = hinge_profile((60.0,))
+    t = bc.SCAN_T
+    low_bend = _bent_back(hip, 0.2 + np.tan(np.radians(30.0)) * (np.minimum(t, 0.25) - 0.25))
+    still = analyze_hinge(figure(hip, back=low_bend), config=EXACT)
+    assert still.flags == ("lumbar_compensation",)
+    assert still.reps[0].hips_back == pytest.approx(0.0, abs=0.01)
+    # The hips 40 px (0.44 thigh lengths) behind the planted ankles at the bottom: the thigh turns
+    # back over a vertical shank and the trunk inclines less, for the same 60 degrees at the hip.
+    hx = 40.0 * hip / 60.0
+    thigh = np.degrees(np.arcsin(hx / 90.0))
+    back = analyze_hinge(figure(hip - thigh, thigh_deg=thigh, knee_deg=thigh, hips_x=hx, back=low_bend), config=EXACT)
+    assert back.reps[0].max_hip_flexion_deg == pytest.approx(60.0, abs=1.0)
+    assert back.reps[0].hips_back == pytest.approx(40.0 / 90.0, abs=0.02)
+    assert back.flags == ()
+    assert any("not a lumbar compensation" in w for w in back.quality.warnings)
+
+
+def test_a_standing_outline_that_is_no_back_is_replaced_and_said():
+    # Standing, the outline bulges 0.15 chord lengths over the top of the back (a hood): its upper
+    # turn reads far beyond any standing back, so the population's standing outline is used.
+    hip, _ = hinge_profile((70.0,))
+    t = bc.SCAN_T
+    hood = 0.2 + 0.15 * np.clip((t - 0.7) / 0.3, 0, 1)
+    feats = _bent_back(hip, np.full(bc.N_SCAN, 0.2))
+    stand = hip < 10.0
+    feats[stand, 1:] = hood
+    thoracic = bc.bend_angles(hood[None])["thoracic"][0]
+    assert thoracic < -10.0
+    problem = hinge_form.standing_outline_problem(np.full(5, thoracic), np.full(5, -20.0))
+    assert "does not look like a back" in problem
+    res = analyze_hinge(figure(hip, back=feats), config=EXACT)
+    assert any("compared with a typical standing back" in w for w in res.quality.warnings)
+    # The flat outline at the bottom now reads against the population's standing back.
+    assert res.reps[0].back_rounding == pytest.approx(-hinge_form.FormConfig().standing_thoracic_deg, abs=1.0)
+
+
+def test_leaning_back_at_lockout_is_hyperextension():
+    hip, truth = hinge_profile((80.0,))
+    end = truth[0][2]
+    trunk = hip.copy()
+    trunk[end - 10:] = -20.0 * ease(np.arange(len(hip) - end + 10) / 10.0)  # 20 degrees behind the vertical
+    res = analyze_hinge(figure(trunk, thigh_deg=np.maximum(hip - trunk, 0.0)), config=EXACT)
+    rep = res.reps[0]
+    assert rep.lockout_lean_back_deg == pytest.approx(20.0, abs=1.0)
+    assert "lockout_hyperextension" in rep.flags
+    assert analyze_hinge(figure(hip), config=EXACT).reps[0].flags == ()
+
+
+def test_new_keys_reach_the_json():
+    hip, _ = hinge_profile((80.0,))
+    d = analyze_hinge(figure(hip), config=EXACT).to_dict()["reps"][0]
+    assert d["from_floor"] is False and d["hips_back"] == 0.0 and d["head_turn_deg"] == 0.0
+    assert d["lockout_lean_back_deg"] <= 0.0
+
+
+# ---------------------------------------------------------------- --test auto
+
+class _Backend:
+    """Returns the given estimates in turn (static mode): the first of each frame, then the blanked
+    frame's search finds nobody."""
+
+    def __init__(self, poses):
+        self.poses, self.calls = list(poses), 0
+
+    def process(self, rgb):
+        self.calls += 1
+        if rgb.mean() == 128:  # the frame after blank_out: nobody else
+            return None
+        return self.poses.pop(0) if self.poses else None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return None
+
+
+def _estimate(xy):
+    return PoseEstimate(xy_px=xy, z=np.zeros(N_LANDMARKS), visibility=np.ones(N_LANDMARKS),
+                        world_m=np.zeros((N_LANDMARKS, 3)))
+
+
+def test_auto_takes_a_lifter_bent_over_a_bar_with_the_far_leg_misplaced_for_a_hinge(tmp_path):
+    path = tmp_path / "lift.mp4"
+    w = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 30.0, (64, 48))
+    for _ in range(30):
+        w.write(np.full((48, 64, 3), 90, np.uint8))
+    w.release()
+    bent = figure(np.full(1, 80.0), thigh_deg=30.0, knee_deg=60.0).xy_px[0].copy()
+    # The far leg behind the plates: put flat along the floor, as the pose model does.
+    bent[INDEX["right_knee"]] = bent[INDEX["right_hip"]] + [80.0, 5.0]
+    bent[INDEX["right_ankle"]] = bent[INDEX["right_hip"]] + [170.0, 10.0]
+    upright = figure(np.zeros(1)).xy_px[0]
+    assert not hinge_form.on_feet(bent[None, :, :] * [1.0, 0.0] + [0.0, 240.0])  # flat: not on its feet
+    assert hinge_form.on_feet(bent) and hinge_form.on_feet(upright)
+    # The clip starts bent over (4 of 7 samples), then stands.
+    poses = [_estimate(bent)] * 4 + [_estimate(upright)] * 3
+    info = probe(path)
+    assert analysis.detect_test(info, backend_factory=lambda **kw: _Backend(poses)) == "hinge"
+    # The same lifter seen standing throughout: the same answer.
+    assert analysis.detect_test(info, backend_factory=lambda **kw: _Backend([_estimate(upright)] * 7)) == "hinge"
