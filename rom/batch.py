@@ -33,6 +33,7 @@ import logging
 import os
 import queue
 import re
+import stat
 import sys
 import uuid
 from collections.abc import Iterator, Sequence
@@ -60,6 +61,7 @@ _SETTLED = ("measured", "unreadable", "not_measurable")
 class Discovery:
     videos: tuple[Path, ...]  # absolute, unique, sorted
     unmatched: tuple[str, ...]  # PATH arguments (folders, globs) that gave no video
+    skipped: tuple[tuple[Path, str], ...] = ()  # (path, why) of files found but not read (a named pipe...)
 
 
 def discover(paths: Sequence[str], exclude: str | os.PathLike | None = None) -> Discovery:
@@ -71,10 +73,11 @@ def discover(paths: Sequence[str], exclude: str | os.PathLike | None = None) -> 
     skip = Path(exclude).resolve() if exclude is not None else None
     found: dict[Path, None] = {}
     unmatched = []
+    skipped: list[tuple[Path, str]] = []
     for arg in paths:
         p = Path(arg)
         if p.is_dir():
-            hits = list(_walk(p, skip))
+            hits = list(_walk(p, skip, skipped))
         elif p.exists() or not glob.has_magic(arg):
             hits = [p]
         else:
@@ -82,15 +85,15 @@ def discover(paths: Sequence[str], exclude: str | os.PathLike | None = None) -> 
             for m in sorted(glob.glob(arg, recursive=True)):
                 mp = Path(m)
                 if mp.is_dir():
-                    hits.extend(_walk(mp, skip))
-                elif _is_video_name(mp):
+                    hits.extend(_walk(mp, skip, skipped))
+                elif _is_video_name(mp) and _regular(mp, skipped):
                     hits.append(mp)
         hits = [h for h in (Path(os.path.abspath(h)) for h in hits) if not _inside(h, skip)]
         if not hits:
             unmatched.append(arg)
         for h in hits:
             found.setdefault(h.resolve() if h.exists() else h, None)
-    return Discovery(tuple(sorted(found)), tuple(unmatched))
+    return Discovery(tuple(sorted(found)), tuple(unmatched), tuple(skipped))
 
 
 def _is_video_name(p: Path) -> bool:
@@ -101,10 +104,25 @@ def _inside(p: Path, folder: Path | None) -> bool:
     return folder is not None and (p.resolve() == folder or folder in p.resolve().parents)
 
 
-def _walk(folder: Path, skip: Path | None) -> Iterator[Path]:
+def _regular(p: Path, skipped: list[tuple[Path, str]]) -> bool:
+    """Whether p is a regular file; a named pipe, socket or device is noted in skipped (opening a
+    named pipe would wait for a writer for ever)."""
+    try:
+        mode = p.stat().st_mode
+    except OSError:
+        return True  # (a dangling link: its row says it is missing)
+    if stat.S_ISREG(mode):
+        return True
+    kind = "a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+    skipped.append((Path(os.path.abspath(p)), f"{kind}, not a video file"))
+    return False
+
+
+def _walk(folder: Path, skip: Path | None, skipped: list[tuple[Path, str]]) -> Iterator[Path]:
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not _inside(Path(root, d), skip))
-        yield from (Path(root, f) for f in sorted(files) if _is_video_name(Path(f)))
+        yield from (Path(root, f) for f in sorted(files)
+                    if _is_video_name(Path(f)) and _regular(Path(root, f), skipped))
 
 
 def folder_name(video: str | os.PathLike) -> str:
@@ -160,14 +178,11 @@ def reusable_row(job: Job) -> VideoRow | None:
 
 
 def frame_count_hint(video: str) -> int:
-    """The frame count the container declares (0 if it cannot be read); no frame is decoded."""
-    import cv2
+    """The frame count the container declares (0 if it cannot be read or is not a regular file,
+    such as a named pipe); no frame is decoded."""
+    from rom.video import frame_count_hint as hint
 
-    cap = cv2.VideoCapture(video)
-    try:
-        return max(int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0), 0) if cap.isOpened() else 0
-    finally:
-        cap.release()
+    return hint(video)
 
 
 # ---------------------------------------------------------------------------- client side
@@ -248,6 +263,7 @@ class BatchOutcome:
     reused: int  # rows kept from an earlier run
     unmatched: tuple[str, ...]
     files: dict  # summary.csv, summary.json, index.html paths
+    skipped: tuple[tuple[Path, str], ...] = ()  # files found but not read, with why
 
     @property
     def counts(self) -> dict[str, int]:
@@ -279,8 +295,9 @@ def run_batch(paths: Sequence[str], out_dir: str | os.PathLike, test: str = "aut
         raise BadInput(f"{out}: exists and is not a folder")
     found = discover(paths, exclude=out)
     if not found.videos:
-        raise BadInput("no video files found in " + ", ".join(paths))
-    out.mkdir(parents=True, exist_ok=True)
+        why = "".join(f"; skipped {p} ({reason})" for p, reason in found.skipped)
+        raise BadInput("no video files found in " + ", ".join(paths) + why)
+    _writable(out)
     todo, reused = plan(found.videos, out, test, model, force)
     rows = list(reused)
     if todo:
@@ -304,7 +321,19 @@ def run_batch(paths: Sequence[str], out_dir: str | os.PathLike, test: str = "aut
     finally:
         view.close()
     files = _summarize(out, rows, test, model, paths)
-    return BatchOutcome(tuple(sorted(rows, key=lambda r: r.video)), len(reused), found.unmatched, files)
+    return BatchOutcome(tuple(sorted(rows, key=lambda r: r.video)), len(reused), found.unmatched, files,
+                        found.skipped)
+
+
+def _writable(out: Path) -> None:
+    """Create the output folder and check that files can be written in it; BadInput otherwise."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / f".rom-write-check-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as e:
+        raise BadInput(f"{out}: cannot write the results there ({e.strerror or type(e).__name__})") from None
 
 
 def _summarize(out: Path, rows: list[VideoRow], test: str, model: str, paths: Sequence[str],

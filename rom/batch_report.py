@@ -244,6 +244,23 @@ def _cell(name: str, v) -> str:
     return str(v)
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value) -> str:
+    """A CSV cell that a spreadsheet shows as text, never runs as a formula (CSV injection): a
+    text starting with = + - @, a tab or a carriage return gets a leading apostrophe. Numbers,
+    negative ones too, are left as they are."""
+    text = "" if value is None else str(value)
+    if text.startswith(_FORMULA_START):
+        try:
+            float(text)
+            return text
+        except ValueError:
+            return "'" + text
+    return text
+
+
 def to_csv(rows: Sequence[VideoRow]) -> str:
     """One line per video. Lists (per-rep values, flags) are joined with ';' (a rep's flags with
     '+', '-' for none); missing values are empty."""
@@ -251,7 +268,7 @@ def to_csv(rows: Sequence[VideoRow]) -> str:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(COLUMNS)
     for r in rows:
-        w.writerow([_cell(name, getattr(r, name)) for name in COLUMNS])
+        w.writerow([csv_safe(_cell(name, getattr(r, name))) for name in COLUMNS])
     return buf.getvalue()
 
 

@@ -97,6 +97,16 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("rom: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `rom models list | head`: the reader has what it wanted
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # (so that the exit's flush does not fail again)
+        return 0
+    except OSError as e:  # a file or folder that cannot be read or written: the user's to fix
+        if os.environ.get("ROM_DEBUG"):
+            traceback.print_exc()
+        where = f"{e.filename}: " if e.filename else ""
+        print(f"rom: {where}{e.strerror or type(e).__name__}", file=sys.stderr)
+        return 2
     except Exception as e:  # a bug or an environment problem: one line, not a traceback
         if os.environ.get("ROM_DEBUG"):
             traceback.print_exc()
@@ -124,10 +134,31 @@ def _cmd_analyze(args) -> int:
 def _cmd_validate(args) -> int:
     from rom.validate import format_table, validate_folder
 
+    _check_truth_files(args.folder)
     report = validate_folder(args.folder, model=args.model, cache_dir=args.cache, split=args.split,
                              progress=None if args.json else (lambda m: print(m, file=sys.stderr)))
     print(json.dumps(report, indent=1) if args.json else format_table(report))
     return 0
+
+
+def _check_truth_files(folder: str) -> None:
+    """Every *.truth.json of the folder is a JSON object; BadInput naming the first that is not."""
+    from pathlib import Path
+
+    from rom.errors import BadInput
+
+    root = Path(folder)
+    if not root.is_dir():
+        raise BadInput(f"{folder}: not a folder")
+    for path in sorted(root.glob("*.truth.json")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as e:
+            raise BadInput(f"{path}: not a valid truth file ({getattr(e, 'msg', e)})") from None
+        except OSError as e:
+            raise BadInput(f"{path}: cannot be read ({e.strerror})") from None
+        if not isinstance(data, dict) or not isinstance(data.get("test"), str):
+            raise BadInput(f"{path}: not a valid truth file (a JSON object with its \"test\" is expected)")
 
 
 def _positive_int(text: str) -> int:
@@ -146,6 +177,8 @@ def _cmd_batch(args) -> int:
                         scheduler=args.scheduler, force=args.force, view=TerminalProgress())
     for pattern in outcome.unmatched:
         print(f"rom batch: no video found for {pattern}", file=sys.stderr)
+    for path, why in outcome.skipped:
+        print(f"rom batch: skipped {path}: {why}", file=sys.stderr)
     f = outcome.files
     print(f"wrote {f['csv']}, {f['json']}, {f['html']}")
     c, n = outcome.counts, len(outcome.rows)

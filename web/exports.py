@@ -10,6 +10,7 @@ import json
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from sqlalchemy import select
 
+from rom.batch_report import csv_safe
 from rom.frames_csv import frame_rows
 from web import fhir, frames, interpret, mot, summaries
 from web.assessments import get_assessment
@@ -27,8 +28,8 @@ def frames_csv(assessment_id: int):
     header, rows = frame_rows(result, series)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(header)
-    w.writerows(rows)
+    w.writerow([csv_safe(h) for h in header])
+    w.writerows([csv_safe(v) for v in row] for row in rows)
     return _download(buf.getvalue(), "text/csv", f"{_stem(a)}.csv")
 
 
