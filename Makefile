@@ -4,7 +4,7 @@ VENV ?= .venv
 ROM := $(VENV)/bin/rom
 PY := $(VENV)/bin/python
 
-.PHONY: setup run test validate validation synth-setup serve samples calibration bench lint
+.PHONY: setup run test validate validation synth-setup serve samples calibration bench lint realcheck
 
 setup:
 	@bash scripts/setup.sh
@@ -54,3 +54,8 @@ bench: setup
 
 lint: setup
 	$(VENV)/bin/ruff check rom web tests bench calibration
+
+# Score rom on the hand-labelled real clips (samples/real/labels.json) present in
+# samples/real/clips/ and samples/real/free/; see samples/real/README.md for getting the clips.
+realcheck: setup
+	$(PY) samples/real/realcheck.py
