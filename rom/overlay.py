@@ -15,7 +15,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from rom import geometry
+from rom import geometry, legs
 from rom.draw import (
     AA,
     BACK_OK,
@@ -140,7 +140,12 @@ class Overlay:
         return img
 
     def _draw_slr(self, img: np.ndarray, i: int, xy: np.ndarray, style: Style) -> None:
-        side, r = self.result.side, self.result
+        r, ev = self.result, self.result.events
+        # The measured leg: the landmark label and the exchanges the analysis made (rom/legs.py).
+        side = ev.get("label", r.side)
+        knee_sw, foot_sw = ev.get("knee_swapped"), ev.get("foot_swapped")
+        if knee_sw is not None and i < len(knee_sw) and (knee_sw[i] or foot_sw[i]):
+            xy = legs.relabel_frame(xy, bool(knee_sw[i]), bool(foot_sw[i]))
         hip, knee, ankle = (xy[INDEX[f"{side}_{p}"]] for p in ("hip", "knee", "ankle"))
         hip_deg, knee_deg = self._value("hip_flexion_deg", i), self._value("knee_flexion_deg", i)
         thigh = _length(hip, knee)
@@ -180,7 +185,7 @@ class Overlay:
                        label_deg=thigh_dir + self.up_sign * 90.0)
         t = self._value("t_s", i)
         draw_header(img, [
-            f"Straight-leg raise, {side} leg   t {t:.2f} s",
+            f"Straight-leg raise, {r.side} leg   t {t:.2f} s",
             f"hip flexion {deg_label(hip_deg)}   knee flexion {deg_label(knee_deg)}"
             + (self.pain_text if i >= self.pain_from else ""),
         ], style)

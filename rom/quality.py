@@ -95,23 +95,21 @@ def hidden_fraction(series: LandmarkSeries, names: list[str], frames: slice | np
     return float(np.any(vis < min_visibility, axis=1).mean()) if len(vis) else 0.0
 
 
-def slr_warnings(series: LandmarkSeries, side: str, facing: str, window: slice, fps: float) -> list[str]:
-    """Warnings about an SLR clip: view, hidden or cut-off leg, examiner, missing frames."""
+def slr_warnings(series: LandmarkSeries, label: str, raised_leg: str, window: slice, fps: float) -> list[str]:
+    """Warnings about an SLR clip: view, hidden or cut-off leg, examiner, missing frames.
+
+    label: the landmark label holding the raised leg; raised_leg: "near", "far" or "unknown"."""
     out = require_side_view(series)
-    leg = [f"{side}_hip", f"{side}_knee", f"{side}_ankle"]
+    leg = [f"{label}_hip", f"{label}_knee", f"{label}_ankle"]
     cut = cut_off_fraction(series, leg, window)
     if cut > 0.05:
         out.append(f"the raised leg is cut off by the frame edge in {cut:.0%} of the raise; step the camera back")
     hid = hidden_fraction(series, leg, window)
     if hid > 0.2:
-        near_far = "far" if side != facing else "near"
-        out.append(f"the raised ({near_far}) leg is hidden in {hid:.0%} of the raise; angles there are estimated")
-    if side != facing:
-        out.append(f"the raised leg is the far leg ({side}); the near leg may hide it. Film from the {side} side "
-                   "for the best accuracy")
-    if labels_contradict_view(series, side, facing, window):
-        out.append(f"the pose model's depth says the raised leg is the {'near' if side != facing else 'far'} one, but "
-                   f"its left/right labels say {side}: the legs may have been swapped; check the side")
+        out.append(f"the raised leg is hidden in {hid:.0%} of the raise; angles there are estimated")
+    if raised_leg == "far":
+        out.append("the raised leg is the camera's far leg; the near leg may hide it. Film from the side of the "
+                   "raised leg for the best accuracy")
     missing = 1.0 - float(series.detected[window].mean()) if series.detected[window].size else 0.0
     if missing > 0.1:
         out.append(f"no pose in {missing:.0%} of the frames of the raise; gaps were bridged")
@@ -119,22 +117,6 @@ def slr_warnings(series: LandmarkSeries, side: str, facing: str, window: slice, 
         out.append("a standing person (an examiner) was in the picture; tracking was kept on the person lying down "
                    f"(restarted {len(series.relocks)} time{'s' if len(series.relocks) > 1 else ''})")
     return out
-
-
-def labels_contradict_view(series: LandmarkSeries, side: str, facing: str, window: slice) -> bool:
-    """True when MediaPipe's depth ordering of the legs contradicts its left/right labels.
-
-    In a side view the leg on the camera's side is nearer (smaller z). If the raised leg is
-    labelled as the side facing the camera but lies behind the other (or the reverse), one of
-    the two is wrong and the reported side cannot be trusted without a look.
-    """
-    other = "right" if side == "left" else "left"
-    dz = np.nanmedian(series.depth(f"{side}_knee")[window] + series.depth(f"{side}_ankle")[window]
-                      - series.depth(f"{other}_knee")[window] - series.depth(f"{other}_ankle")[window])
-    if not np.isfinite(dz) or abs(dz) < 0.05:
-        return False
-    raised_is_near = dz < 0
-    return raised_is_near != (side == facing)
 
 
 def facing_side(series: LandmarkSeries) -> str:

@@ -66,12 +66,14 @@ class SLRResult:
     events: dict = field(default_factory=dict, repr=False, compare=False)  # frame indices for views
     pain_s: float | None = None  # when the person reported pain (live mode), seconds
     pain_angle_deg: float | None = None  # hip flexion at that moment (the Lasegue reading)
+    raised_leg: str = "unknown"  # the camera's "near" or "far" leg, from the picture
 
     test = "slr"
 
     def to_dict(self) -> dict:
         return {
             "test": "slr", "video": self.video, "side": self.side, "facing": self.facing,
+            "raised_leg": self.raised_leg,
             "slr_angle_deg": _r(self.slr_angle_deg),
             "slr_angle_ci95_deg": [_r(v) for v in self.slr_angle_ci95_deg],
             "max_hip_flexion_deg": _r(self.max_hip_flexion_deg),

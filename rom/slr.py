@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rom import geometry, kinematics, onset, quality, signal
+from rom import geometry, kinematics, legs, onset, quality, signal
 from rom.errors import NotMeasurable
 from rom.landmarks import SIDES, LandmarkSeries, other_side
 from rom.results import FrameTable, Quality, SLRResult
@@ -36,6 +36,12 @@ class SLRConfig:
     # the longer hip -> ankle line of a straight leg reads true (calibration/README.md).
     thigh_bias_deg: float = 1.4
     consistency_deg: float = 4.0  # thigh line and leg line must agree this well at the onset
+    # Beyond this the knee landmark is misplaced (a straight leg reads at most ~12 hyperextended).
+    max_hyperextension_deg: float = 20.0
+    # Around the knee-bend onset (+/- onset_support_s) at least this share of the frames must hold
+    # the raised leg's knee, or the onset rests on landmarks that are not there.
+    onset_support_s: float = 0.3
+    min_onset_support: float = 0.7
     # Uncertainty model (calibration/README.md): SD of the angle at a known onset, SD of the
     # onset time.
     systematic_sd_deg: float = 1.0
@@ -57,20 +63,30 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
         raise NotMeasurable("cannot tell which way the lying person points (head and feet not found)")
     warnings: list[str] = []
 
-    elev = {s: kinematics.segment_elevation(series, f"{s}_hip", f"{s}_ankle", body) for s in SIDES}
-    clean = {s: signal.clean(elev[s], fps, config.cutoff_hz) for s in SIDES}
-    ranges = {s: _range(clean[s]) for s in SIDES}
-    if side is None or side == "auto":
-        side = max(SIDES, key=lambda s: ranges[s])
-    other = other_side(side)
-    # MediaPipe now and then exchanges the legs for a few frames; the raised leg is the higher one.
-    swapped = np.isfinite(elev[side]) & (elev[other] > elev[side] + 10.0)
-    if swapped.any():
-        series = series.swap_sides(swapped)
-        warnings.append(f"legs exchanged by the pose model in {int(swapped.sum())} frames; corrected "
-                        "(the raised leg is the higher one)")
+    # The raised leg by geometry: the model's left/right labels do not hold from the side, and it
+    # exchanges knees or feet between the legs for a few frames (rom/legs.py).
+    raised = legs.assign_raised_leg(series, body)
+    series, label = raised.series, raised.label
+    if raised.knee_swaps or raised.foot_swaps:
+        warnings.append(f"the pose model exchanged the legs' knees in {raised.knee_swaps} and feet in "
+                        f"{raised.foot_swaps} frames; corrected (the raised leg is the higher one)")
 
-    a = _angles(series, body, side, fps, config)
+    # Frames where the raised leg's landmarks cannot be its own (its knee on the resting leg or on
+    # the examiner's arm) are not measured: gaps are bridged, and too many of them refuse.
+    leg_up = kinematics.segment_elevation(series, f"{label}_hip", f"{label}_ankle", body)
+    up = np.isfinite(leg_up) & (leg_up > np.nanpercentile(leg_up, 5) + config.min_raise_deg * 0.8)
+    lost = legs.lost_frames(raised, up)
+    # A knee does not bend backwards by more than a few degrees; the pose model reads a straight
+    # leg up to 12 degrees "hyperextended", so far more than that is a knee put in the wrong place.
+    with np.errstate(invalid="ignore"):
+        lost |= up & (kinematics.signed_knee_flexion(series, label, body) < -config.max_hyperextension_deg)
+    if lost.any():
+        raised = legs.drop_raised_leg(raised, lost)
+        series = raised.series
+        warnings.append(f"the pose model lost the raised leg in {int(lost.sum())} frames (its knee or foot was put "
+                        "elsewhere); those frames were bridged or left out")
+
+    a = _angles(series, body, label, fps, config)
     if not np.isfinite(a["thigh"]).any():
         raise NotMeasurable("the legs were not found in the video")
     peak = int(np.nanargmax(a["thigh"]))
@@ -78,7 +94,7 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
     if rest_note:
         warnings.append(rest_note)
     base = {k: float(np.nanmedian(a[f"{k}_raw"][rest])) for k in ("thigh", "leg", "other_leg", "trunk", "knee")}
-    _require_straight_leg_raise(series, side, a, base, rest, config)
+    _require_straight_leg_raise(series, label, a, base, rest, config)
     prior = config.rest_thigh_deg
     hip = thigh_flexion(a["thigh"], base["thigh"], prior, config.thigh_bias_deg)
     hip_raw = thigh_flexion(a["thigh_raw"], base["thigh"], prior, config.thigh_bias_deg)
@@ -103,6 +119,7 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
         key = bend.onset
         knee_bend_onset_s = key / fps
         knee_confirmed_s = bend.confirmed / fps
+        _require_knee_seen(a["knee_raw"], key, fps, config)
         slr, note = _angle_at(hip, hip_leg, key, config.consistency_deg, int(round(0.6 * fps)))
         if note:
             warnings.append(note)
@@ -132,8 +149,15 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
     if max_pelvis > config.pelvic_limit_deg:
         flags.append("pelvic_tilt")
 
-    facing = "right" if body.feet_deg == 0.0 else "left"  # supine, seen from the side
-    warnings += quality.slr_warnings(series, side, facing, window, fps)
+    facing = legs.facing_side(body)
+    # Near or far, on the frames where the leg is well up (the legs apart, both in view).
+    well_up = np.zeros(len(hip), bool)
+    well_up[window] = np.isfinite(hip[window]) & (hip[window] > min(20.0, 0.5 * float(np.nanmax(hip[window]))))
+    near_far = legs.near_or_far(raised, well_up)
+    side, side_note = _decide_side(side, body, near_far, label)
+    if side_note:
+        warnings.append(side_note)
+    warnings += quality.slr_warnings(series, label, near_far.leg, window, fps)
     q = Quality(frames=len(series), detected_fraction=float(series.detected.mean()),
                 warnings=tuple(warnings), view=quality.view_kind(series))
     frames = FrameTable({
@@ -146,12 +170,14 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
         "knee_flexion_raw_deg": a["knee_raw"] - base["knee"],
         "other_hip_flexion_deg": other_rise + prior,
         "pelvic_rotation_deg": pelvis,
-        f"{side}_hip_visibility": series.vis(f"{side}_hip"),
-        f"{side}_knee_visibility": series.vis(f"{side}_knee"),
-        f"{side}_ankle_visibility": series.vis(f"{side}_ankle"),
+        f"{side}_hip_visibility": series.vis(f"{label}_hip"),
+        f"{side}_knee_visibility": series.vis(f"{label}_knee"),
+        f"{side}_ankle_visibility": series.vis(f"{label}_ankle"),
     })
     events = {"onset": None if bend is None else bend.onset, "confirmed": None if bend is None else bend.confirmed,
               "peak": peak, "key": key, "rest": (int(rest[0]), int(rest[-1])), "side": side,
+              # the landmark label holding the raised leg after the geometric relabelling
+              "label": label, "knee_swapped": raised.knee_swapped, "foot_swapped": raised.foot_swapped,
               "feet_deg": body.feet_deg, "up_sign": body.up_sign, "table_tilt_deg": table_tilt,
               "threshold_deg": config.knee_bend_threshold_deg,
               "knee_baseline_deg": None if bend is None else bend.baseline_deg, "rest_thigh_deg": prior,
@@ -159,7 +185,7 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
               "knee_confirm_level_deg": None if bend is None
               else bend.baseline_deg - base["knee"] + config.knee_bend_threshold_deg}
     return SLRResult(
-        video=video, side=side, facing=facing, slr_angle_deg=slr,
+        video=video, side=side, facing=facing, raised_leg=near_far.leg, slr_angle_deg=slr,
         slr_angle_ci95_deg=(slr - half, slr + half),
         max_hip_flexion_deg=float(np.nanmax(hip[window])),
         knee_bend_onset_s=knee_bend_onset_s, knee_bend_confirmed_s=knee_confirmed_s,
@@ -167,6 +193,27 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
         max_pelvic_rotation_deg=max_pelvis, contralateral_hip_flexion_deg=contralateral,
         table_tilt_deg=float(table_tilt), flags=tuple(flags), quality=q, frames=frames, events=events,
         pain_s=pain_s, pain_angle_deg=None if pain_s is None else _value_at(hip, series.t_s, pain_s))
+
+
+def _decide_side(declared: str | None, body: kinematics.SupineFrame, near_far: legs.NearFar,
+                 label: str) -> tuple[str, str]:
+    """The raised leg's side: from the picture (near or far, and the head's direction); a
+    declared side is checked against it. Returns (side, a warning or '').
+
+    Raises NotMeasurable when a declared side contradicts what the picture clearly shows: a
+    number stored under the wrong leg would feed the left/right comparison."""
+    seen = legs.raised_side(body, near_far.leg)
+    if declared in SIDES:
+        if seen is not None and seen != declared and near_far.agree:
+            raise NotMeasurable(
+                f"the {declared} leg was given, but the raised leg is the camera's {near_far.leg} leg, which is the "
+                f"{seen} leg of a person lying with the head to the {'left' if body.feet_deg == 0.0 else 'right'}: "
+                "check the side (or film from the side of the raised leg)")
+        return declared, "" if seen == declared else "the side was given; the picture could not confirm it"
+    if seen is not None:
+        return seen, ""
+    return label, ("could not tell from the picture whether the raised leg is the camera's near or far leg; the side "
+                   "is the pose model's label, which is often wrong from the side: check it or give --side")
 
 
 def _angles(series: LandmarkSeries, body: kinematics.SupineFrame, side: str, fps: float,
@@ -234,7 +281,11 @@ def _rest_frames(leg: np.ndarray, peak: int, fps: float, margin_deg: float = 4.0
     after = np.flatnonzero(resting[peak:]) + peak
     if len(after) >= n_min:
         return after, "no resting phase before the raise; the table line was taken from the rest after it"
-    return np.flatnonzero(resting), "the leg hardly rested on the table; the table line is uncertain"
+    # Without the legs seen at rest there is no table line and no baseline for the knee: any
+    # angle would rest on a guess.
+    raise NotMeasurable("the legs were not seen resting on the table before or after the raise (at least "
+                        f"{min_s:.1f} s needed): the table line cannot be found. Start the recording with the legs "
+                        "flat and the whole body in view")
 
 
 def _angle_at(hip: np.ndarray, hip_leg: np.ndarray, key: float, tol_deg: float, bridge: int) -> tuple[float, str]:
@@ -263,8 +314,24 @@ def _angle_at(hip: np.ndarray, hip_leg: np.ndarray, key: float, tol_deg: float, 
                 return bridged, (f"the ankle was misplaced around the knee-bend onset; the hip-ankle line was "
                                  f"bridged over {(after[0] - before[-1])} frames")
         return thigh, "the ankle was not found reliably at the knee-bend onset; the thigh line was used"
+    if abs(leg - thigh) > 2 * tol_deg:  # two readings of one straight leg that far apart: neither holds
+        raise NotMeasurable(f"the thigh line and the hip-ankle line of the raised leg disagree by "
+                            f"{abs(leg - thigh):.0f} degrees at the moment the knee began to bend: the landmarks "
+                            "cannot carry the result. "
+                            "Film from the side of the raised leg, with the leg fully in view")
     return thigh, (f"the thigh line and the hip-ankle line disagree by {abs(leg - thigh):.0f} degrees at the knee-bend "
                    "onset; the thigh line was used")
+
+
+def _require_knee_seen(knee_raw: np.ndarray, key: float, fps: float, config: SLRConfig) -> None:
+    """Refuse when the raised leg's knee is missing around the onset (lost or never found)."""
+    half = max(2, int(round(config.onset_support_s * fps)))
+    lo, hi = max(0, int(key) - half), min(len(knee_raw), int(key) + half + 1)
+    seen = float(np.isfinite(knee_raw[lo:hi]).mean()) if hi > lo else 0.0
+    if seen < config.min_onset_support:
+        raise NotMeasurable(f"the raised leg's knee was found in only {seen:.0%} of the frames around the moment it "
+                            "began to bend: the pose model lost it (a far leg, or an examiner's arm over it). Film "
+                            "from the side of the raised leg")
 
 
 def _local_noise(raw: np.ndarray, smooth: np.ndarray, key: int, fps: float, half_s: float = 0.3) -> float:
