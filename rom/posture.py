@@ -55,9 +55,13 @@ def torso_from_horizontal_deg(xy: np.ndarray) -> np.ndarray:
 
 
 def is_lying(xy: np.ndarray, leg_threshold: float = 0.5, torso_max_deg: float = 45.0) -> np.ndarray:
-    """True where the trunk lies within torso_max_deg of horizontal and at least one leg lies
-    within 30 degrees of horizontal (sin 30 = 0.5)."""
+    """True where the trunk lies within torso_max_deg of horizontal and the legs are those of a
+    body on its back: at least one leg within 30 degrees of horizontal (sin 30 = 0.5), or both
+    legs pointing up (a person on their back with both legs raised, e.g. the 90/90 position).
+    A deep hip hinge also has a trunk near horizontal, but its legs point down."""
     _, legs = _legs(xy)
     length = np.linalg.norm(legs, axis=-1)
-    flat = np.abs(legs[..., 1]) / np.maximum(length, 1e-9) <= leg_threshold
-    return np.any(flat, axis=-1) & (torso_from_horizontal_deg(xy) <= torso_max_deg)
+    rise = -legs[..., 1] / np.maximum(length, 1e-9)  # image y points down
+    flat = np.abs(rise) <= leg_threshold
+    both_up = np.all(rise > 0.3, axis=-1)
+    return (np.any(flat, axis=-1) | both_up) & (torso_from_horizontal_deg(xy) <= torso_max_deg)

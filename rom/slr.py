@@ -38,6 +38,11 @@ class SLRConfig:
     consistency_deg: float = 4.0  # thigh line and leg line must agree this well at the onset
     # Beyond this the knee landmark is misplaced (a straight leg reads at most ~12 hyperextended).
     max_hyperextension_deg: float = 20.0
+    # What a body can do in a passive SLR (physiology as a guard): more means the wrong body or
+    # the wrong landmarks, never a result. A very loose hamstring reaches about 120 degrees.
+    max_possible_slr_deg: float = 130.0
+    max_possible_pelvis_deg: float = 45.0
+    max_possible_other_leg_deg: float = 60.0
     # Around the knee-bend onset (+/- onset_support_s) at least this share of the frames must hold
     # the raised leg's knee, or the onset rests on landmarks that are not there.
     onset_support_s: float = 0.3
@@ -144,6 +149,7 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
     window = slice(rise_start, stop)
     contralateral = _around(other_rise, peak, fps)
     max_pelvis = float(np.nanmax(np.abs(pelvis[window]))) if np.isfinite(pelvis[window]).any() else float("nan")
+    _require_possible(float(np.nanmax(hip[window])), max_pelvis, contralateral, config)
     if contralateral > config.contralateral_limit_deg:
         flags.append("contralateral_leg_lift")
     if max_pelvis > config.pelvic_limit_deg:
@@ -321,6 +327,21 @@ def _angle_at(hip: np.ndarray, hip_leg: np.ndarray, key: float, tol_deg: float, 
                             "Film from the side of the raised leg, with the leg fully in view")
     return thigh, (f"the thigh line and the hip-ankle line disagree by {abs(leg - thigh):.0f} degrees at the knee-bend "
                    "onset; the thigh line was used")
+
+
+def _require_possible(max_hip_deg: float, max_pelvis_deg: float, other_leg_deg: float, config: SLRConfig) -> None:
+    """Refuse values no body produces in an SLR: they come from the wrong body (a standing
+    examiner measured as the leg) or from landmarks in the wrong place."""
+    if np.isfinite(max_hip_deg) and max_hip_deg > config.max_possible_slr_deg:
+        raise NotMeasurable(f"the raised leg read {max_hip_deg:.0f} degrees above the table, beyond what a hip can do: "
+                            "the landmarks belong to another body (an examiner?) or to the wrong joints. Film with "
+                            "only the lying person's legs in the examiner's hands, from the side of the raised leg")
+    if np.isfinite(max_pelvis_deg) and max_pelvis_deg > config.max_possible_pelvis_deg:
+        raise NotMeasurable(f"the trunk line turned {max_pelvis_deg:.0f} degrees during the raise, which a pelvis on "
+                            "the table cannot do: the landmarks jumped to another body or the person sat up")
+    if np.isfinite(other_leg_deg) and other_leg_deg > config.max_possible_other_leg_deg:
+        raise NotMeasurable(f"the resting leg rose {other_leg_deg:.0f} degrees: both legs are up, or the landmarks "
+                            "jumped; this is not a straight-leg raise of one leg")
 
 
 def _require_knee_seen(knee_raw: np.ndarray, key: float, fps: float, config: SLRConfig) -> None:

@@ -122,3 +122,10 @@ def test_a_knee_lost_around_the_onset_is_refused():
     xy[on - 12:on + 12, INDEX["left_knee"]] = np.nan  # the model lost the raised knee there
     with pytest.raises(NotMeasurable, match="knee was found in only"):
         analyze_slr(type(s)(**{**s.__dict__, "xy_px": xy}))
+
+
+def test_a_leg_beyond_what_a_hip_can_do_is_refused():
+    # an "SLR" of 150 degrees: the landmarks of a standing examiner taken for the leg
+    p, _ = slr_profile(onset_deg=140.0, overshoot_deg=10.0)
+    with pytest.raises(NotMeasurable, match="beyond what a hip can do"):
+        analyze_slr(supine_series(p, noise_px=0.3))

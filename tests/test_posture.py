@@ -46,3 +46,17 @@ def test_blank_out_covers_the_body_with_a_margin_and_nothing_else():
     assert (out[300, 320] == 128).all()  # inside the body
     assert (out[10, 10] == 200).all()  # far away
     assert (rgb == 200).all()  # the input is untouched
+
+
+def test_on_the_back_with_both_legs_up_is_lying_and_a_deep_hinge_is_not():
+    p, _ = slr_profile()
+    xy = supine_series(p).xy_px[0].copy()
+    hip = xy[INDEX["left_hip"]]
+    for s in ("left", "right"):  # 90/90: thighs vertical, shanks level, feet above the hips
+        xy[INDEX[f"{s}_knee"]] = hip + [0, -110]
+        xy[INDEX[f"{s}_ankle"]] = hip + [105, -110]
+    assert posture.is_lying(xy)
+    hinge = standing_body()
+    hinge[INDEX["left_shoulder"]] = hinge[INDEX["right_shoulder"]] = hinge[INDEX["left_hip"]] + [150, -20]
+    assert posture.torso_from_horizontal_deg(hinge) < 45
+    assert not posture.is_lying(hinge)
