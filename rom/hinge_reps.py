@@ -27,8 +27,9 @@ def find_reps(hip: np.ndarray, fps: float, min_depth_deg: float = 20.0, edge_fra
     it (scipy's peak prominence, which ignores wobbles on a held bottom); it is the middle of
     the frames within plateau_deg of the peak. Starting standing, a repetition starts and ends
     where the hip flexion is within edge_fraction of the depth of the troughs on either side,
-    never beyond the lowest frame between it and its neighbour. Starting at the bottom (the
-    first frame lies within the first bottom's plateau), see the module docstring. Returns
+    never beyond the lowest frame between it and its neighbour. Starting at the bottom (no
+    frame before the first bottom comes within a quarter of its depth of standing), see the
+    module docstring. Returns
     (start, bottom, end) frame indices, in time order and not overlapping. Gaps are bridged
     linearly for the search only. A repetition cut off by the clip's end is kept.
     """
@@ -45,8 +46,10 @@ def find_reps(hip: np.ndarray, fps: float, min_depth_deg: float = 20.0, edge_fra
     if not len(peaks):
         return []
     runs = [_plateau(padded, p, plateau_deg) for p in peaks]
-    if runs[0][0] <= 1:  # the first bottom holds from the clip's first frame
-        return _from_bottom(len(x), runs)
+    if _starts_bent(padded, int(peaks[0]), base):
+        # A later bottom the clip never rises from again (by min_depth_deg) ends the last lift.
+        last = [bool(np.all(padded[p + 1:-1] > padded[p] - min_depth_deg)) for p in peaks]
+        return _from_bottom(len(x), runs, last)
     troughs = [int(a + np.argmin(padded[a:b + 1])) for a, b in zip(peaks[:-1], peaks[1:])]
     lows = [0] + troughs  # the lowest frame before each bottom (padded indices)
     highs = troughs + [len(padded) - 1]
@@ -74,26 +77,35 @@ def _plateau(padded: np.ndarray, p: int, plateau_deg: float) -> tuple[int, int]:
     return int(run[0]), int(run[-1])
 
 
-def starts_at_bottom(hip: np.ndarray, fps: float, min_depth_deg: float = 20.0, plateau_deg: float = 2.0) -> bool:
-    """True when the clip's first frame lies on a bottom (a lift filmed from its set-up)."""
+def _starts_bent(padded: np.ndarray, first_peak: int, base: float, standing_share: float = 0.25) -> bool:
+    """True when no frame before the first bottom comes within standing_share of its depth above
+    the standing level: the clip starts at (or settling into) the bottom of a lift."""
+    before = padded[1:first_peak + 1]
+    return bool(len(before)) and bool(before.min() > base + standing_share * (padded[first_peak] - base))
+
+
+def starts_at_bottom(hip: np.ndarray, fps: float, min_depth_deg: float = 20.0) -> bool:
+    """True when the clip starts at the bottom of a lift (filmed from its set-up)."""
     x = np.asarray(hip, dtype=float)
     ok = np.isfinite(x)
     if ok.sum() < 3:
         return False
     idx = np.arange(len(x))
     dense = np.interp(idx, idx[ok], x[ok])
-    padded = np.r_[float(np.percentile(dense, 5)), dense, float(np.percentile(dense, 5))]
-    peaks, _ = sps.find_peaks(padded, prominence=min_depth_deg)
-    return bool(len(peaks)) and _plateau(padded, int(peaks[0]), plateau_deg)[0] <= 1
+    base = float(np.percentile(dense, 5))
+    padded = np.r_[base, dense, base]
+    peaks, _ = sps.find_peaks(padded, prominence=min_depth_deg, distance=max(1, int(0.5 * fps)))
+    return bool(len(peaks)) and _starts_bent(padded, int(peaks[0]), base)
 
 
-def _from_bottom(n: int, runs: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
-    """Repetitions bottom -> lockout -> next bottom (padded indices in, clip indices out)."""
+def _from_bottom(n: int, runs: list[tuple[int, int]], last: list[bool]) -> list[tuple[int, int, int]]:
+    """Repetitions bottom -> lockout -> next bottom (padded indices in, clip indices out).
+    last[k]: the clip does not rise again after bottom k."""
     reps = []
     for k, run in enumerate(runs):
-        if k > 0 and run[1] >= n:  # a bottom held to the clip's end: the end of the last lift
+        if k > 0 and (run[1] >= n or last[k]):  # a bottom the clip ends on: the end of the last lift
             break
-        start = max(run[0], 1)
+        start = 1 if k == 0 else run[0]
         end = runs[k + 1][0] - 1 if k + 1 < len(runs) else n
         bottom = int(round(0.5 * (start + min(run[1], n))))
         reps.append(tuple(int(np.clip(v - 1, 0, n - 1)) for v in (start, bottom, end)))

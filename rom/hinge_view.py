@@ -128,7 +128,9 @@ def view_angle_deg(series: LandmarkSeries, window_s: float = 0.5) -> np.ndarray:
         dx, dz = np.abs(v[:, 0]), np.abs(v[:, 2])
         a = np.degrees(np.arctan2(dx, dz))
         angles.append(np.where((dx + dz) > 1e-6, a, np.nan))
-    a = np.nanmean(np.stack(angles), axis=0) if np.isfinite(np.stack(angles)).any() else np.full(len(w), np.nan)
+    both = np.stack(angles)
+    seen = np.isfinite(both)
+    a = np.where(seen.any(axis=0), np.where(seen, both, 0.0).sum(axis=0) / np.maximum(seen.sum(axis=0), 1), np.nan)
     ok = np.isfinite(a)
     if ok.sum() < 3:
         return a
