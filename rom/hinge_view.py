@@ -140,23 +140,40 @@ def view_angle_deg(series: LandmarkSeries, window_s: float = 0.5) -> np.ndarray:
     return np.where(ok, ndimage.median_filter(dense, size=size, mode="nearest"), np.nan)
 
 
-def scene_cuts(series: LandmarkSeries, config: ViewConfig = ViewConfig()) -> list[int]:
+def scene_cuts(series: LandmarkSeries, config: ViewConfig = ViewConfig(), settle: int = 3) -> list[int]:
     """Frames that start a new shot: between two detected frames (at most 2 frames apart) the
     skeleton jumps by more than `cut_jump_trunks` trunk lengths (median over landmarks), or its
-    trunk length changes by more than `cut_scale_ratio`."""
+    trunk length changes by more than `cut_scale_ratio`, and the jump stays: the median skeleton
+    of the `settle` detected frames after it is as far from that of the `settle` frames before.
+    A landmark glitch for a frame or two (the pose model's shoulder jumping and coming back) is
+    not a cut."""
     idx = np.flatnonzero(series.detected)
     if len(idx) < 2:
         return []
-    xy = series.xy_px[idx]
-    trunk = np.linalg.norm(0.5 * (xy[:, INDEX["left_shoulder"]] + xy[:, INDEX["right_shoulder"]])
-                           - 0.5 * (xy[:, INDEX["left_hip"]] + xy[:, INDEX["right_hip"]]), axis=1)
-    trunk = np.maximum(trunk, 1.0)
+    seen = np.isfinite(series.xy_px[idx]).all(axis=(0, 2))  # landmarks the model gives in every frame
+    xy = series.xy_px[idx][:, seen] if seen.any() else series.xy_px[idx]
+    trunk = _trunk_px(series.xy_px[idx])
     step = np.nanmedian(np.linalg.norm(np.diff(xy, axis=0), axis=2), axis=1)
     size = np.maximum(trunk[1:], trunk[:-1])
     scale = np.maximum(trunk[1:] / trunk[:-1], trunk[:-1] / trunk[1:])
     close = np.diff(idx) <= 2
-    cut = close & ((step / size > config.cut_jump_trunks) | (scale > config.cut_scale_ratio))
-    return [int(idx[k + 1]) for k in np.flatnonzero(cut)]
+    jump = close & ((step / size > config.cut_jump_trunks) | (scale > config.cut_scale_ratio))
+    cuts = []
+    for k in np.flatnonzero(jump):
+        before = np.nanmedian(xy[max(0, k + 1 - settle):k + 1], axis=0)
+        after = np.nanmedian(xy[k + 1:k + 1 + settle], axis=0)
+        t0, t1 = trunk[max(0, k + 1 - settle):k + 1].mean(), trunk[k + 1:k + 1 + settle].mean()
+        moved = np.nanmedian(np.linalg.norm(after - before, axis=1)) / max(t0, t1)
+        if moved > config.cut_jump_trunks or max(t0 / t1, t1 / t0) > config.cut_scale_ratio:
+            cuts.append(int(idx[k + 1]))
+    return cuts
+
+
+def _trunk_px(xy: np.ndarray) -> np.ndarray:
+    """(N,) mid-hip to mid-shoulder length in pixels (at least 1) of (N, 33, 2) landmarks."""
+    mid = lambda a, b: 0.5 * (xy[:, INDEX[a]] + xy[:, INDEX[b]])  # noqa: E731
+    trunk = mid("left_shoulder", "right_shoulder") - mid("left_hip", "right_hip")
+    return np.maximum(np.linalg.norm(trunk, axis=1), 1.0)
 
 
 REMEDIES = {
