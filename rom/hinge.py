@@ -143,8 +143,8 @@ def analyze_hinge(series: LandmarkSeries, video: str = "", side: str | None = No
         warnings.append("the clip starts at the bottom of a lift: each repetition runs from a bottom through the "
                         "lockout to the next bottom")
     if view.cuts:
-        warnings.append(f"the clip is cut between camera shots at {', '.join(f'{c / fps:.1f}' for c in view.cuts)} s; "
-                        "frames around a cut and repetitions across one are not measured")
+        warnings.append(f"the clip is cut between camera shots at {view.cuts[0] / fps:.1f} s; only the longer "
+                        "shot is measured, and no repetition across the cut")
     knee = angles["knee"]
     knee_standing = _median(knee[upright])
     if not np.isfinite(knee_standing):  # no standing frames with a knee: the straightest knee
@@ -336,6 +336,10 @@ def _refusal(dropped: list[tuple[str, int, int, str]]) -> str:
 
 def _require_view(series: LandmarkSeries, view: hinge_view.ViewCheck, config: HingeConfig) -> list[str]:
     """Refuse a clip whose hinge landmarks can be trusted in too few frames; else warn about the rest."""
+    if len(view.cuts) >= 2:
+        times = ", ".join(f"{c / series.fps:.1f}" for c in view.cuts[:5])
+        raise NotMeasurable(f"an edited clip: the picture cuts to another shot {len(view.cuts)} times (at {times} s), "
+                            "so there is no single recording to measure; send one uncut take filmed from the side")
     det = series.detected
     share = float(view.legs_ok[det].mean()) if det.any() else 0.0
     if share < config.min_measurable:

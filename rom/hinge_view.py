@@ -18,7 +18,8 @@ Reasons (each an (N,) boolean array, True = that frame fails):
   of sight (BlazePose's 3D world landmarks; renders read 6-10 degrees at a true side view and
   18 at a camera turned 10 degrees).
 * `cut`: frames around a scene cut (the whole skeleton jumps, or its size changes, between two
-  consecutive frames by more than a body moves in 1/30 s).
+  consecutive frames by more than a body moves in 1/30 s, and stays there), and the shorter of
+  two shots. A clip of three shots or more (a montage) is refused by `rom.hinge`.
 """
 
 from __future__ import annotations
@@ -90,6 +91,11 @@ def check_frames(series: LandmarkSeries, side: str, config: ViewConfig = ViewCon
     near_cut = np.zeros(n, dtype=bool)
     for c in cuts:
         near_cut[max(0, c - config.cut_margin_frames):c + config.cut_margin_frames] = True
+    if len(cuts) == 1:
+        # Two shots: the standing reference, the side and the outline must come from one
+        # recording, so only the longer shot is measured.
+        shorter = np.arange(n) < cuts[0] if cuts[0] < n - cuts[0] else np.arange(n) >= cuts[0]
+        near_cut |= shorter
     reasons = {"hidden": hidden, "legs": legs, "oblique": oblique, "cut": near_cut & det}
     measurable = det & ~hidden & ~oblique & ~near_cut
     return ViewCheck(measurable=measurable, legs_ok=measurable & ~legs, reasons=reasons, cuts=tuple(cuts),
@@ -181,7 +187,8 @@ REMEDIES = {
     "legs": ("the legs are hidden (behind the plates or other equipment) or their landmarks are not on the legs",
              "film from the side with the legs in view"),
     "oblique": ("the camera is turned away from the side", "film from the side, square to the lifter"),
-    "cut": ("the clip is cut between camera shots", "send one uncut take filmed from the side"),
+    "cut": ("the clip is cut between camera shots (only the longest shot is measured)",
+            "send one uncut take filmed from the side"),
 }
 
 

@@ -197,19 +197,34 @@ def test_a_camera_turned_45_degrees_is_refused_and_15_degrees_is_measured():
     assert hinge_view.view_angle_deg(figure(hip, view_deg=15.0)) == pytest.approx(15.0, abs=0.01)
 
 
-def test_a_scene_cut_splits_the_clip_and_no_repetition_spans_it():
+def test_a_scene_cut_leaves_the_longer_shot_and_no_repetition_spans_it():
     # Two shots: the second filmed closer (the body 1.6 times larger, 150 px to the right); the
-    # cut falls in the middle of the second repetition's descent.
+    # cut falls in the middle of the second repetition's descent, so the second shot (the rest of
+    # it and the third repetition) is the longer one.
     hip, truth = hinge_profile((80.0, 60.0, 70.0))
     s = figure(hip)
     cut = truth[1][0] + 20
+    assert len(hip) - cut > cut
     xy = s.xy_px.copy()
     xy[cut:] = (xy[cut:] - [320.0, 240.0]) * 1.6 + [470.0, 240.0]
     res = analyze_hinge(with_(s, xy_px=xy), config=EXACT)
     assert res.events["scene_cuts"] == [cut]
-    assert [round(r.max_hip_flexion_deg) for r in res.reps] == [80, 70]
-    assert any("spans a scene cut" in w for w in res.quality.warnings)
+    assert [round(r.max_hip_flexion_deg) for r in res.reps] == [70]
+    assert res.reps[0].bottom_s == pytest.approx(truth[2][1] / FPS, abs=0.15)
     assert any(f"cut between camera shots at {cut / FPS:.1f} s" in w for w in res.quality.warnings)
+    # A glitch (the skeleton off for one frame, then back) is no cut.
+    glitch = s.xy_px.copy()
+    glitch[50] += 200.0
+    assert hinge_view.scene_cuts(with_(s, xy_px=glitch)) == []
+
+
+def test_a_montage_of_three_shots_is_refused():
+    hip, truth = hinge_profile((80.0, 60.0, 70.0))
+    xy = figure(hip).xy_px.copy()
+    for k, shift in ((truth[1][0], 150.0), (truth[2][0], -300.0)):
+        xy[k:] += [shift, 0.0]
+    with pytest.raises(NotMeasurable, match="an edited clip: the picture cuts to another shot 2 times"):
+        analyze_hinge(with_(figure(hip), xy_px=xy), config=EXACT)
 
 
 # ---------------------------------------------------------------- a rounded back clothing cannot fake
