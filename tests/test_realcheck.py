@@ -136,6 +136,29 @@ def test_score_refusals():
     assert not row["outcome_ok"] and "flags_ok" not in row
 
 
+def test_a_knee_dominant_lift_refused_as_not_a_hinge_is_right():
+    squatted = hinge_label([rep(0.7, knee=True)])
+    row = rc.score(squatted, {"refused": True, "reason": "not a hinge: knee-dominant: the knees bent 107 degrees"})
+    assert row["outcome_ok"] and row["knee_dominant_refusal"]
+    s = rc.summarize([row, rc.score(hinge_label([rep(1.0)]), {"refused": True, "reason": "the legs are hidden"})])
+    assert (s["hinge_wrongly_refused"], s["knee_dominant_refusals"]) == (1, 1)
+    assert s["wrong_refusal_kinds"] == {"legs hidden": 1}
+    assert "1 refused although measurable: legs hidden 1; 1 knee-dominant lift(s) rightly refused" in \
+        "\n".join(rc.summary_lines(s))
+    # the same refusal of a lift not labelled knee-dominant stays wrong
+    plain = rc.score(hinge_label([rep(0.7)]), {"refused": True, "reason": "not a hinge: knee-dominant"})
+    assert not plain["outcome_ok"]
+
+
+def test_refusal_kind():
+    assert rc.refusal_kind("no repetition could be measured: the legs are hidden (behind the plates") == "legs hidden"
+    assert rc.refusal_kind("no repetition could be measured: it spans a scene cut") == "scene cut"
+    assert rc.refusal_kind("not a side view: the camera faces the front") == "not a side view"
+    assert rc.refusal_kind("the person does not stand (legs upright in only 42%)") == "does not stand"
+    assert rc.refusal_kind("no repetition found: the hip flexion varied by only 6 degrees") == "no repetition"
+    assert rc.refusal_kind("something else") == "other"
+
+
 def test_score_non_tests():
     walk = {"file": "w.mp4", "source": SRC, "fps": 30, "frames": 90, "view": "side", "test": "walking",
             "expect": "refuse", "refuse_reason": "walking"}
@@ -176,6 +199,7 @@ def test_summarize_counts_the_issue_figures():
     ]
     s = rc.summarize(rows)
     assert (s["hinge_to_measure"], s["hinge_measured"], s["hinge_wrongly_refused"]) == (4, 3, 1)
+    assert s["wrong_refusal_kinds"] == {"other": 1} and s["knee_dominant_refusals"] == 0
     assert s["reps_right"] == 3
     assert s["rounded_back_right"] == 3
     assert s["lumbar_right"] == 1

@@ -140,6 +140,10 @@ def score(entry: dict, got: dict) -> dict:
            "reason": got.get("reason", "") if refused else "",
            "outcome_ok": refused == (entry["expect"] == "refuse"),
            "hidden": hidden_key_landmarks(entry), "form": entry.get("form")}
+    if refused and entry["test"] == "hinge" and expected_flags(entry)["knee_bend"] \
+            and "knee-dominant" in row["reason"]:
+        # a lift labelled knee-dominant, refused as "not a hinge: knee-dominant": right answer
+        row["outcome_ok"] = row["knee_dominant_refusal"] = True
     if entry["test"] in NON_TESTS:
         row["not_a_hinge"] = (not refused) and _not_a_hinge(got)
         row["non_test_ok"] = refused or row["not_a_hinge"] or (
@@ -178,6 +182,17 @@ def score(entry: dict, got: dict) -> dict:
     return row
 
 
+REFUSAL_KINDS = (("legs hidden", ("legs are hidden", "hidden")), ("scene cut", ("scene cut",)),
+                 ("not a side view", ("side view", "turned away")), ("does not stand", ("does not stand",)),
+                 ("knee-dominant", ("knee-dominant",)), ("no repetition", ("no repetition",)))
+
+
+def refusal_kind(reason: str) -> str:
+    """A short name for a refusal's reason (the first kind whose words it contains)."""
+    low = reason.lower()
+    return next((k for k, words in REFUSAL_KINDS if any(w in low for w in words)), "other")
+
+
 def _pct(num: int, den: int) -> str:
     return "n/a (0 clips)" if den == 0 else f"{100 * num / den:.0f} % ({num}/{den})"
 
@@ -196,7 +211,9 @@ def summarize(rows: list[dict]) -> dict:
     return {
         "clips": len(rows),
         "hinge_measured": len(measured), "hinge_to_measure": len(want_measure),
-        "hinge_wrongly_refused": sum(r["refused"] for r in want_measure),
+        "hinge_wrongly_refused": sum(r["refused"] and not r.get("knee_dominant_refusal") for r in want_measure),
+        "knee_dominant_refusals": sum(bool(r.get("knee_dominant_refusal")) for r in want_measure),
+        "wrong_refusal_kinds": _kinds([r for r in want_measure if r["refused"] and not r.get("knee_dominant_refusal")]),
         "reps_right": sum(r["reps_ok"] for r in measured),
         "rounded_back_right": sum(r["flags_ok"]["rounded_back"] for r in measured),
         "lumbar_right": sum(r["flags_ok"]["lumbar_compensation"] for r in measured),
@@ -213,15 +230,27 @@ def summarize(rows: list[dict]) -> dict:
     }
 
 
+def _kinds(rows: list[dict]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for r in rows:
+        k = refusal_kind(r["reason"])
+        out[k] = out.get(k, 0) + 1
+    return dict(sorted(out.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
 def summary_lines(s: dict) -> list[str]:
     """The summary in the words of issue 10's goals (Markdown list)."""
+    kinds = ", ".join(f"{k} {n}" for k, n in s["wrong_refusal_kinds"].items())
     slr = ("no SLR clip measured" if s["slr"] == 0 else
            f"mean |error| {s['slr_mae_deg']:.1f} deg over {s['slr']} clips, "
            f"{s['slr_within_uncertainty']} within the label's reading uncertainty")
     return [
         f"- clips scored: {s['clips']}",
         f"- real hinges measured: {s['hinge_measured']} of {s['hinge_to_measure']} labelled "
-        f"\"measure\" ({s['hinge_wrongly_refused']} refused although measurable)",
+        f"\"measure\" ({s['hinge_wrongly_refused']} refused although measurable"
+        + (f": {kinds}" if kinds else "")
+        + (f"; {s['knee_dominant_refusals']} knee-dominant lift(s) rightly refused as not a hinge"
+           if s["knee_dominant_refusals"] else "") + ")",
         f"- repetitions right (count, and every bottom inside its labelled window or within "
         f"{BOTTOM_TOLERANCE_S} s) on measured real hinges: "
         f"{_pct(s['reps_right'], s['hinge_measured'])} (goal >= 95 %)",
