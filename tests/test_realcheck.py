@@ -153,6 +153,7 @@ def test_a_knee_dominant_lift_refused_as_not_a_hinge_is_right():
 def test_refusal_kind():
     assert rc.refusal_kind("no repetition could be measured: the legs are hidden (behind the plates") == "legs hidden"
     assert rc.refusal_kind("no repetition could be measured: it spans a scene cut") == "scene cut"
+    assert rc.refusal_kind("an edited clip: the picture cuts to another shot 4 times") == "scene cut"
     assert rc.refusal_kind("not a side view: the camera faces the front") == "not a side view"
     assert rc.refusal_kind("the person does not stand (legs upright in only 42%)") == "does not stand"
     assert rc.refusal_kind("no repetition found: the hip flexion varied by only 6 degrees") == "no repetition"

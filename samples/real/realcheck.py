@@ -182,7 +182,8 @@ def score(entry: dict, got: dict) -> dict:
     return row
 
 
-REFUSAL_KINDS = (("legs hidden", ("legs are hidden", "hidden")), ("scene cut", ("scene cut",)),
+REFUSAL_KINDS = (("legs hidden", ("legs are hidden", "hidden")),
+                 ("scene cut", ("scene cut", "edited clip", "cuts to another shot")),
                  ("not a side view", ("side view", "turned away")), ("does not stand", ("does not stand",)),
                  ("knee-dominant", ("knee-dominant",)), ("no repetition", ("no repetition",)))
 
