@@ -76,3 +76,18 @@ def test_result_says_how_confident_it_is(hinge_rows):
                 assert 0.5 <= rep.confidence[name] <= 1.0
         ev = r["result"].events
         assert len(ev["back_contour"]) == len(ev["reps"])
+
+
+def test_form_signals_on_renders(hinge_rows):
+    """Rendered bodies pivot about the hip with the feet together and never lean back: no lift from
+    the floor, hips that hardly travel, no lockout lean; the head turns forward with a flexed spine
+    (rounded back or lumbar compensation) and not with a neutral one (calibration/hinge.md 7)."""
+    flexed, neutral = [], []
+    for r in hinge_rows:
+        d = r["result"].to_dict()
+        for m, t in T.match_reps(d["reps"], r["truth"].data["reps"]):
+            assert not m["from_floor"] and abs(m["hips_back"]) < 0.15 and m["lockout_lean_back_deg"] < 10, r["clip"]
+            spine = set(t["flags"]) & {"rounded_back", "lumbar_compensation"}
+            (flexed if spine else neutral).append(m["head_turn_deg"])
+    assert len(flexed) >= 8 and len(neutral) >= 8
+    assert max(neutral) < 0.0 < min(flexed), (sorted(neutral), sorted(flexed))
