@@ -139,7 +139,8 @@ def analyze_hinge(series: LandmarkSeries, video: str = "", side: str | None = No
         rise = np.nanmax(hip) - np.nanmin(hip) if np.isfinite(hip).any() else 0.0
         raise NotMeasurable(f"no repetition found: the hip flexion varied by only {rise:.0f} degrees "
                             f"(a hinge needs at least {config.min_rep_depth_deg:.0f})")
-    if starts_at_bottom(angles["hip"], fps, config.min_rep_depth_deg):
+    from_bottom = starts_at_bottom(angles["hip"], fps, config.min_rep_depth_deg)
+    if from_bottom:
         warnings.append("the clip starts at the bottom of a lift: each repetition runs from a bottom through the "
                         "lockout to the next bottom")
     if view.cuts:
@@ -170,6 +171,8 @@ def analyze_hinge(series: LandmarkSeries, video: str = "", side: str | None = No
         reps.append(rep)
         kept.append((start, bottom, end))
         bottoms.append((int(near[0]), int(near[-1])))
+        if from_bottom and start == 0 and end < len(series) - 1:  # a lift from its set-up is whole
+            notes = [n for n in notes if not n.startswith("cut off by the start")]
         warnings += [f"repetition {len(reps)}: {n}" for n in notes]
         outline = _outline_near(series, back, facing, bottom, near)
         if outline is not None:
