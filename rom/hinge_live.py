@@ -24,7 +24,7 @@ class HingeLive:
         self.side, self.fps, self.config = side, fps, config
         self.t: list[float] = []
         self.depth_left: list[float] = []  # left minus right depth of hips and shoulders
-        self.standing: dict[str, list] = {"hip": [], "knee": [], "offsets": []}
+        self.standing: dict[str, list] = {"hip": [], "knee": [], "shin": [], "offsets": []}
         self.ref: dict | None = None
         self.filters = {k: signal.LiveLowpass(fps) for k in ("hip", "trunk", "knee", "thoracic", "back")}
         self.reps: list[float] = []  # peak hip flexion of each finished repetition
@@ -60,18 +60,20 @@ class HingeLive:
                         "trunk_inclination_deg": self.filters["trunk"](trunk),
                         "knee_flexion_deg": self.filters["knee"](knee),
                         "back_rounding_deg": self.filters["thoracic"](thoracic)}
-        frame.cues += self._cues(frame.angles, self.filters["back"](back_flexion))
+        frame.cues += self._cues(frame.angles, self.filters["back"](back_flexion), _shin(est.xy_px, side))
         self._count_reps(frame.angles["hip_flexion_deg"], frame)
         return frame
 
-    def _cues(self, a: dict, back_flexion: float) -> list[str]:
+    def _cues(self, a: dict, back_flexion: float, shin: float = float("nan")) -> list[str]:
         c = self.config
         hip = a["hip_flexion_deg"]
         if not np.isfinite(hip) or hip <= c.min_rep_depth_deg:
             return ["hinge forward: push the hips back, back long, knees soft"]
         cues = []
         knee_bend = a["knee_flexion_deg"] - self.ref["knee"]
-        if np.isfinite(knee_bend) and knee_bend > c.knee_bend_threshold_deg:
+        # As offline (rom.hinge): knees that bend over upright shins are the hips going back.
+        shins_move = not np.isfinite(shin) or abs(shin - self.ref["shin"]) > c.form.min_shin_forward_deg
+        if np.isfinite(knee_bend) and knee_bend > c.knee_bend_threshold_deg and shins_move:
             cues.append("knees bending: keep them soft and push the hips back instead")
         rounding = a["back_rounding_deg"]
         if np.isfinite(rounding) and rounding > c.rounded_back_threshold_deg:
@@ -90,11 +92,13 @@ class HingeLive:
         hip, knee, _ = _angles(est.xy_px, side)
         self.standing["hip"].append(hip)
         self.standing["knee"].append(knee)
+        self.standing["shin"].append(_shin(est.xy_px, side))
         self.standing["offsets"].append(offs)
 
     def _reference(self) -> dict:
         side = self.side or ("left" if self.depth_left and np.nanmedian(self.depth_left) < 0 else "right")
         hips, knees = np.array(self.standing["hip"]), np.array(self.standing["knee"])
+        shins = np.array(self.standing["shin"], dtype=float)
         offs = np.array(self.standing["offsets"]).reshape(-1, back_contour.N_SCAN)
         bends = None
         if np.isfinite(offs).any():
@@ -104,6 +108,7 @@ class HingeLive:
         return {"side": side,
                 "hip": float(np.nanmedian(hips)) if np.isfinite(hips).any() else self.config.standing_hip_flexion_deg,
                 "knee": float(np.nanmedian(knees)) if np.isfinite(knees).any() else 0.0,
+                "shin": float(np.nanmedian(shins)) if np.isfinite(shins).any() else 0.0,
                 "bends": bends}
 
     def _count_reps(self, hip: float, frame) -> None:
@@ -129,3 +134,10 @@ def _angles(xy: np.ndarray, side: str) -> tuple[float, float, float]:
     sh, hp, kn, an = (xy[INDEX[f"{side}_{p}"]] for p in ("shoulder", "hip", "knee", "ankle"))
     return (float(geometry.flexion_deg(sh, hp, kn)), float(geometry.flexion_deg(hp, kn, an)),
             float(geometry.inclination_from_vertical_deg(hp, sh)))
+
+
+def _shin(xy: np.ndarray, side: str) -> float:
+    """Ankle -> knee line of one frame against the vertical, degrees, unsigned by facing (its
+    change from standing is what counts)."""
+    kn, an = xy[INDEX[f"{side}_knee"]], xy[INDEX[f"{side}_ankle"]]
+    return float(np.degrees(np.arctan2(kn[0] - an[0], an[1] - kn[1])))

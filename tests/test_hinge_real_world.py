@@ -373,3 +373,29 @@ def test_auto_takes_a_lifter_bent_over_a_bar_with_the_far_leg_misplaced_for_a_hi
     assert analysis.detect_test(info, backend_factory=lambda **kw: _Backend(poses)) == "hinge"
     # The same lifter seen standing throughout: the same answer.
     assert analysis.detect_test(info, backend_factory=lambda **kw: _Backend([_estimate(upright)] * 7)) == "hinge"
+
+
+# ---------------------------------------------------------------- live cues
+
+def _live_cues(series):
+    from rom.hinge_live import HingeLive
+
+    live = HingeLive("left", FPS)
+    cues = []
+    for i in range(len(series)):
+        est = PoseEstimate(xy_px=series.xy_px[i], z=series.z[i], visibility=series.visibility[i],
+                           world_m=series.world_m[i])
+        cues += live.update(est, i / FPS).cues
+    return cues
+
+
+def test_live_knee_cue_only_when_the_shins_travel():
+    hip, _ = hinge_profile((60.0,), still_s=1.5)
+    # Hips back over upright shins: the knees bend 26 degrees, the shins stay vertical.
+    hx = 40.0 * hip / 60.0
+    thigh = np.degrees(np.arcsin(hx / 90.0))
+    rdl = _live_cues(figure(hip - thigh, thigh_deg=thigh, knee_deg=thigh, hips_x=hx))
+    assert not any("knees bending" in c for c in rdl)
+    # The same knee bend with the shins tilting forward 26 degrees (the knees travel): a squat.
+    squat = _live_cues(figure(hip - thigh, thigh_deg=thigh, knee_deg=2 * thigh))
+    assert any("knees bending" in c for c in squat)
