@@ -159,12 +159,17 @@ def analyze_hinge(series: LandmarkSeries, video: str = "", side: str | None = No
         # The lockout: the rep's own frames and up to a second of standing after it.
         after = found[k + 1][0] if k + 1 < len(found) else len(series)
         lockout_end = int(min(after - 1, end + fps))
-        unseen = _unmeasured(view, shots, start, end, fps, config)
+        # A lift filmed from its set-up is judged from its bottom to its lockout: the lowering to
+        # the floor that ends it is the next lift's set-up, often behind the plates.
+        core_end = start + int(np.nanargmin(angles["hip"][start:end + 1])) if from_bottom and \
+            np.isfinite(angles["hip"][start:end + 1]).any() else end
+        unseen = _unmeasured(view, shots, start, max(core_end, bottom), fps, config)
         if unseen:
             dropped.append(("view", start, end, unseen))
             continue
         rep, near, notes, pattern = _measure_rep(angles, back, form, reference, (start, bottom, end, lockout_end),
-                                                 knee_standing, hip_sd, fps, config)
+                                                 knee_standing, hip_sd, fps, config,
+                                                 _min(angles["trunk"][start:end + 1]) if from_bottom else np.nan)
         if pattern:
             dropped.append(("pattern", start, end, pattern))
             continue
@@ -223,7 +228,8 @@ def analyze_hinge(series: LandmarkSeries, video: str = "", side: str | None = No
 
 def _measure_rep(angles: dict[str, np.ndarray], back: dict[str, np.ndarray], form: dict[str, np.ndarray],
                  reference: dict[str, float], frames: tuple[int, int, int, int], knee_standing: float,
-                 hip_sd: float, fps: float, config: HingeConfig) -> tuple[HingeRepForm, np.ndarray, list[str], str]:
+                 hip_sd: float, fps: float, config: HingeConfig,
+                 lockout_deg: float = float("nan")) -> tuple[HingeRepForm, np.ndarray, list[str], str]:
     """One repetition's numbers and flags, its bottom frames, notes for the warnings, and why it
     is not a hinge ('' when it is). frames: start, bottom, end and the end of its lockout."""
     start, bottom, end, lockout_end = frames
@@ -243,7 +249,7 @@ def _measure_rep(angles: dict[str, np.ndarray], back: dict[str, np.ndarray], for
     stride = _finite(form["stride"][seg])
     stride_range = float(np.percentile(stride, 95) - np.percentile(stride, 5)) if len(stride) >= 3 else float("nan")
     pattern = hinge_form.not_a_hinge(_max(angles["trunk"][seg]), _median(angles["knee"][near]) - knee_standing,
-                                     _median(angles["trunk"][near]), stride_range, config.form)
+                                     _median(angles["trunk"][near]), stride_range, lockout_deg, config.form)
     flags, conf, notes = _form_flags(knee_bend, thoracic, ratio, flexion, head, hips_back, shin, from_floor,
                                      lean_back, config)
     traced = float(np.isfinite(back["thoracic"][near]).mean())

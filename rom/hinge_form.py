@@ -63,6 +63,10 @@ class FormConfig:
     # compensation: a ratio of small numbers at a shallow bend is noise (renders' lumbar reps
     # bend 17-48).
     min_lumbar_flexion_deg: float = 12.0
+    # A lift filmed from its set-up must stand up at its lockout: trunk inclination below this
+    # there (the trunk, because the legs are often misplaced on the plates at the lockout too).
+    # Real deadlifts: 0-20; a lifter who stays bent over the bar never does.
+    max_lockout_deg: float = 35.0
     # The ankles' horizontal distance ranging over more than this (leg lengths) within a
     # repetition: the feet move (walking, running), not a hinge.
     max_stride_range: float = 1.0
@@ -132,12 +136,17 @@ def on_feet(xy: np.ndarray, min_down: float = 0.7) -> np.ndarray:
 
 
 def not_a_hinge(trunk_max_deg: float, knee_bottom_deg: float, trunk_bottom_deg: float,
-                stride_range: float = float("nan"), config: FormConfig = FormConfig()) -> str:
+                stride_range: float = float("nan"), lockout_deg: float = float("nan"),
+                config: FormConfig = FormConfig()) -> str:
     """Why a repetition is not a hip hinge ('' if it is). Degrees; stride_range in leg lengths;
-    NaN: not judged on it."""
+    lockout_deg: the least trunk inclination of a lift from its set-up (it must stand up). NaN:
+    not judged on it."""
     if np.isfinite(stride_range) and stride_range > config.max_stride_range:
         return (f"the feet move ({stride_range:.1f} leg lengths apart and back: walking or running); "
                 "a hinge is done standing in place")
+    if np.isfinite(lockout_deg) and lockout_deg > config.max_lockout_deg:
+        return (f"no lockout: the trunk never came up past {lockout_deg:.0f} degrees from the vertical (a lift "
+                "stands up at its top)")
     if not np.isfinite(trunk_max_deg) or trunk_max_deg < config.min_trunk_deg:
         return (f"the trunk leaned forward only {trunk_max_deg:.0f} degrees (a hinge inclines it at least "
                 f"{config.min_trunk_deg:.0f} with the hips back)")

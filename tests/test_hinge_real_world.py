@@ -107,6 +107,15 @@ def test_a_clip_starting_at_the_bottom_counts_whole_lifts():
     assert not any(w.startswith("repetition 1: cut off") for w in res.quality.warnings)  # a whole lift
 
 
+def test_a_lifter_who_stays_bent_over_the_bar_makes_no_lift():
+    # From the set-up at 100 degrees the hips rise to 60 and sink again, twice, the trunk never
+    # coming up past 55 degrees from the vertical: no lockout, no lift.
+    t = np.arange(int(5 * FPS)) / FPS
+    hip = 80.0 + 20.0 * np.cos(2 * np.pi * 0.4 * t)
+    with pytest.raises(NotMeasurable, match="not a hinge: no lockout: the trunk never came up past 5[0-9] degrees"):
+        analyze_hinge(figure(hip - 5.0, thigh_deg=5.0, knee_deg=5.0), config=EXACT)
+
+
 # ---------------------------------------------------------------- what a hinge is
 
 def test_walking_is_not_a_hinge():
