@@ -93,12 +93,17 @@ def detect_test(info: video.VideoInfo, backend_factory: Callable[..., object] = 
 
     Each sample frame is detected afresh (static mode): a handful of inferences, against the
     hundreds of the analysis itself. A standing body is blanked out and the frame searched
-    again, because in a passive SLR the examiner standing at the table may be found first.
-    A lifter bent over a bar stands too: one leg pointing down is enough (`hinge_form.on_feet`),
-    since the far leg is often hidden behind the plates and put anywhere by the pose model, even
-    flat (which would otherwise read as lying).
+    again, because in a passive SLR the examiner standing at the table may be found first; the
+    body found behind counts as a patient only next to the standing one (`hinge_form.examined`),
+    not a lifter's gym neighbour lying on a bench. A lifter bent over a bar stands: one leg
+    pointing down is enough (`hinge_form.on_feet`), and a flat leg counts for lying only where
+    the model sees it (`hinge_form.flat_leg_seen`), since the leg behind the plates is put
+    anywhere, even flat.
     """
-    from rom.hinge_form import on_feet
+    from rom.hinge_form import examined, flat_leg_seen, on_feet
+
+    def lies(e) -> bool:
+        return bool(posture.is_lying(e.xy_px)) and flat_leg_seen(e)
 
     n = info.n_frames if info.n_frames > 0 else 1
     wanted = set(np.linspace(0, max(n - 1, 0), samples).round().astype(int).tolist())
@@ -110,11 +115,14 @@ def detect_test(info: video.VideoInfo, backend_factory: Callable[..., object] = 
                 if est is not None:
                     seen += 1
                     if on_feet(est.xy_px):
-                        standing += 1
                         again = backend.process(extraction.blank_out(rgb, est.xy_px))
-                        if again is not None and posture.is_lying(again.xy_px) and not on_feet(again.xy_px):
+                        # (the blanked frame reads the patient's legs with low visibility: the
+                        # examiner's closeness decides there, not flat_leg_seen)
+                        if again is not None and posture.is_lying(again.xy_px) and examined(again.xy_px, est.xy_px):
                             lying += 1
-                    elif posture.is_lying(est.xy_px):
+                        else:
+                            standing += 1
+                    elif lies(est):
                         lying += 1
             if i >= max(wanted):
                 break

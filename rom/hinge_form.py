@@ -135,6 +135,44 @@ def on_feet(xy: np.ndarray, min_down: float = 0.7) -> np.ndarray:
     return np.nanmax(np.where(np.isfinite(down), down, -1.0), axis=-1) >= min_down
 
 
+def flat_leg_seen(est, min_visibility: float = 0.5) -> bool:
+    """Whether a body has a leg lying flat (within 30 degrees of horizontal, as `posture.is_lying`
+    asks) whose knee and ankle the model sees (visibility at least min_visibility), for
+    `--test auto`: a lifter's leg behind the plates is put anywhere, flat too, and unseen.
+    est: a PoseEstimate (xy_px, visibility)."""
+    xy, vis = np.asarray(est.xy_px, dtype=float), np.asarray(est.visibility, dtype=float)
+    for side in ("left", "right"):
+        hip, ankle = xy[INDEX[f"{side}_hip"]], xy[INDEX[f"{side}_ankle"]]
+        leg = ankle - hip
+        length = float(np.linalg.norm(leg))
+        flat = length > 0 and abs(leg[1]) / length <= 0.5
+        seen = min(vis[INDEX[f"{side}_knee"]], vis[INDEX[f"{side}_ankle"]]) >= min_visibility
+        if flat and seen:
+            return True
+    return False
+
+
+def examined(lying_xy: np.ndarray, standing_xy: np.ndarray, near: float = 0.85, reach: float = 0.25) -> bool:
+    """Whether a body lying behind a standing one is being examined by it: their mid-hips within
+    `near` body sizes of each other, or the standing body's wrists within `reach` of the lying
+    body's knees or ankles. An examiner stands at the table, beside the patient or at the feet,
+    hands on the leg; a person on a gym bench in the background lies a body size or more away
+    (real deadlift clips: 0.97-1.13) with nobody's hands on their legs."""
+    lying_xy, standing_xy = np.asarray(lying_xy, dtype=float), np.asarray(standing_xy, dtype=float)
+    keys = [INDEX[k] for k in ("nose", "left_shoulder", "right_shoulder", "left_hip", "right_hip",
+                               "left_ankle", "right_ankle")]
+    size = max(float(np.nanmax(np.ptp(b[keys], axis=0))) for b in (lying_xy, standing_xy))
+    if not np.isfinite(size) or size <= 0:
+        return False
+    mid = lambda b: 0.5 * (b[INDEX["left_hip"]] + b[INDEX["right_hip"]])  # noqa: E731
+    if np.linalg.norm(mid(lying_xy) - mid(standing_xy)) <= near * size:
+        return True
+    hands = standing_xy[[INDEX["left_wrist"], INDEX["right_wrist"]]]
+    legs = lying_xy[[INDEX[k] for k in ("left_knee", "right_knee", "left_ankle", "right_ankle")]]
+    d = np.linalg.norm(hands[:, None, :] - legs[None, :, :], axis=-1)
+    return bool(np.nanmin(d) <= reach * size) if np.isfinite(d).any() else False
+
+
 def not_a_hinge(trunk_max_deg: float, knee_bottom_deg: float, trunk_bottom_deg: float,
                 stride_range: float = float("nan"), lockout_deg: float = float("nan"),
                 config: FormConfig = FormConfig()) -> str:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from test_hinge import EXACT, _bent_back, ease, hinge_profile
 
-from rom import analysis, hinge_form, hinge_view
+from rom import analysis, hinge_form, hinge_view, posture
 from rom import back_contour as bc
 from rom.errors import NotMeasurable
 from rom.hinge import analyze_hinge, find_reps
@@ -339,17 +339,23 @@ def test_new_keys_reach_the_json():
 # ---------------------------------------------------------------- --test auto
 
 class _Backend:
-    """Returns the given estimates in turn (static mode): the first of each frame, then the blanked
-    frame's search finds nobody."""
+    """Returns the given (first, behind) estimates in turn (static mode): the first of each
+    sampled frame, then, when detect_test blanks a body standing on its feet out, the body found
+    behind it (None: nobody)."""
 
     def __init__(self, poses):
-        self.poses, self.calls = list(poses), 0
+        self.poses, self.behind = list(poses), None
 
     def process(self, rgb):
-        self.calls += 1
-        if rgb.mean() == 128:  # the frame after blank_out: nobody else
+        if self.behind is not None:
+            behind, self.behind = self.behind, None
+            return behind[0]
+        if not self.poses:
             return None
-        return self.poses.pop(0) if self.poses else None
+        first, again = self.poses.pop(0) if isinstance(self.poses[0], tuple) else (self.poses.pop(0), None)
+        if hinge_form.on_feet(first.xy_px):
+            self.behind = (again,)
+        return first
 
     def __enter__(self):
         return self
@@ -382,6 +388,22 @@ def test_auto_takes_a_lifter_bent_over_a_bar_with_the_far_leg_misplaced_for_a_hi
     assert analysis.detect_test(info, backend_factory=lambda **kw: _Backend(poses)) == "hinge"
     # The same lifter seen standing throughout: the same answer.
     assert analysis.detect_test(info, backend_factory=lambda **kw: _Backend([_estimate(upright)] * 7)) == "hinge"
+    # A gym neighbour lying on a bench a body length behind the lifter is not a patient...
+    hip = upright[INDEX["left_hip"]]
+
+    def lying_at(x):  # the upright figure turned to lie on its back, feet to the right, hips at (x, 380)
+        d = upright - hip
+        return np.stack([x + d[:, 1], 380.0 - d[:, 0]], axis=1)
+
+    bench = lying_at(hip[0] + 400.0)  # a body length (305 px) and more away, hands far from its legs
+    assert posture.is_lying(bench) and not hinge_form.examined(bench, upright)
+    poses = [(_estimate(upright), _estimate(bench))] * 7
+    assert analysis.detect_test(info, backend_factory=lambda **kw: _Backend(poses)) == "hinge"
+    # ...a patient whose leg the standing examiner holds is: a passive SLR.
+    patient = lying_at(hip[0] + 150.0)  # the examiner beside the table
+    assert hinge_form.examined(patient, upright)
+    poses = [(_estimate(upright), _estimate(patient))] * 7
+    assert analysis.detect_test(info, backend_factory=lambda **kw: _Backend(poses)) == "slr"
 
 
 # ---------------------------------------------------------------- live cues
