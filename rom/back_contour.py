@@ -194,3 +194,29 @@ def outline_points(offs: np.ndarray, hip: np.ndarray, shoulder: np.ndarray, faci
     normal = dorsal_normal(hip, shoulder, facing)
     pts = hip + SCAN_T[:, None] * (shoulder - hip) + (offs * length)[:, None] * normal
     return pts[np.isfinite(offs)]
+
+
+def lower_line_deg(offs: np.ndarray, hip: np.ndarray, shoulder: np.ndarray, facing: float,
+                   window: tuple[float, float] = WINDOWS["lower"], min_points: int = 6) -> np.ndarray:
+    """Screen direction (degrees, `geometry.direction_deg`) of the lower back's outline per frame:
+    the total-least-squares line through the outline points of the scan lines in `window`
+    (sacrum and lumbar spine), pointing from the hip end towards the shoulder end. It turns with
+    the pelvis, which the landmarks do not show. (N, N_SCAN) offsets and (N, 2) chord ends ->
+    (N,), NaN where fewer than min_points lines found the outline."""
+    offs = np.atleast_2d(np.asarray(offs, dtype=float))
+    hip, shoulder = np.atleast_2d(hip).astype(float), np.atleast_2d(shoulder).astype(float)
+    sel = (SCAN_T >= window[0] - 1e-9) & (SCAN_T <= window[1] + 1e-9)
+    chord_vec = shoulder - hip
+    length = np.linalg.norm(chord_vec, axis=1)
+    normal = dorsal_normal(hip, shoulder, facing)
+    out = np.full(len(offs), np.nan)
+    for i in range(len(offs)):
+        d = offs[i, sel]
+        ok = np.isfinite(d)
+        if ok.sum() < min_points or not np.isfinite(length[i]):
+            continue
+        pts = hip[i] + SCAN_T[sel][ok, None] * chord_vec[i] + (d[ok] * length[i])[:, None] * normal[i]
+        _, _, vt = np.linalg.svd(pts - pts.mean(axis=0), full_matrices=False)
+        u = vt[0] if np.dot(vt[0], chord_vec[i]) >= 0 else -vt[0]
+        out[i] = np.degrees(np.arctan2(-u[1], u[0]))
+    return out

@@ -129,8 +129,9 @@ def analyze_hinge(series: LandmarkSeries, video: str = "", side: str | None = No
         # each angle lies in 0..180 by definition; the zero-phase filter can overshoot an end
         angles[key] = np.clip(signal.clean(angles[f"{key}_raw"], fps, config.cutoff_hz), 0.0, 180.0)
     form = hinge_form.signals(series, side, facing, shoulder_pt, hip_pt)
+    form["pelvis"] = _pelvis_deg(series, side, facing, back["offsets"])
     for key in form:
-        legs = key in ("hips_back", "reach", "stride", "shin")
+        legs = key in ("hips_back", "reach", "stride", "shin", "pelvis")
         form[key] = np.where(view.legs_ok if legs else view.measurable, form[key], np.nan)
 
     found = find_reps(angles["hip"], fps, config.min_rep_depth_deg)
@@ -150,7 +151,7 @@ def analyze_hinge(series: LandmarkSeries, video: str = "", side: str | None = No
     knee_standing = _median(knee[upright])
     if not np.isfinite(knee_standing):  # no standing frames with a knee: the straightest knee
         knee_standing = float(np.nanmin(knee)) if np.isfinite(knee).any() else float("nan")
-    reference = {k: _median(form[k][upright]) for k in ("head_turn", "hips_back", "shin")}
+    reference = {k: _median(form[k][upright]) for k in ("head_turn", "hips_back", "shin", "pelvis")}
     hip_sd = float(np.hypot(config.hip_sd_deg, _local_noise(angles["hip_raw"], angles["hip"], fps)))
 
     reps, contours, bottoms, kept, dropped = [], {}, [], [], []
@@ -244,6 +245,7 @@ def _measure_rep(angles: dict[str, np.ndarray], back: dict[str, np.ndarray], for
     head = _median(form["head_turn"][near]) - reference["head_turn"]
     hips_back = _median(form["hips_back"][near]) - reference["hips_back"]
     shin = _median(form["shin"][near]) - reference["shin"]
+    pelvis_share = (_median(form["pelvis"][near]) - reference["pelvis"]) / peak if peak > 0 else float("nan")
     from_floor = bool(_median(form["reach"][near]) > config.form.floor_reach)
     lean_back = -_min(form["lean"][start:max(end, lockout_end) + 1])
     stride = _finite(form["stride"][seg])
@@ -251,7 +253,7 @@ def _measure_rep(angles: dict[str, np.ndarray], back: dict[str, np.ndarray], for
     pattern = hinge_form.not_a_hinge(_max(angles["trunk"][seg]), _median(angles["knee"][near]) - knee_standing,
                                      _median(angles["trunk"][near]), stride_range, lockout_deg, config.form)
     flags, conf, notes = _form_flags(knee_bend, thoracic, ratio, flexion, head, hips_back, shin, from_floor,
-                                     lean_back, config)
+                                     lean_back, config, pelvis_share)
     traced = float(np.isfinite(back["thoracic"][near]).mean())
     if traced < 0.5 and np.isfinite(back["thoracic"]).any():  # (none at all: one warning for the clip)
         notes.append(f"the back's outline was traced in only {traced:.0%} of its bottom frames; "
@@ -275,20 +277,37 @@ def _measure_rep(angles: dict[str, np.ndarray], back: dict[str, np.ndarray], for
 
 
 def _form_flags(knee_bend: float, thoracic: float, ratio: float, flexion: float, head: float, hips_back: float,
-                shin: float, from_floor: bool, lean_back: float,
-                config: HingeConfig) -> tuple[tuple[str, ...], dict, list[str]]:
+                shin: float, from_floor: bool, lean_back: float, config: HingeConfig,
+                pelvis_share: float = float("nan")) -> tuple[tuple[str, ...], dict, list[str]]:
     """`rep_flags` on the outline and the knee, then checked against what clothing cannot fake
     (rom.hinge_form): the head's turn, the hips' travel, the shins, the reach to the floor, the
-    lean at lockout."""
+    lean at lockout; and where the back bends: a pelvis that turns with the hips (pelvis_share,
+    the lower back's turn against the thigh per degree of hip flexion) puts the bend in the
+    upper back, one that stays behind puts it in the lower back."""
     f = config.form
     flags, conf = rep_flags(knee_bend, thoracic, ratio, config)
     flags, notes = list(flags), []
+    pelvis_side = _side(pelvis_share, f.pelvis_share, f.pelvis_share_sd)
+    spine_bends = np.isfinite(ratio) and ratio > config.lumbar_ratio_threshold
+    if pelvis_side is not None and pelvis_side[0] and spine_bends:
+        if "rounded_back" not in flags and np.isfinite(thoracic) and thoracic > f.rounded_band_deg:
+            flags = ["rounded_back"] + [x for x in flags if x != "lumbar_compensation"]
+            conf["rounded_back"] = min(pelvis_side[1], _side(thoracic, f.rounded_band_deg, config.thoracic_sd_deg)[1])
+            notes.append(f"the upper back turns {thoracic:.1f} degrees (under {config.rounded_back_threshold_deg:.0f}) "
+                         f"but the pelvis turns with the hips ({pelvis_share:.2f} of the hip flexion): the bend is in "
+                         "the upper back, a rounded back")
+        elif "lumbar_compensation" in flags:
+            flags.remove("lumbar_compensation")
+            conf["lumbar_compensation"] = pelvis_side[1]
+            notes.append(f"the back bends but the pelvis turns with the hips ({pelvis_share:.2f} of the hip flexion): "
+                         "not a lumbar compensation")
     rounded, note = hinge_form.rounded_back(thoracic, head, config.rounded_back_threshold_deg, f)
     notes += [note] if note else []
     if rounded and "rounded_back" not in flags:  # the head alone
         flags = ["rounded_back"] + [x for x in flags if x != "lumbar_compensation"]
         conf["rounded_back"] = _side(head, f.head_rounded_deg, config.thoracic_sd_deg)[1]
-    elif not rounded and "rounded_back" in flags:  # the outline alone, against the head
+    elif not rounded and "rounded_back" in flags and thoracic > config.rounded_back_threshold_deg:
+        # the outline alone, against the head
         flags.remove("rounded_back")
         conf["rounded_back"] = _side(head, f.head_veto_deg, config.thoracic_sd_deg)[1]
     if "lumbar_compensation" in flags:
@@ -316,6 +335,15 @@ def _form_flags(knee_bend: float, thoracic: float, ratio: float, flexion: float,
         flags.append("lockout_hyperextension")
         notes.append(f"leans back {lean_back:.0f} degrees behind the vertical at lockout")
     return tuple(x for x in FLAGS if x in flags), conf, notes
+
+
+def _pelvis_deg(series: LandmarkSeries, side: str, facing: float, offsets: np.ndarray) -> np.ndarray:
+    """(N,) the lower back's outline against the thigh line (knee -> hip), degrees, positive when it
+    tips forward: how far the pelvis turns on the thigh, which the landmarks alone cannot show."""
+    hip, shoulder = back_contour.chord(series.xy_px)
+    lower = back_contour.lower_line_deg(offsets, hip, shoulder, facing)
+    thigh = geometry.direction_deg(series.point(f"{side}_hip") - series.point(f"{side}_knee"))
+    return -facing * geometry.wrap_deg(lower - thigh)
 
 
 def _unmeasured(view: hinge_view.ViewCheck, shots: np.ndarray, start: int, end: int, fps: float,

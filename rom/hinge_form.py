@@ -70,6 +70,15 @@ class FormConfig:
     # The ankles' horizontal distance ranging over more than this (leg lengths) within a
     # repetition: the feet move (walking, running), not a hinge.
     max_stride_range: float = 1.0
+    # Where the back bends: the lower back's outline turning against the thigh, per degree of hip
+    # flexion (beyond standing). Renders: lumbar compensation 0.54-0.68 (the pelvis stays, the
+    # lower back flexes), every other rep 0.71-0.97, rounded backs 0.69-0.95 (samples and the fit
+    # half's first clips; calibration/hinge.md 7). At or above the threshold with the spine bent
+    # (lumbar ratio above its threshold) the bend is not a lumbar compensation, and an upper back
+    # turning more than rounded_band_deg (but under the rounded-back threshold) is a rounded back.
+    pelvis_share: float = 0.70
+    pelvis_share_sd: float = 0.05
+    rounded_band_deg: float = 14.0
     # A knee bend is the hinge turning into a squat when the knees also travel: the shin turns
     # from its standing line by more than this (renders: knee-bend faults 18-21 read,
     # 11-18 true; every other rep at most 3.3). Knees that bend while the shins stay upright are

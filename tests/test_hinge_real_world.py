@@ -276,6 +276,39 @@ def test_the_head_veto_on_an_outline_rounding_is_off_because_real_lifters_lift_t
     assert res.reps[0].flags == ("rounded_back",)
 
 
+def test_the_lower_back_line_follows_the_outline_not_the_chord():
+    # A chord tipped 60 degrees forward (facing +x), a straight outline 0.2 chord lengths behind it:
+    # the lower back's line is parallel to the chord, pointing from the hip to the shoulder.
+    hip = np.array([[320.0, 300.0]])
+    shoulder = hip + 100.0 * np.array([[np.sin(np.radians(60)), -np.cos(np.radians(60))]])
+    flat = np.full((1, bc.N_SCAN), 0.2)
+    assert bc.lower_line_deg(flat, hip, shoulder, 1.0)[0] == pytest.approx(30.0, abs=1e-6)
+    # The outline below a quarter of the back turning back by 30 degrees: the line turns with it.
+    t = bc.SCAN_T
+    turned = (0.2 + np.tan(np.radians(30.0)) * (np.minimum(t, 0.25) - 0.25))[None]
+    assert bc.lower_line_deg(turned, hip, shoulder, 1.0)[0] == pytest.approx(60.0, abs=1.0)
+    assert np.isnan(bc.lower_line_deg(np.full((1, bc.N_SCAN), np.nan), hip, shoulder, 1.0)[0])
+
+
+def test_where_the_back_bends_tells_a_rounded_back_from_a_lumbar_compensation():
+    # A hump whose upper back turns 17.5 degrees, just under the rounded-back threshold, with the
+    # whole back bending 23 (lumbar ratio 0.38 at 60 degrees): the spine bends. Where?
+    hip, _ = hinge_profile((60.0,))
+    t = bc.SCAN_T
+    hump = 0.2 + 0.05 * (1 - ((t - 0.5) / 0.4) ** 2)
+    # The lower back turns with the trunk (the pelvis follows the hips): the bend is in the upper back.
+    res = analyze_hinge(figure(hip, back=_bent_back(hip, hump)), config=EXACT)
+    rep = res.reps[0]
+    assert rep.back_rounding == pytest.approx(17.5, abs=0.3) and rep.lumbar_ratio > 0.23
+    assert rep.flags == ("rounded_back",)
+    assert any("the pelvis turns with the hips (0.76" in w for w in res.quality.warnings)
+    # The same upper back over a lower back that turns 30 degrees against the trunk (the pelvis
+    # stays behind while the lumbar spine flexes): a lumbar compensation.
+    low = np.tan(np.radians(30.0)) * (np.minimum(t, 0.25) - 0.25)
+    res = analyze_hinge(figure(hip, back=_bent_back(hip, hump + low)), config=EXACT)
+    assert res.reps[0].flags == ("lumbar_compensation",)
+
+
 def test_hips_travelling_back_are_a_hinge_not_a_lumbar_compensation():
     hip, _ = hinge_profile((60.0,))
     t = bc.SCAN_T
