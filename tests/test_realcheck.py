@@ -148,6 +148,8 @@ def test_a_knee_dominant_lift_refused_as_not_a_hinge_is_right():
     # the same refusal of a lift not labelled knee-dominant stays wrong
     plain = rc.score(hinge_label([rep(0.7)]), {"refused": True, "reason": "not a hinge: knee-dominant"})
     assert not plain["outcome_ok"]
+    upright = rc.score(squatted, {"refused": True, "reason": "not a hinge: the trunk leaned forward only 27 degrees"})
+    assert upright["outcome_ok"]
 
 
 def test_refusal_kind():

@@ -141,8 +141,8 @@ def score(entry: dict, got: dict) -> dict:
            "outcome_ok": refused == (entry["expect"] == "refuse"),
            "hidden": hidden_key_landmarks(entry), "form": entry.get("form")}
     if refused and entry["test"] == "hinge" and expected_flags(entry)["knee_bend"] \
-            and "knee-dominant" in row["reason"]:
-        # a lift labelled knee-dominant, refused as "not a hinge: knee-dominant": right answer
+            and ("knee-dominant" in row["reason"] or "not a hinge" in row["reason"]):
+        # a lift labelled knee-dominant (a squat), refused as not a hinge: the right answer
         row["outcome_ok"] = row["knee_dominant_refusal"] = True
     if entry["test"] in NON_TESTS:
         row["not_a_hinge"] = (not refused) and _not_a_hinge(got)
