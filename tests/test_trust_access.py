@@ -96,7 +96,7 @@ def test_the_url_map_is_what_these_tests_know(app):
         "exports.frames_csv", "exports.as_json", "exports.as_fhir", "exports.person_bundle", "exports.as_mot",
         "exports.report",
         "api.people", "api.person", "api.assessment", "api.assessment_frames",
-        "users.index", "users.password", "users.active",
+        "users.index", "users.password", "users.active", "users.audit_log",
     }
 
 

@@ -141,7 +141,9 @@ def test_uploads_are_stored_under_generated_names(app, tmp_path):
     assert a["status"] == "failed"
     instance = pathlib.Path(app.instance_path)
     stored = [p.relative_to(instance).as_posix() for p in instance.rglob("*") if p.is_file()]
-    assert f"videos/{aid}.video" in stored  # a generated name; the suffix is no video's, so not kept
+    with app.app_context():
+        token = db.session.get(Assessment, aid).token
+    assert f"videos/{aid}-{token}.video" in stored  # a generated name; the suffix is no video's, so not kept
     assert not [p for p in stored if "passwd" in p or "%" in p or p.endswith(".html")]
     video = c.get(f"/assessments/{aid}/video")
     assert video.status_code == 200 and "attachment" in video.headers["Content-Disposition"]

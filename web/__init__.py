@@ -17,7 +17,7 @@ import threading
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Flask, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
@@ -50,6 +50,9 @@ DEFAULTS = {
     "SOCK_SERVER_OPTIONS": {"ping_interval": 10, "max_message_size": 32 * 1024 * 1024, "thread_class": DaemonThread},
     "LIVE_MAX_FRAME_BYTES": 4 * 1024 * 1024,
     "LIVE_MAX_FRAME_PIXELS": 4096 * 4096,
+    # Live connections open at once (each has a pose-model process of about 200 MB).
+    "LIVE_MAX_CONNECTIONS": 4,
+    "LIVE_MAX_PER_ACCOUNT": 2,
     "WTF_CSRF_TIME_LIMIT": None,  # a token lives as long as the login session (12 h at most)
     # Session cookies: out of scripts' reach, not sent with requests from other sites, and a
     # login lasts a working day (`web.auth`). SESSION_COOKIE_SECURE with ROM_SECURE_COOKIES=1.
@@ -70,7 +73,8 @@ def create_app(test_config: dict | None = None) -> Flask:
                 instance_relative_config=True)
     if test_config and test_config.get("INSTANCE_PATH"):
         app.instance_path = str(test_config["INSTANCE_PATH"])
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True, mode=0o700)
+    Path(app.instance_path).chmod(0o700)  # health data: only the server's user reads the instance folder
     app.config.from_mapping(DEFAULTS)
     app.config["SQLALCHEMY_DATABASE_URI"] = (
         os.environ.get("ROM_DATABASE_URL") or f"sqlite:///{Path(app.instance_path) / 'rom.sqlite'}")
@@ -78,6 +82,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["LIVE_ENGINE"] = os.environ["ROM_LIVE_ENGINE"]
     if os.environ.get("ROM_POSE_MODEL"):
         app.config["POSE_MODEL"] = os.environ["ROM_POSE_MODEL"]
+    for key in ("LIVE_MAX_CONNECTIONS", "LIVE_MAX_PER_ACCOUNT"):
+        if os.environ.get(f"ROM_{key}"):
+            app.config[key] = int(os.environ[f"ROM_{key}"])
     if os.environ.get("ROM_MAX_UPLOAD_MB"):
         app.config["MAX_CONTENT_LENGTH"] = int(os.environ["ROM_MAX_UPLOAD_MB"]) * 1024 * 1024
     app.config["SECRET_KEY"] = os.environ.get("ROM_SECRET_KEY") or _instance_secret(Path(app.instance_path))
@@ -90,6 +97,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     db.init_app(app)
     filters.init_app(app)
+    app.before_request(_refuse_nul)  # first: not even the login page takes one
     auth.init_app(app)  # before CSRF: a request without a login is sent to log in first
     csrf.init_app(app)
 
@@ -106,6 +114,17 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.register_error_handler(code, _error_page)
     app.after_request(_security_headers)
     return app
+
+
+def _refuse_nul():
+    """A NUL character in a form field, a query or a file name is refused (400) on every database
+    (PostgreSQL cannot store one and would answer with an error page)."""
+    values = [*request.args.values(), *request.args.keys(), request.path]
+    if request.method in ("POST", "PUT", "PATCH"):
+        values += [*request.form.values(), *request.form.keys()]
+        values += [f.filename or "" for f in request.files.values()]
+    if any("\x00" in v for v in values):
+        abort(400, "A field holds a NUL character, which is not allowed.")
 
 
 def _security_headers(response):
@@ -143,6 +162,11 @@ def _instance_secret(instance: Path) -> str:
     the user having to configure one."""
     path = instance / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_hex(32), encoding="utf-8")
-        path.chmod(0o600)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # made by another process at the same moment
+            pass
+        else:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(secrets.token_hex(32))
     return path.read_text(encoding="utf-8").strip()

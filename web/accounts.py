@@ -11,13 +11,24 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import exc, func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from web.db import db
-from web.models import Person, User, new_session_token, utcnow
+from web.models import Person, User, name_key, new_session_token, utcnow
 
 MIN_PASSWORD_LENGTH = 8
+# Passwords that lists of leaked passwords put first; refused whatever their length.
+COMMON_PASSWORDS = frozenset("""
+12345678 123456789 1234567890 0123456789 87654321 11111111 00000000 88888888 12341234 11223344
+password password1 password123 passw0rd p@ssw0rd p@ssword qwertyui qwerty123 qwertyuiop 1q2w3e4r
+1q2w3e4r5t asdfghjk asdfasdf zxcvbnm1 abcd1234 abcdefgh iloveyou sunshine princess football baseball
+welcome1 welcome123 letmein1 trustno1 superman batman123 dragon12 monkey12 master12 starwars
+whatever computer internet michael1 jennifer charlie1 shadow12 changeme changeme1 default1 secret12
+administrator admin123 admin1234 root1234 test1234 testtest guest123 12qwaszx 1qaz2wsx zaq12wsx
+qazwsxedc hello123 freedom1 mustang1 access14 baseball1 football1 password! passwort passwort1
+motdepasse azertyui azerty123 contraseña contrasena 1234qwer qwer1234 q1w2e3r4 a1b2c3d4 aa123456
+""".split())
 MAX_NAME_LENGTH = 80
 
 
@@ -48,14 +59,27 @@ def any_user() -> bool:
 
 
 def find(name: str) -> User | None:
-    return db.session.scalar(select(User).where(func.lower(User.name) == name.strip().lower()))
+    """The account of this name, compared case-blind in any language ('Ärztin' is 'ärztin')."""
+    key = name_key(name)
+    user = db.session.scalar(select(User).where(User.name_key == key))
+    if user is None:  # an account from before name_key (set by migration 0003; kept as a fallback)
+        user = db.session.scalar(select(User).where(User.name_key.is_(None), func.lower(User.name) == key))
+    return user
 
 
-def check_new_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+def check_new_password(password: str, name: str = "") -> None:
+    """The password policy: at least MIN_PASSWORD_LENGTH characters besides spaces, at least
+    four different characters, not one of the commonest passwords, not the account's name."""
+    if len(password.strip()) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters (spaces around it "
+                           "do not count)")
     if len(password) > 1024:
         raise AccountError("the password is longer than 1024 characters")
+    folded = password.strip().casefold()
+    if len(set(folded)) < 4 or folded in COMMON_PASSWORDS or folded.strip("!.1 ") in COMMON_PASSWORDS \
+            or (name and name_key(name) in folded):
+        raise AccountError("this password is too easy to guess (a common password, a repeated character or "
+                           "the account's name); choose a longer phrase")
 
 
 def create_user(name: str, password: str, admin: bool = False) -> Created:
@@ -66,20 +90,40 @@ def create_user(name: str, password: str, admin: bool = False) -> Created:
         raise AccountError("a user name is required")
     if len(name) > MAX_NAME_LENGTH or any(c.isspace() and c != " " for c in name):
         raise AccountError(f"the user name must be one line of at most {MAX_NAME_LENGTH} characters")
+    if "\x00" in name:
+        raise AccountError("the user name has a NUL character")
     if find(name) is not None:
         raise AccountError(f"there is already an account named {name!r}")
-    check_new_password(password)
+    check_new_password(password, name)
     admin = admin or not any_user()
     first_admin = admin and db.session.scalar(select(User.id).where(User.is_admin).limit(1)) is None
-    user = User(name=name, password_hash=generate_password_hash(password), is_admin=admin, active=True)
+    user = User(name=name, name_key=name_key(name), password_hash=generate_password_hash(password),
+                is_admin=admin, active=True)
     db.session.add(user)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except exc.IntegrityError:  # the same name, added at the same moment by another request
+        db.session.rollback()
+        raise AccountError(f"there is already an account named {name!r}") from None
     adopted = 0
     if first_admin:
         adopted = db.session.execute(update(Person).where(Person.owner_id.is_(None))
                                      .values(owner_id=user.id)).rowcount or 0
     db.session.commit()
     return Created(user, adopted)
+
+
+def create_first_user(name: str, password: str) -> Created | None:
+    """The first account (an admin), from the first-run page; None when another account was
+    created at the same moment (by another process): then only the earliest one stays."""
+    created = create_user(name, password, admin=True)
+    first = db.session.scalar(select(func.min(User.id)))
+    if first != created.user.id:
+        db.session.execute(update(Person).where(Person.owner_id == created.user.id).values(owner_id=None))
+        db.session.delete(created.user)
+        db.session.commit()
+        return None
+    return created
 
 
 def authenticate(name: str, password: str) -> User | None:
@@ -97,10 +141,19 @@ def authenticate(name: str, password: str) -> User | None:
 
 def set_password(user: User, password: str) -> None:
     """A new password; every session of the account ends (its session token changes)."""
-    check_new_password(password)
+    check_new_password(password, user.name)
     user.password_hash = generate_password_hash(password)
+    end_sessions(user, "the account's password was changed")
+
+
+def end_sessions(user: User, why: str) -> None:
+    """End every session of the account (its session token changes: the old cookies are
+    refused) and every live connection it has open (committed here)."""
+    from web import live_registry
+
     user.session_token = new_session_token()
     db.session.commit()
+    live_registry.stop_account(user.id, why)
 
 
 def set_active(user: User, active: bool, by: User | None = None) -> None:
@@ -116,6 +169,10 @@ def set_active(user: User, active: bool, by: User | None = None) -> None:
         user.session_token = new_session_token()
     user.active = active
     db.session.commit()
+    if not active:
+        from web import live_registry
+
+        live_registry.stop_account(user.id, "the account was deactivated")
 
 
 def list_users() -> list[tuple[User, int]]:

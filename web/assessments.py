@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 
-from web import interpret, recording, storage, summaries
+from web import audit, interpret, recording, storage, summaries
 from web.db import db
 from web.models import MODES, Assessment, assessments_query, people_query
 from web.people import get_person
@@ -104,6 +104,7 @@ def delete(assessment_id: int):
         return redirect(url_for("assessments.result", assessment_id=a.id))
     person_id = a.person_id
     storage.delete_files(a)
+    audit.record("delete assessment", f"assessment {a.id} of person {person_id}")
     db.session.delete(a)
     db.session.commit()
     flash("Assessment deleted.")

@@ -12,7 +12,7 @@ password or a deactivated account ends every session of it at once.
 from __future__ import annotations
 
 import threading
-import time
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -29,15 +29,13 @@ from flask import (
 )
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 
-from web import accounts
+from web import accounts, audit, lockout
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
 
 PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.setup"}
-# Failed logins per (name, address) before that pair must wait.
-MAX_FAILURES = 5
-FAILURE_WINDOW_S = 15 * 60
+_setup_lock = threading.Lock()
 
 
 def init_app(app: Flask) -> None:
@@ -92,10 +90,17 @@ def setup():
         try:
             if password != request.form.get("password2", ""):
                 raise accounts.AccountError("the two passwords differ")
-            created = accounts.create_user(name, password, admin=True)
+            with _setup_lock:  # one first account, however many set-ups are sent at once
+                if accounts.any_user():
+                    return redirect(url_for("auth.login"))
+                created = accounts.create_first_user(name, password)
         except accounts.AccountError as e:
             flash(e.sentence(), "error")
             return render_template("auth/setup.html"), 400
+        if created is None:  # another process created the first account at the same moment
+            flash("The first account was created meanwhile; log in.", "error")
+            return redirect(url_for("auth.login"))
+        audit.record("first account created", created.user.name, actor=created.user, commit=True)
         _start_session(created.user)
         flash(f"Welcome, {created.user.name}. Your account is an admin: it can add the other clinicians' accounts."
               + (f" The {created.adopted_people} people already recorded are yours." if created.adopted_people else ""))
@@ -112,24 +117,33 @@ def login():
         return redirect(target)
     if request.method == "POST":
         name, password = request.form.get("name", "").strip(), request.form.get("password", "")
-        wait_s = _failures(name).wait_s()
-        if wait_s:
-            flash(f"Too many failed logins for this name; try again in {max(1, round(wait_s / 60))} minutes.",
-                  "error")
+        attempt = lockout.begin(name, request.remote_addr or "")
+        if attempt.wait_s:
+            audit.record("login refused (locked)", name[:80], commit=True)
+            flash(f"Too many failed logins for this name; try again in {max(1, round(attempt.wait_s / 60))} "
+                  "minutes.", "error")
             return render_template("auth/login.html", name=name, next=target), 429
         user = accounts.authenticate(name, password)
         if user is None:
-            _failures(name).add()
+            attempt.failed()
+            audit.record("login failed", name[:80], commit=True)
             flash("Wrong name or password (or the account is deactivated).", "error")
             return render_template("auth/login.html", name=name, next=target), 401
-        _failures(name).clear()
+        attempt.succeeded()
         _start_session(user)
+        audit.record("login", user.name, actor=user, commit=True)
         return redirect(target)
     return render_template("auth/login.html", name="", next=target)
 
 
 @bp.route("/logout", methods=("POST",))
 def logout():
+    """Log out: every session of the account ends on the server (its session token changes, so a
+    copy of the cookie is refused from now on), and so do its open live connections."""
+    if current_user.is_authenticated:
+        user = current_user._get_current_object()
+        audit.record("logout", user.name)
+        accounts.end_sessions(user, "the account logged out")
     logout_user()
     session.clear()
     flash("Logged out.")
@@ -164,49 +178,18 @@ def _start_session(user) -> None:
 
 
 def _safe_next(target: str | None) -> str:
-    """A local path to go to after logging in; the people page for anything else (no open
-    redirect to another site)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target \
-            and not target.startswith(("/login", "/logout", "/setup")):
-        return target
-    return url_for("people.index")
-
-
-class _Failures:
-    """Failed logins of one (name, address) within FAILURE_WINDOW_S."""
-
-    def __init__(self):
-        self.times: list[float] = []
-        self.lock = threading.Lock()
-
-    def _recent(self) -> list[float]:
-        now = time.monotonic()
-        self.times = [t for t in self.times if now - t < FAILURE_WINDOW_S]
-        return self.times
-
-    def wait_s(self) -> float:
-        with self.lock:
-            recent = self._recent()
-            return FAILURE_WINDOW_S - (time.monotonic() - recent[0]) if len(recent) >= MAX_FAILURES else 0.0
-
-    def add(self) -> None:
-        with self.lock:
-            self._recent().append(time.monotonic())
-
-    def clear(self) -> None:
-        with self.lock:
-            self.times = []
-
-
-_failures_lock = threading.Lock()
-
-
-def _failures(name: str) -> _Failures:
-    with _failures_lock:
-        table = current_app.extensions.setdefault("rom_login_failures", {})
-        key = (name.lower(), request.remote_addr)
-        if key not in table:
-            if len(table) > 10_000:  # a flood of invented names: forget the oldest
-                table.pop(next(iter(table)))
-            table[key] = _Failures()
-        return table[key]
+    """A path of this app to go to after logging in; the people page for anything else (no open
+    redirect to another site). Browsers drop tabs and newlines from a URL and read a backslash as
+    a slash, so '/\t/evil.com' would lead to //evil.com: any control character, space or
+    backslash is refused, and what is left must be a path without a scheme or host."""
+    fallback = url_for("people.index")
+    if not target or len(target) > 2000 or not target.startswith("/"):
+        return fallback
+    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 or c == "\\" for c in target):
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or target.startswith("//") or not parts.path.startswith("/"):
+        return fallback
+    if parts.path.startswith(("/login", "/logout", "/setup")):
+        return fallback
+    return target

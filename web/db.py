@@ -51,8 +51,14 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def prepare_database() -> None:
-    """Bring the schema up to date (within an app context)."""
+    """Bring the schema up to date (within an app context). An SQLite file (and its journal) is
+    made readable only by the server's user."""
     flask_migrate.upgrade(directory=str(MIGRATIONS))
+    if db.engine.dialect.name == "sqlite" and db.engine.url.database not in (None, "", ":memory:"):
+        for suffix in ("", "-wal", "-shm"):
+            p = Path(db.engine.url.database + suffix)
+            if p.exists():
+                p.chmod(0o600)
 
 
 @click.command("init-db")

@@ -12,13 +12,21 @@ from sqlalchemy import select
 
 from rom.batch_report import csv_safe
 from rom.frames_csv import frame_rows
-from web import fhir, frames, interpret, mot, summaries
+from web import audit, fhir, frames, interpret, mot, summaries
 from web.assessments import get_assessment
 from web.db import db
 from web.models import Assessment, FrameSample, assessments_query
 from web.people import get_person
 
 bp = Blueprint("exports", __name__)
+
+
+@bp.after_request
+def _record_export(response):
+    """Every export that was served goes into the audit log (who exported what)."""
+    if response.status_code == 200 and request.endpoint and request.endpoint.startswith("exports."):
+        audit.record("export", request.path, commit=True)
+    return response
 
 
 @bp.route("/assessments/<int:assessment_id>/frames.csv")

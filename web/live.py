@@ -24,17 +24,21 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 import struct
+import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, request, url_for
+from flask_login import current_user
 from flask_sock import Sock
+from sqlalchemy import select, update
 
 from rom.errors import RomError
-from web import images, keyframe, recording, storage, workers
+from web import images, keyframe, live_registry, recording, storage, workers
 from web.db import db
 from web.live_engine import LiveEngine
-from web.models import Assessment, assessments_query, utcnow
+from web.models import Assessment, User, assessments_query, utcnow
 
 bp = Blueprint("live", __name__)
 sock = Sock()
@@ -62,17 +66,27 @@ def live_socket(ws, assessment_id: int) -> None:
     if a is None:  # (refused at the handshake already)
         ws.send(json.dumps({"type": "error", "message": "no such assessment"}))
         return
-    if a.status != "pending":
-        ws.send(json.dumps({"type": "error", "message": "this assessment has been recorded already; "
-                            "start a new one"}))
+    cfg = current_app.config
+    try:
+        claim = live_registry.claim(a.id, current_user.id, cfg["LIVE_MAX_PER_ACCOUNT"], cfg["LIVE_MAX_CONNECTIONS"])
+    except live_registry.LimitReached as e:
+        ws.send(json.dumps({"type": "error", "message": str(e)}))
         return
     try:
-        conn = LiveConnection(ws, a)
-    except Exception as e:  # e.g. the pose model is not installed: say so on the page
-        current_app.logger.exception("live engine failed to start")
-        ws.send(json.dumps({"type": "error", "message": f"the live engine could not start: {e}"}))
-        return
-    conn.run()
+        if a.status != "pending":
+            ws.send(json.dumps({"type": "error", "message": "this assessment has been recorded already; "
+                                "start a new one"}))
+            return
+        try:
+            conn = LiveConnection(ws, a, claim, current_user.session_token)
+        except Exception:  # e.g. the pose model is not installed: say so on the page, details in the log
+            current_app.logger.exception("live engine failed to start")
+            ws.send(json.dumps({"type": "error", "message": "the live engine could not start (the details are in "
+                                "the server's log)"}))
+            return
+        conn.run()
+    finally:
+        live_registry.release(claim)
 
 
 class Refused(ValueError):
@@ -100,14 +114,23 @@ def _time(value, what: str) -> float:
 
 
 class LiveConnection:
-    def __init__(self, ws, a: Assessment):
-        self.ws, self.a = ws, a
+    """One live page's connection. It stops when told to (`web.live_registry`: the assessment or
+    its person deleted, the account logged out, deactivated or given a new password) and when a
+    check of the database, at least every ACCOUNT_CHECK_S, finds the account no longer holds."""
+
+    ACCOUNT_CHECK_S = 1.0
+
+    def __init__(self, ws, a: Assessment, claim: live_registry.Claim, session_token: str):
+        self.ws, self.a, self.claim = ws, a, claim
+        self.user_id, self.session_token = claim.user_id, session_token
+        self.token = a.token
+        self._checked_at = time.monotonic()
         self.writer: recording.FrameWriter | None = None
         self.max_bytes = current_app.config["LIVE_MAX_FRAME_BYTES"]
         self.max_pixels = current_app.config["LIVE_MAX_FRAME_PIXELS"]
         self.last_t: float | None = None  # capture time of the last recorded frame
         self.storage_ok = True
-        self.spool = storage.spool_dir(a.id)
+        self.spool = storage.spool_dir(a)
         runner = workers.ChildProcess if current_app.config["LIVE_ENGINE"] == "process" else workers.InProcess
         self.engine = runner(LiveEngine, a.test, a.side, current_app.config["POSE_MODEL"])
 
@@ -117,7 +140,9 @@ class LiveConnection:
             while True:
                 # With a timeout: simple_websocket 1.1 can miss the wake-up when it closes a
                 # connection itself (a message over max_message_size), and would wait forever.
-                msg = self.ws.receive(timeout=1.0)
+                msg = self.ws.receive(timeout=0.25)
+                if self._told_to_stop():
+                    return
                 if msg is None:
                     if not self.ws.connected:
                         return
@@ -132,8 +157,45 @@ class LiveConnection:
                         return
                 except Refused as e:
                     self._send({"type": "error", "message": str(e)})
+                except (recording.RecordGone, storage.RecordGone):
+                    self.claim.stop_reason = self.claim.stop_reason or "this assessment was deleted"
+                    self.claim.discard = True
+                    self._told_to_stop()
+                    return
         finally:
             self._close()
+
+    def _told_to_stop(self) -> bool:
+        """Whether the connection must end now (and the page is told why)."""
+        if self.claim.stop_reason is None and time.monotonic() - self._checked_at >= self.ACCOUNT_CHECK_S:
+            self._checked_at = time.monotonic()
+            self._check_account()
+        if self.claim.stop_reason is None:
+            return False
+        what = "its frames were discarded" if self.claim.discard else "what was recorded is kept"
+        try:
+            self._send({"type": "error", "message": f"{self.claim.stop_reason}; the recording stopped and {what}"})
+            self.ws.close(reason=1008 if not self.claim.discard else 1000)
+        except Exception:  # the page is gone already
+            pass
+        return True
+
+    def _check_account(self) -> None:
+        """The account still active with the session's token, and the assessment still there."""
+        try:
+            row = db.session.execute(select(User.active, User.session_token).where(User.id == self.user_id)).first()
+            there = db.session.scalar(select(Assessment.id).where(Assessment.id == self.a.id,
+                                                                  Assessment.token.is_not_distinct_from(self.token)))
+            db.session.rollback()  # (no transaction held open between checks)
+        except Exception:  # the database is unreachable: the writer says so; try again later
+            db.session.rollback()
+            return
+        if there is None:
+            self.claim.stop_reason, self.claim.discard = "this assessment was deleted", True
+        elif row is None or not row.active:
+            self.claim.stop_reason = "the account was deactivated"
+        elif row.session_token != self.session_token:
+            self.claim.stop_reason = "the session ended (logged out, or the password was changed)"
 
     def _frame(self, msg: bytes) -> None:
         if len(msg) < 9:
@@ -161,10 +223,12 @@ class LiveConnection:
             self.last_t = t_s
             self._storage_status(reply)
         self._send(reply)  # first the reply, then the storage: it is off the round trip
-        if row is not None:
+        if row is not None and self.claim.stop_reason is None:
             storage.spool_frame(self.spool, row["frame"], msg[8:])
             try:
                 self.writer.add(row)
+            except recording.RecordGone:
+                raise
             except RuntimeError as e:  # an error that no retry mends: say so, end the connection
                 self._send({"type": "error", "message": f"{e}; the recording stopped"})
                 raise
@@ -189,13 +253,20 @@ class LiveConnection:
         if kind == "start" and self.writer is None:
             fps = self.engine.call("start")
 
-            def started():
-                self.a.status, self.a.started_at = "recording", utcnow()
+            def started() -> bool:
+                # Only a pending assessment starts, once (another process's connection may race).
+                done = db.session.execute(
+                    update(Assessment).where(Assessment.id == self.a.id, Assessment.status == "pending",
+                                             Assessment.token.is_not_distinct_from(self.token))
+                    .values(status="recording", started_at=utcnow()))
                 db.session.commit()
+                db.session.refresh(self.a) if done.rowcount else None
+                return bool(done.rowcount)
 
-            recording.with_storage_retry(started, on_wait=self._waiting)
-            recording.set_active(self.a.id, True)
-            self.writer = recording.FrameWriter(db.engine, self.a.id)
+            if not recording.with_storage_retry(started, on_wait=self._waiting):
+                raise Refused("this assessment is being recorded elsewhere or was recorded already; start a new one")
+            storage.start_spool(self.a)
+            self.writer = recording.FrameWriter(db.engine, self.a.id, self.token)
             self._send({"type": "started", "fps": round(fps, 1)})
         elif kind == "pain" and self.writer is not None:
             t = msg.get("t")
@@ -244,7 +315,17 @@ class LiveConnection:
 
     def _close(self) -> None:
         """Whatever ended the connection: the frames received so far are stored, and a recording
-        that was not stopped shows as incomplete."""
+        that was not stopped shows as incomplete. A deleted recording's frames are dropped."""
+        if self.claim.discard:
+            try:
+                if self.writer is not None:
+                    self.writer.discard()
+                    self.writer = None
+                db.session.rollback()
+                shutil.rmtree(self.spool, ignore_errors=True)
+            finally:
+                self.engine.close()
+            return
         try:
             if self.writer is not None:
                 try:
@@ -256,5 +337,4 @@ class LiveConnection:
         except Exception:  # the database is unreachable: the next start settles the assessment
             current_app.logger.exception("could not settle the recording of assessment %s", self.a.id)
         finally:
-            recording.set_active(self.a.id, False)
             self.engine.close()

@@ -12,6 +12,7 @@ on start) works on IDs it was given and does not filter.
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from datetime import datetime, timezone
 
 from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, LargeBinary, String, Text, false, select
@@ -32,6 +33,11 @@ def new_session_token() -> str:
     return secrets.token_hex(16)
 
 
+def name_key(name: str) -> str:
+    """An account name as compared: 'Ärztin', 'ärztin' and 'ÄRZTIN' are one name."""
+    return unicodedata.normalize("NFKC", name).casefold().strip()
+
+
 class User(db.Model):
     """A clinician's account. The password is stored only as a salted hash (werkzeug.security,
     scrypt). session_token is part of the login session's ID: changing it (a new password, a
@@ -42,6 +48,7 @@ class User(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
+    name_key: Mapped[str | None] = mapped_column(String(80), unique=True, index=True)  # see `name_key()`
     password_hash: Mapped[str] = mapped_column(String(255))
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -94,6 +101,9 @@ class Assessment(db.Model):
     __tablename__ = "assessment"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # A random token of this record: its files are named by it and the work done for it in the
+    # background checks it, so that nothing of a deleted record reaches one that gets its ID.
+    token: Mapped[str | None] = mapped_column(String(32), default=new_session_token)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     test: Mapped[str] = mapped_column(String(10))  # 'slr' or 'hinge'
     side: Mapped[str | None] = mapped_column(String(5))  # SLR: raised leg; hinge: side facing the camera
@@ -158,6 +168,32 @@ class FrameSample(db.Model):
     landmarks: Mapped[bytes | None] = mapped_column(LargeBinary)  # None: no pose found
     live: Mapped[dict | None] = mapped_column(JSON)
     angles: Mapped[dict | None] = mapped_column(JSON)
+
+
+class LoginFailure(db.Model):
+    """A failed login (name as compared, address, time): the lock-out counts these."""
+
+    __tablename__ = "login_failure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name_key: Mapped[str] = mapped_column(String(80))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class AuditEvent(db.Model):
+    """Who did what, when, from where: logins, logouts, account changes (an admin acting on
+    another clinician's account included), exports and deletions. Shown to admins."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    actor_name: Mapped[str | None] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(String(64))
 
 
 def current_owner_id() -> int | None:

@@ -51,11 +51,18 @@ def edit(person_id: int):
 
 @bp.route("/<int:person_id>/delete", methods=("POST",))
 def delete(person_id: int):
-    from web import storage
+    """Delete a person with their assessments and every file of them. A live recording of theirs
+    is stopped and its frames discarded first; an upload still waiting or being analysed finds
+    its record gone (by its token) and discards its work."""
+    from web import audit, live_registry, storage
 
+    person = get_person(person_id)
+    live_registry.stop_assessments([a.id for a in person.assessments], "this person was deleted")
+    db.session.expire_all()  # what the stopped connections changed meanwhile
     person = get_person(person_id)
     for a in person.assessments:
         storage.delete_files(a)
+    audit.record("delete person", f"person {person.id}")
     db.session.delete(person)
     db.session.commit()
     flash(f"Deleted {person.name} and their assessments.")

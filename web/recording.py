@@ -9,6 +9,7 @@ the result up to the last stored frame (`analyse_recorded`).
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from datetime import timedelta
@@ -20,20 +21,16 @@ from sqlalchemy.engine import Engine
 from rom import back_contour
 from rom.analysis import Options, measure
 from rom.errors import NotMeasurable, RomError
-from web import frames, keyframe, storage
+from web import frames, keyframe, live_registry, storage
 from web.db import db
 from web.models import Assessment, FrameSample, assessments_query, utcnow
 
 FLUSH_EVERY_S = 0.5
 
-# Assessments whose live connection is open in this process (their frames are still coming).
-_active: set[int] = set()
-_active_lock = threading.Lock()
 
-
-def set_active(assessment_id: int, active: bool) -> None:
-    with _active_lock:
-        (_active.add if active else _active.discard)(assessment_id)
+class RecordGone(RuntimeError):
+    """The recording's assessment was deleted (or is no longer this recording): its frames are
+    dropped, never stored under another record."""
 
 
 class FrameWriter:
@@ -44,13 +41,17 @@ class FrameWriter:
     When the database is locked or unreachable, the rows wait in memory and the thread retries
     (RETRY_S apart) until they are stored; `status()` then says so, for the live page, and so it
     does when stored rows lag more than LAG_WARN_S behind. Only an error that a retry cannot
-    mend (a bug, a constraint) stops the writer; the next add() raises it."""
+    mend (a bug, a constraint) stops the writer; the next add() raises it.
+
+    Each batch is stored only while the assessment is still this recording (same ID, same token,
+    status 'recording'), checked in the same transaction: when it was deleted, the batch is
+    dropped and the writer stops with RecordGone."""
 
     RETRY_S = 0.5
     LAG_WARN_S = 1.0
 
-    def __init__(self, engine: Engine, assessment_id: int):
-        self.engine, self.assessment_id = engine, assessment_id
+    def __init__(self, engine: Engine, assessment_id: int, token: str | None = None):
+        self.engine, self.assessment_id, self.token = engine, assessment_id, token
         self._rows: list[tuple[float, dict]] = []  # (time added, row), not yet stored
         self._oldest_in_flight: float | None = None  # time the oldest row being written was added
         self._count = 0
@@ -63,8 +64,7 @@ class FrameWriter:
         self._thread.start()
 
     def add(self, row: dict) -> None:
-        if self._error is not None:
-            raise RuntimeError(f"storing the frames failed: {self._error}") from self._error
+        self._raise()
         with self._cond:
             self._rows.append((time.monotonic(), {"assessment_id": self.assessment_id, **row}))
 
@@ -96,11 +96,26 @@ class FrameWriter:
             self._thread.join(1.0)
             if self._thread.is_alive() and on_wait is not None:
                 on_wait(self.status())
-        if self._error is not None:
-            raise RuntimeError(f"storing the frames failed: {self._error}") from self._error
+        self._raise()
         if self._rows:
             raise RuntimeError(f"storing the frames failed: {len(self._rows)} frames could not be stored "
                                f"({self._failure or 'the database did not answer'})")
+
+    def _raise(self) -> None:
+        """The writer's fatal error, for the page in plain words (the details go to the log)."""
+        if isinstance(self._error, RecordGone):
+            raise self._error
+        if self._error is not None:
+            raise RuntimeError("storing the frames failed (the details are in the server's log)") from self._error
+
+    def discard(self) -> None:
+        """Drop the rows not stored yet and stop the thread (the record is gone)."""
+        with self._cond:
+            self._rows = []
+            self._closing = True
+            self._deadline = 0.0
+            self._cond.notify()
+        self._thread.join(5.0)
 
     def _run(self) -> None:
         while True:
@@ -114,7 +129,13 @@ class FrameWriter:
                 try:
                     self._write([row for _, row in batch])
                 except Exception as e:
+                    if not isinstance(e, RecordGone) and not _retryable(e):
+                        logging.getLogger(__name__).exception("storing frames of assessment %s failed",
+                                                              self.assessment_id)
                     with self._cond:
+                        if isinstance(e, RecordGone):
+                            self._rows, self._oldest_in_flight, self._error = [], None, e
+                            return
                         self._rows[:0] = batch  # first in line for the next try
                         self._oldest_in_flight = None
                         if not _retryable(e):
@@ -135,9 +156,15 @@ class FrameWriter:
 
     def _write(self, rows: list[dict]) -> None:
         with self.engine.begin() as conn:
+            # First the assessment's row (which locks it): a deleted one stops the batch here.
+            mine = (Assessment.id == self.assessment_id) & (Assessment.status == "recording")
+            if self.token is not None:
+                mine = mine & (Assessment.token == self.token)
+            done = conn.execute(update(Assessment).where(mine)
+                                .values(n_frames=self._count + len(rows), last_frame_at=utcnow()))
+            if done.rowcount == 0:
+                raise RecordGone("the assessment was deleted during the recording")
             conn.execute(insert(FrameSample), rows)
-            conn.execute(update(Assessment).where(Assessment.id == self.assessment_id)
-                         .values(n_frames=self._count + len(rows), last_frame_at=utcnow()))
         self._count += len(rows)
 
 
@@ -222,7 +249,7 @@ def finish_recorded(a: Assessment) -> None:
     except RomError as e:
         store_failure(a, str(e))
         return
-    spool = storage.spool_dir(a.id)
+    spool = storage.spool_dir(a)
     store_result(a, result, series, keyframe.from_spool(spool, result, series))
     storage.finish_spool(a, series.fps)
     db.session.commit()
@@ -233,9 +260,8 @@ def mark_stale(a: Assessment) -> bool:
     is older than STALE_AFTER_S becomes incomplete. Returns True when it changed."""
     if a.status != "recording":
         return False
-    with _active_lock:
-        if a.id in _active:
-            return False
+    if live_registry.is_open(a.id):
+        return False
     last = a.last_frame_at or a.started_at or a.created_at
     if utcnow() - last < timedelta(seconds=current_app.config["STALE_AFTER_S"]):
         return False
@@ -264,4 +290,8 @@ def settle_unfinished() -> None:
         elif not uploads.resubmit(a):
             a.status, a.error = "failed", "the server stopped during the analysis; upload the video again"
     db.session.commit()
+    known = {f"{i}-{t}" if t else str(i) for i, t in db.session.execute(select(Assessment.id, Assessment.token))}
+    removed = storage.clean_orphans(known)
+    if removed:
+        current_app.logger.info("removed %d files left by assessments that are gone or by a crash", removed)
 

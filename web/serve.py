@@ -15,6 +15,7 @@ from web import create_app
 from web.accounts import any_user
 from web.db import db, prepare_database
 from web.recording import settle_unfinished
+from web.storage import secure_instance
 
 
 def serve(host: str = "127.0.0.1", port: int = 5000, db_url: str | None = None, model: str | None = None) -> int:
@@ -27,7 +28,8 @@ def serve(host: str = "127.0.0.1", port: int = 5000, db_url: str | None = None, 
     app = create_app(config or None)
     with app.app_context():
         prepare_database()
-        settle_unfinished()  # recordings and analyses a previous server left unfinished
+        settle_unfinished()  # recordings and analyses a previous server left unfinished, orphaned files
+        secure_instance()  # the database, the key and the videos readable only by this user
         where = db.engine.url.render_as_string(hide_password=True)
         first_run = not any_user()
     try:

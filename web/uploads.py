@@ -5,6 +5,7 @@ process (see `web.workers`); the others wait their turn."""
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import threading
 import time
@@ -12,6 +13,7 @@ import uuid
 from pathlib import Path
 
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
+from sqlalchemy import update
 from werkzeug.utils import secure_filename
 
 from rom.analysis import Options, analyze_video
@@ -44,19 +46,28 @@ def new():
     test, side, mode = request.form.get("test", "auto"), request.form.get("side", "auto"), request.form.get("mode")
     file = request.files.get("video")
     problem = None
-    if test not in TESTS or side not in SIDES or (test == "slr" and mode not in MODES):
+    if test != "hinge" and not mode:
+        mode = None if test == "auto" else mode
+    if test not in TESTS or side not in SIDES or (test == "slr" and mode not in MODES) \
+            or (test == "auto" and mode is not None and mode not in MODES):
         problem = "Choose the test, the side and (for an SLR) passive or active."
     elif file is None or not file.filename:
         problem = "Choose a video file."
     else:
         suffix = Path(secure_filename(file.filename)).suffix.lower()
         path = storage.upload_dir() / f"incoming-{uuid.uuid4().hex}{suffix if suffix in VIDEO_SUFFIXES else '.video'}"
-        file.save(path)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, storage.PRIVATE_FILE)
+        with os.fdopen(fd, "wb") as out:
+            file.save(out)
         try:
-            probe(path)  # a video is what can be read as one, whatever its name says
+            probe_elsewhere(path)  # a video is what can be read as one, whatever its name says
         except BadInput as e:
             path.unlink(missing_ok=True)
             problem = f"This file is not a video that can be read: {str(e).split(': ', 1)[-1]}"
+        except Exception:
+            path.unlink(missing_ok=True)
+            current_app.logger.exception("probing an upload failed")
+            problem = "This file could not be checked (the details are in the server's log); try again."
     if problem:
         flash(problem, "error")
         return render_template("uploads/new.html", people=people, tests=TESTS, sides=SIDES,
@@ -66,9 +77,9 @@ def new():
                    video_name=file.filename[:255], keep_video=bool(request.form.get("keep_video")))
     db.session.add(a)
     db.session.commit()
-    final = storage.upload_dir() / f"{a.id}-upload{path.suffix.lower()}"
+    final = storage.upload_path(a, path.suffix.lower())
     path.replace(final)
-    submit(current_app._get_current_object(), a.id, final)
+    submit(current_app._get_current_object(), a.id, a.token, final)
     return redirect(url_for("uploads.progress", assessment_id=a.id))
 
 
@@ -78,6 +89,20 @@ def progress(assessment_id: int):
     if a.status != "analysing":
         return redirect(url_for("assessments.result", assessment_id=a.id))
     return render_template("uploads/progress.html", a=a)
+
+
+class Prober:
+    """Runs in a child process: the checks of `rom.video.probe` (header, timestamps, the first
+    frame), so that a hostile file costs the server process nothing."""
+
+    def probe(self, path: str) -> None:
+        probe(path)
+
+
+def probe_elsewhere(path: Path) -> None:
+    """`rom.video.probe` in a child process; raises its BadInput."""
+    with workers.ChildProcess(Prober) as child:
+        child.call("probe", str(path))
 
 
 class Analyser:
@@ -96,54 +121,85 @@ class Analyser:
         return analysis.result, analysis.series, keyframe.from_analysis(analysis)
 
 
-def submit(app: Flask, assessment_id: int, path: Path) -> None:
-    """Queue the analysis of an uploaded video."""
+def submit(app: Flask, assessment_id: int, token: str | None, path: Path) -> None:
+    """Queue the analysis of an uploaded video, for the assessment with this ID and token."""
     with _jobs_lock:
         jobs = app.extensions.get("rom_uploads")
         if jobs is None:
             jobs = app.extensions["rom_uploads"] = _Jobs()
-    jobs.put(lambda: _analyse(app, assessment_id, path))
+    jobs.put(lambda: _analyse(app, assessment_id, token, path))
 
 
 def resubmit(a: Assessment) -> bool:
     """Queue again an upload whose analysis a stopped server left unfinished (False when its
     file is gone)."""
-    found = sorted(storage.upload_dir().glob(f"{a.id}-upload*"))
+    found = storage.uploads_of(a)
     if not found:
         return False
     a.progress = 0.0
-    submit(current_app._get_current_object(), a.id, found[0])
+    submit(current_app._get_current_object(), a.id, a.token, found[0])
     return True
 
 
-def _analyse(app: Flask, assessment_id: int, path: Path) -> None:
+def _still_mine(assessment_id: int, token: str | None) -> Assessment | None:
+    """The assessment the job was queued for, if it still exists (not deleted, and not another
+    record that got its ID since)."""
+    db.session.expire_all()
+    a = db.session.get(Assessment, assessment_id)
+    if a is None or a.token != token or a.status != "analysing":
+        return None
+    return a
+
+
+def _plain(message: str, path: Path, a: Assessment) -> str:
+    """A reason for the page: the server's path of the file replaced by the uploaded file's name."""
+    name = a.video_name or "the video"
+    return message.replace(str(path), name).replace(path.name, name)
+
+
+def _analyse(app: Flask, assessment_id: int, token: str | None, path: Path) -> None:
     with app.app_context():
-        a = db.session.get(Assessment, assessment_id)
+        a = _still_mine(assessment_id, token)
         if a is None:  # deleted while waiting
             path.unlink(missing_ok=True)
             return
+        test, side = a.test, a.side
 
         def on_progress(fraction: float) -> None:
-            a.progress = round(float(fraction), 3)
+            db.session.execute(update(Assessment).where(Assessment.id == assessment_id, Assessment.token == token)
+                               .values(progress=round(float(fraction), 3)))
             db.session.commit()
 
+        outcome: tuple = ()
         try:
             with workers.ChildProcess(Analyser) as child:
-                result, series, key = child.call("run", str(path), a.test, a.side or "auto",
-                                                 app.config["POSE_MODEL"], on_message=on_progress)
+                outcome = ("ok", child.call("run", str(path), test, side or "auto",
+                                            app.config["POSE_MODEL"], on_message=on_progress))
         except RomError as e:
-            recording.store_failure(a, str(e))
-        except Exception as e:  # a bug or a broken environment: shown on the result page, logged
+            outcome = ("failed", str(e))
+        except Exception:  # a bug or a broken environment: logged in full, in plain words on the page
             app.logger.exception("analysis of upload %s failed", assessment_id)
-            recording.store_failure(a, f"the analysis failed unexpectedly ({type(e).__name__}: {e})")
-        else:
-            a.test = result.test  # 'auto' resolved
-            a.side = a.side or result.side
-            a.mode = a.mode if a.test == "slr" else None
-            a.progress = 1.0
-            recording.store_result(a, result, series, key, rows_stored=False)
-        storage.keep_upload(a, path)
-        db.session.commit()
+            outcome = ("failed", "the analysis failed unexpectedly (the details are in the server's log)")
+        a = _still_mine(assessment_id, token)
+        if a is None:  # deleted during the analysis: its work is discarded
+            path.unlink(missing_ok=True)
+            return
+        try:
+            if outcome[0] == "failed":
+                recording.store_failure(a, _plain(outcome[1], path, a))
+            else:
+                result, series, key = outcome[1]
+                a.test = result.test  # 'auto' resolved
+                a.side = a.side or result.side
+                a.mode = a.mode if a.test == "slr" else None
+                a.progress = 1.0
+                recording.store_result(a, result, series, key, rows_stored=False)
+            storage.keep_upload(a, path)
+            db.session.commit()
+        except Exception:  # deleted at this very moment, or the database is gone: nothing half-stored
+            db.session.rollback()
+            path.unlink(missing_ok=True)
+            app.logger.exception("storing the analysis of upload %s failed", assessment_id)
 
 
 class _Jobs:

@@ -8,7 +8,7 @@ from functools import wraps
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from web import accounts
+from web import accounts, audit
 from web.db import db
 from web.models import User
 
@@ -37,6 +37,8 @@ def index():
             flash(e.sentence(), "error")
             status = 400
         else:
+            audit.record("add account" + (" (admin)" if created.user.is_admin else ""), created.user.name,
+                         commit=True)
             flash(f"Added the account {created.user.name}" + (" (admin)." if created.user.is_admin else "."))
             return redirect(url_for("users.index"))
     return render_template("users/index.html", users=accounts.list_users(),
@@ -52,6 +54,9 @@ def password(user_id: int):
     except accounts.AccountError as e:
         flash(e.sentence(), "error")
     else:
+        # An admin setting another clinician's password could log in as them: on the record.
+        audit.record("set password" if user.id == current_user.id else "set another account's password",
+                     user.name, commit=True)
         flash(f"New password set for {user.name}; their sessions have ended.")
     return redirect(url_for("users.index"))
 
@@ -66,8 +71,15 @@ def active(user_id: int):
     except accounts.AccountError as e:
         flash(e.sentence(), "error")
     else:
+        audit.record("reactivate account" if want else "deactivate account", user.name, commit=True)
         flash(f"{user.name} {'can log in again' if want else 'is deactivated; their records are kept'}.")
     return redirect(url_for("users.index"))
+
+
+@bp.route("/audit")
+@admin_required
+def audit_log():
+    return render_template("users/audit.html", events=audit.recent())
 
 
 def _get(user_id: int) -> User:
