@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
+from scipy import ndimage
 
 from rom import geometry
 from rom.kinematics import SupineFrame
@@ -190,14 +191,20 @@ def lost_frames(raised: RaisedLeg, raised_frames: np.ndarray, length_tol: float 
     if not np.isfinite(thigh[raised_frames]).any():
         return lost
     t0, s0 = np.nanmedian(thigh[raised_frames]), np.nanmedian(shank[raised_frames])
-    # Legs more than 25 degrees apart (hip -> foot lines) have knees at least 0.43 thigh lengths apart.
-    spread = np.abs(geometry.wrap_deg(geometry.direction_deg(ankle - hip)
-                                      - geometry.direction_deg(s.point(f"{oth}_ankle") - s.point(f"{oth}_hip"))))
+    # Legs more than 25 degrees apart have knees at least 0.43 thigh lengths apart, and feet
+    # further still: the spread is read on the hip -> foot lines for the knees and on the thighs
+    # for the feet, so that a misplaced landmark does not vouch for itself.
+    def spread(a: np.ndarray, b: np.ndarray, a2: np.ndarray, b2: np.ndarray) -> np.ndarray:
+        return np.abs(geometry.wrap_deg(geometry.direction_deg(b - a) - geometry.direction_deg(b2 - a2)))
+
+    o_hip, o_knee, o_ankle = (s.point(f"{oth}_{p}") for p in ("hip", "knee", "ankle"))
     with np.errstate(invalid="ignore"):
         bad_len = (np.abs(thigh / t0 - 1.0) > length_tol) | (np.abs(shank / s0 - 1.0) > length_tol)
-        together = (spread > 25.0) & (np.linalg.norm(knee - s.point(f"{oth}_knee"), axis=1) < apart * t0)
-    lost[raised_frames] = (bad_len | together)[raised_frames]
-    return lost
+        knees_met = (spread(hip, ankle, o_hip, o_ankle) > 25.0) & (np.linalg.norm(knee - o_knee, axis=1) < apart * t0)
+        feet_met = (spread(hip, knee, o_hip, o_knee) > 25.0) & (np.linalg.norm(ankle - o_ankle, axis=1) < apart * s0)
+    lost[raised_frames] = (bad_len | knees_met | feet_met)[raised_frames]
+    # A few frames between lost ones are the model's passage to and from the wrong place.
+    return ndimage.binary_closing(lost, structure=np.ones(5, bool)) | lost
 
 
 def drop_raised_leg(raised: RaisedLeg, frames: np.ndarray) -> RaisedLeg:

@@ -111,12 +111,27 @@ def lowpass(x: np.ndarray, fps: float, cutoff_hz: float, order: int = 2) -> np.n
     return out
 
 
+def drop_islands(x: np.ndarray, min_len: int) -> np.ndarray:
+    """x with every finite stretch shorter than min_len samples set to NaN: a few samples between
+    gaps are where the source passed through, not where it was."""
+    out = np.asarray(x, dtype=float).copy()
+    for start, stop in finite_runs(out):
+        if stop - start < min_len:
+            out[start:stop] = np.nan
+    return out
+
+
 def clean(x: np.ndarray, fps: float, cutoff_hz: float = 4.0, max_gap_s: float = 0.25,
-          outlier_window_s: float = 0.25, min_deviation: float = 3.0) -> np.ndarray:
-    """Plateau and outlier rejection, gap filling and zero-phase smoothing (offline analysis)."""
+          outlier_window_s: float = 0.25, min_deviation: float = 3.0, min_run_s: float = 0.0) -> np.ndarray:
+    """Plateau and outlier rejection, gap filling and zero-phase smoothing (offline analysis).
+
+    min_run_s: stretches of valid samples shorter than this, between rejected ones, are dropped
+    too (0: keep all)."""
     window = max(3, int(round(outlier_window_s * fps)) | 1)
     x = remove_plateaus(x, fps)
     x = reject_outliers(x, window=window, min_deviation=min_deviation)
+    if min_run_s > 0:
+        x = drop_islands(x, int(round(min_run_s * fps)))
     x = fill_gaps(x, max_gap=max(1, int(round(max_gap_s * fps))))
     return lowpass(x, fps, cutoff_hz)
 

@@ -45,6 +45,7 @@ class SLRConfig:
     max_possible_other_leg_deg: float = 60.0
     # Around the knee-bend onset (+/- onset_support_s) at least this share of the frames must hold
     # the raised leg's knee, or the onset rests on landmarks that are not there.
+    min_run_s: float = 0.2  # valid stretches shorter than this between rejected frames are dropped
     onset_support_s: float = 0.3
     min_onset_support: float = 0.7
     # Uncertainty model (calibration/README.md): SD of the angle at a known onset, SD of the
@@ -118,6 +119,7 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
     if bend is None or bend.onset > peak:
         flags.append("knee_bend_not_reached")
         key = peak
+        _require_top_seen(hip, hip_raw, a["leg_raw"] - base["leg"] + prior, peak, fps, config)
         slr = float(hip[peak])
         timing_sd = 0.0
     else:
@@ -235,7 +237,8 @@ def _angles(series: LandmarkSeries, body: kinematics.SupineFrame, side: str, fps
     }
     out = {f"{k}_raw": v for k, v in raw.items()}
     for k, v in raw.items():
-        out[k] = signal.clean(v, fps, config.knee_cutoff_hz if k == "knee" else config.cutoff_hz)
+        out[k] = signal.clean(v, fps, config.knee_cutoff_hz if k == "knee" else config.cutoff_hz,
+                              min_run_s=config.min_run_s)
     window = max(3, int(round(0.25 * fps)) | 1)
     out["knee_outliers_removed"] = signal.fill_gaps(signal.reject_outliers(
         signal.remove_plateaus(raw["knee"], fps), window=window, min_deviation=3.0), max_gap=int(0.25 * fps))
@@ -342,6 +345,22 @@ def _require_possible(max_hip_deg: float, max_pelvis_deg: float, other_leg_deg: 
     if np.isfinite(other_leg_deg) and other_leg_deg > config.max_possible_other_leg_deg:
         raise NotMeasurable(f"the resting leg rose {other_leg_deg:.0f} degrees: both legs are up, or the landmarks "
                             "jumped; this is not a straight-leg raise of one leg")
+
+
+def _require_top_seen(hip: np.ndarray, thigh_deg: np.ndarray, leg_deg: np.ndarray, peak: int, fps: float,
+                      config: SLRConfig) -> None:
+    """Refuse when, around the highest point of a leg whose knee never bent, the thigh line and
+    the hip-ankle line (two readings of one straight leg) mostly disagree or are missing: the
+    maximum would then be a landmark's jump, not the leg's."""
+    half = max(2, int(round(config.onset_support_s * fps)))
+    lo, hi = max(0, peak - half), min(len(thigh_deg), peak + half + 1)
+    with np.errstate(invalid="ignore"):
+        agree = np.isfinite(hip[lo:hi]) & (np.abs(thigh_deg[lo:hi] - leg_deg[lo:hi]) <= 2 * config.consistency_deg)
+    share = float(agree.mean()) if hi > lo else 0.0
+    if share < config.min_onset_support:
+        raise NotMeasurable(f"at the highest point of the raise the raised leg's landmarks agree in only {share:.0%} "
+                            "of the frames (the knee or the foot was put elsewhere): the maximum cannot be read. "
+                            "Film from the side of the raised leg, with the whole leg in view")
 
 
 def _require_knee_seen(knee_raw: np.ndarray, key: float, fps: float, config: SLRConfig) -> None:
