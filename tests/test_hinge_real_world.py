@@ -463,3 +463,16 @@ def test_live_knee_cue_only_when_the_shins_travel():
     # The same knee bend with the shins tilting forward 26 degrees (the knees travel): a squat.
     squat = _live_cues(figure(hip - thigh, thigh_deg=thigh, knee_deg=2 * thigh))
     assert any("knees bending" in c for c in squat)
+
+
+def test_a_flat_leg_counts_for_lying_only_where_it_is_seen():
+    upright = figure(np.zeros(1)).xy_px[0]
+    hip = upright[INDEX["left_hip"]]
+    d = upright - hip
+    lying = np.stack([hip[0] + d[:, 1], 380.0 - d[:, 0]], axis=1)  # on the back, feet to the right
+    seen = _estimate(lying)
+    assert posture.is_lying(lying) and hinge_form.flat_leg_seen(seen)
+    vis = np.ones(N_LANDMARKS)
+    vis[[INDEX[f"{s}_{p}"] for s in ("left", "right") for p in ("knee", "ankle")]] = 0.2  # behind the plates
+    hidden = PoseEstimate(xy_px=lying, z=np.zeros(N_LANDMARKS), visibility=vis, world_m=np.zeros((N_LANDMARKS, 3)))
+    assert not hinge_form.flat_leg_seen(hidden)
