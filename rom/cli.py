@@ -123,7 +123,9 @@ def _cmd_analyze(args) -> int:
     if args.out:
         write_outputs(analysis, args.out)
     if args.json:
-        print(json.dumps(analysis.result.to_dict()))
+        from rom.video import with_video_quality
+
+        print(json.dumps(with_video_quality(analysis.result.to_dict(), analysis.info)))
     else:
         print(describe(analysis.result))
         if args.out:

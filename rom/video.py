@@ -123,6 +123,20 @@ def probe(path: str | os.PathLike) -> VideoInfo:
                      variable_rate=variable, warnings=tuple(warnings), start_s=times[0] if times else 0.0)
 
 
+def with_video_quality(result: dict, info: VideoInfo) -> dict:
+    """A result's dict (`to_dict()`) with how the video was read in its quality block: the frame
+    rate and where it came from, the rotation applied, and the timing warnings."""
+    out = dict(result)
+    q = dict(out.get("quality") or {})
+    header = None if info.header_fps is None else round(info.header_fps, 3)
+    q["video"] = {"fps": round(info.fps, 3), "header_fps": header,
+                  "timing": "resampled from a variable frame rate" if info.variable_rate else "frame timestamps",
+                  "rotation_deg": info.rotation_deg, "width": info.width, "height": info.height}
+    q["warnings"] = list(q.get("warnings") or []) + [w for w in info.warnings if w not in (q.get("warnings") or [])]
+    out["quality"] = q
+    return out
+
+
 def _check_file(p: Path) -> None:
     """A regular, non-empty file (a named pipe would block the reader for ever)."""
     try:
@@ -226,10 +240,12 @@ def _timing(p: Path, times: list[float], header_fps: float | None) -> tuple[floa
     if header_fps is not None and abs(header_fps / fps - 1.0) < 1e-3:
         fps = header_fps  # the same rate, without the rounding of the timestamps
     _plausible(p, fps, "is timed at")
-    if header_fps is not None and abs(header_fps / fps - 1.0) > RATE_DISAGREEMENT:
+    variable = bool(np.any(np.abs(steps / median - 1.0) > STEADY_TOLERANCE))
+    # (a variable rate's header gives the average rate, which is no disagreement)
+    mean_fps = (len(unique) - 1) / float(unique[-1] - unique[0])
+    if header_fps is not None and abs(header_fps / (mean_fps if variable else fps) - 1.0) > RATE_DISAGREEMENT:
         warnings.append(f"the header says {header_fps:.2f} frames/s but the frames' timestamps give "
                         f"{fps:.2f} frames/s; the timestamps were used")
-    variable = bool(np.any(np.abs(steps / median - 1.0) > STEADY_TOLERANCE))
     if variable:
         n = int(round((unique[-1] - unique[0]) * fps)) + 1
         warnings.append(f"variable frame rate (frames {1000 * steps.min():.0f} to {1000 * steps.max():.0f} ms "

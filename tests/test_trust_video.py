@@ -181,3 +181,13 @@ def test_portrait_and_variable_rate_clips_measure_as_the_upright_clip(clips):
     if upright.knee_bend_onset_s is not None:
         assert abs(vfr.knee_bend_onset_s - upright.knee_bend_onset_s) <= 0.05
     assert abs(vfr.slr_angle_deg - upright.slr_angle_deg) <= 2.0
+
+
+def test_the_timing_is_named_in_the_results_quality_block(clips):
+    info = video.probe(clips["vfr"])
+    d = video.with_video_quality({"test": "slr", "quality": {"frames": 181, "warnings": ["other"]}}, info)
+    assert d["quality"]["video"]["timing"] == "resampled from a variable frame rate"
+    assert d["quality"]["video"]["fps"] == 30.0 and d["quality"]["video"]["rotation_deg"] == 0
+    assert d["quality"]["warnings"][0] == "other" and "variable frame rate" in d["quality"]["warnings"][1]
+    turned = video.with_video_quality({"quality": {}}, video.probe(clips["portrait"]))
+    assert turned["quality"]["video"]["rotation_deg"] == 90

@@ -20,7 +20,7 @@ from conftest_web import (  # noqa: F401
 from sqlalchemy import func, select
 
 from rom.slr import analyze_slr
-from web import frames, recording
+from web import frames, live_registry, recording
 from web.db import db
 from web.models import Assessment, FrameSample, Person, people_query, utcnow
 
@@ -79,10 +79,10 @@ def test_a_recording_left_behind_becomes_incomplete_and_can_be_analysed(db_app):
             writer.add(r)
         writer.close()
         a = db.session.get(Assessment, aid)
-        recording.set_active(aid, True)  # its connection is still open: not stale
+        claim = live_registry.claim(aid, 1, 10, 10)  # its connection is still open: not stale
         time.sleep(0.3)
         assert not recording.mark_stale(a) and a.status == "recording"
-        recording.set_active(aid, False)
+        live_registry.release(claim)
         assert recording.mark_stale(a) and a.status == "incomplete"
         recording.finish_recorded(a)
         assert a.status == "complete"

@@ -15,7 +15,20 @@ import secrets
 import unicodedata
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, LargeBinary, String, Text, false, select
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    false,
+    select,
+)
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from web.db import db
@@ -174,6 +187,7 @@ class LoginFailure(db.Model):
     """A failed login (name as compared, address, time): the lock-out counts these."""
 
     __tablename__ = "login_failure"
+    __table_args__ = (Index("ix_login_failure_name_key_at", "name_key", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name_key: Mapped[str] = mapped_column(String(80))

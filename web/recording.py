@@ -43,8 +43,8 @@ class FrameWriter:
     does when stored rows lag more than LAG_WARN_S behind. Only an error that a retry cannot
     mend (a bug, a constraint) stops the writer; the next add() raises it.
 
-    Each batch is stored only while the assessment is still this recording (same ID, same token,
-    status 'recording'), checked in the same transaction: when it was deleted, the batch is
+    Each batch is stored only while the assessment is still this recording (same ID, same token),
+    checked in the same transaction: when it was deleted, the batch is
     dropped and the writer stops with RecordGone."""
 
     RETRY_S = 0.5
@@ -157,7 +157,7 @@ class FrameWriter:
     def _write(self, rows: list[dict]) -> None:
         with self.engine.begin() as conn:
             # First the assessment's row (which locks it): a deleted one stops the batch here.
-            mine = (Assessment.id == self.assessment_id) & (Assessment.status == "recording")
+            mine = Assessment.id == self.assessment_id
             if self.token is not None:
                 mine = mine & (Assessment.token == self.token)
             done = conn.execute(update(Assessment).where(mine)

@@ -18,7 +18,7 @@ from werkzeug.utils import secure_filename
 
 from rom.analysis import Options, analyze_video
 from rom.errors import BadInput, RomError
-from rom.video import probe
+from rom.video import probe, with_video_quality
 from web import keyframe, recording, storage, workers
 from web.assessments import get_assessment
 from web.db import db
@@ -118,7 +118,7 @@ class Analyser:
                 workers.emit(done / max(total, 1))
 
         analysis = analyze_video(path, Options(test=test, side=side, model=model), progress=progress)
-        return analysis.result, analysis.series, keyframe.from_analysis(analysis)
+        return analysis.result, analysis.series, keyframe.from_analysis(analysis), analysis.info
 
 
 def submit(app: Flask, assessment_id: int, token: str | None, path: Path) -> None:
@@ -188,12 +188,13 @@ def _analyse(app: Flask, assessment_id: int, token: str | None, path: Path) -> N
             if outcome[0] == "failed":
                 recording.store_failure(a, _plain(outcome[1], path, a))
             else:
-                result, series, key = outcome[1]
+                result, series, key, info = outcome[1]
                 a.test = result.test  # 'auto' resolved
                 a.side = a.side or result.side
                 a.mode = a.mode if a.test == "slr" else None
                 a.progress = 1.0
                 recording.store_result(a, result, series, key, rows_stored=False)
+                a.result = with_video_quality(a.result, info)  # frame rate, rotation, timing notes
             storage.keep_upload(a, path)
             db.session.commit()
         except Exception:  # deleted at this very moment, or the database is gone: nothing half-stored
