@@ -10,6 +10,7 @@ import json
 import os
 import sys
 import traceback
+from pathlib import Path
 
 from rom.errors import RomError
 
@@ -116,16 +117,18 @@ def main(argv: list[str] | None = None) -> int:
 
 def _cmd_analyze(args) -> int:
     from rom.analysis import Options, analyze_video
-    from rom.outputs import write_outputs
+    from rom.outputs import atomic_write_text, write_outputs
     from rom.summary_text import describe
+    from rom.video import with_video_quality
 
     analysis = analyze_video(args.video, Options(test=args.test, side=args.side, model=args.model))
+    # The result with how the video was read (frame rate and its source, rotation) in its quality block.
+    summary = with_video_quality(analysis.result.to_dict(), analysis.info)
     if args.out:
         write_outputs(analysis, args.out)
+        atomic_write_text(Path(args.out) / "summary.json", json.dumps(summary, indent=1) + "\n")
     if args.json:
-        from rom.video import with_video_quality
-
-        print(json.dumps(with_video_quality(analysis.result.to_dict(), analysis.info)))
+        print(json.dumps(summary))
     else:
         print(describe(analysis.result))
         if args.out:
@@ -145,8 +148,6 @@ def _cmd_validate(args) -> int:
 
 def _check_truth_files(folder: str) -> None:
     """Every *.truth.json of the folder is a JSON object; BadInput naming the first that is not."""
-    from pathlib import Path
-
     from rom.errors import BadInput
 
     root = Path(folder)
@@ -199,7 +200,7 @@ def _cmd_serve(args) -> int:
 
 def _cmd_users(args) -> int:
     from rom.errors import BadInput
-    from web import accounts, create_app
+    from web import accounts, audit, create_app
     from web.db import prepare_database
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": args.db} if args.db else None)
@@ -221,12 +222,14 @@ def _cmd_users(args) -> int:
         try:
             if user is not None:
                 accounts.set_password(user, password)
+                audit.record("set password (command line)", user.name, commit=True)
                 print(f"new password set for {user.name}; their sessions have ended")
                 return 0
             created = accounts.create_user(args.name, password, admin=args.admin)
         except accounts.AccountError as e:
             raise BadInput(str(e)) from None
         u = created.user
+        audit.record("add account (command line)" + (" (admin)" if u.is_admin else ""), u.name, commit=True)
         print(f"added {u.name} ({'admin' if u.is_admin else 'clinician'}"
               + (", the first account is always an admin" if u.is_admin and not args.admin else "") + ")")
         if created.adopted_people:

@@ -323,6 +323,12 @@ def test_rom_users_command(tmp_path):
     app = make_app(tmp_path / "instance")
     assert login(app, "dr-second", "changed password").get("/people/").status_code == 200
     assert rom("password", "nobody").returncode == 2
+    from web.models import AuditEvent
+
+    with app.app_context():  # account changes from the command line are on the record too
+        events = {(e.action, e.target, e.address) for e in db.session.scalars(select(AuditEvent))}
+    assert ("add account (command line) (admin)", "dr-first", "command line") in events
+    assert ("set password (command line)", "dr-second", "command line") in events
 
 
 # --- the WebSocket --------------------------------------------------------------------------
