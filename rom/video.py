@@ -290,7 +290,6 @@ def _decoded(info: VideoInfo, convert: Callable[[av.VideoFrame], np.ndarray]) ->
         return
     with container:
         stream = container.streams.video[0]
-        stream.thread_type = "AUTO"
         _limit_decoder(stream)
         last_t = None
         try:
