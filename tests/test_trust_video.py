@@ -191,3 +191,9 @@ def test_the_timing_is_named_in_the_results_quality_block(clips):
     assert d["quality"]["warnings"][0] == "other" and "variable frame rate" in d["quality"]["warnings"][1]
     turned = video.with_video_quality({"quality": {}}, video.probe(clips["portrait"]))
     assert turned["quality"]["video"]["rotation_deg"] == 90
+
+
+def test_too_many_frames_are_refused_from_the_header(monkeypatch):
+    monkeypatch.setattr(video, "MAX_FRAMES", 100)  # the sample declares 181
+    with pytest.raises(BadInput, match=r"too many frames \(181; at most 100"):
+        video.probe(SLR)
