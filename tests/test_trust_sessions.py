@@ -225,3 +225,17 @@ def test_the_upload_mode_is_checked_with_test_auto(app):
     r = c.post("/uploads/new", data={"person_id": pid, "test": "auto", "side": "auto", "mode": "x" * 340,
                                      "video": (io.BytesIO(b"data"), "clip.mp4")}, content_type="multipart/form-data")
     assert r.status_code == 400 and "passive or active" in r.get_data(as_text=True)
+
+
+def test_the_lock_out_also_holds_per_account_across_addresses(app, monkeypatch):
+    from web import lockout
+
+    monkeypatch.setattr(lockout, "MAX_ACCOUNT_FAILURES", 8)
+    user_id(app)
+    for i in range(8):  # one guess from each of 8 addresses (each under the 5 per address)
+        c = Client(app)
+        c.environ_base["REMOTE_ADDR"] = f"10.0.0.{i}"
+        assert c.post("/login", data={"name": CLINICIAN, "password": "wrong guess"}).status_code == 401
+    c = Client(app)
+    c.environ_base["REMOTE_ADDR"] = "10.0.0.99"
+    assert c.post("/login", data={"name": CLINICIAN, "password": PASSWORD}).status_code == 429
