@@ -97,8 +97,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     db.init_app(app)
     filters.init_app(app)
-    app.before_request(_refuse_nul)  # first: not even the login page takes one
     auth.init_app(app)  # before CSRF: a request without a login is sent to log in first
+    # After the login check (a stranger's upload is not read at all), before anything stores a
+    # field: the login page's fields are checked too, as it needs no login.
+    app.before_request(_refuse_nul)
     csrf.init_app(app)
 
     from web import api, assessments, exports, live, people, uploads, users
