@@ -63,5 +63,9 @@ def is_lying(xy: np.ndarray, leg_threshold: float = 0.5, torso_max_deg: float = 
     length = np.linalg.norm(legs, axis=-1)
     rise = -legs[..., 1] / np.maximum(length, 1e-9)  # image y points down
     flat = np.abs(rise) <= leg_threshold
-    both_up = np.all(rise > 0.3, axis=-1)
+    # Legs up seen from the side keep their length; a camera at the foot end foreshortens them.
+    hip = 0.5 * (xy[..., _L["left_hip"], :] + xy[..., _L["right_hip"], :])
+    sh = 0.5 * (xy[..., _L["left_shoulder"], :] + xy[..., _L["right_shoulder"], :])
+    trunk = np.linalg.norm(sh - hip, axis=-1)
+    both_up = np.all(rise > 0.3, axis=-1) & (np.min(length, axis=-1) > 1.0 * trunk)
     return (np.any(flat, axis=-1) | both_up) & (torso_from_horizontal_deg(xy) <= torso_max_deg)

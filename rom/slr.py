@@ -47,10 +47,18 @@ class SLRConfig:
     # the raised leg's knee, or the onset rests on landmarks that are not there.
     min_run_s: float = 0.2  # valid stretches shorter than this between rejected frames are dropped
     onset_support_s: float = 0.3
-    min_onset_support: float = 0.7
+    min_onset_support: float = 0.5
+    min_top_support: float = 0.35  # the same at the highest point of a leg whose knee never bent
+    # Thigh line and hip-ankle line further apart than this at the onset: a refusal; below it, half
+    # their difference joins the uncertainty.
+    max_line_disagreement_deg: float = 8.0
     # Uncertainty model (calibration/README.md): SD of the angle at a known onset, SD of the
     # onset time.
-    systematic_sd_deg: float = 1.0
+    systematic_sd_deg: float = 1.5
+    # The camera's far leg (hidden by the near one at rest) reads low and scatters more
+    # (calibration: the fit half of samples/validation).
+    systematic_sd_far_deg: float = 4.0
+    far_leg_bias_deg: float = 2.0
     onset_sd_s: float = 0.15
 
 
@@ -67,7 +75,8 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
     body = kinematics.supine_frame(series)
     if body is None:
         raise NotMeasurable("cannot tell which way the lying person points (head and feet not found)")
-    warnings: list[str] = []
+    # A frontal view is refused before anything else is read from it.
+    warnings: list[str] = quality.require_side_view(series)
 
     # The raised leg by geometry: the model's left/right labels do not hold from the side, and it
     # exchanges knees or feet between the legs for a few frames (rom/legs.py).
@@ -121,13 +130,14 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
         key = peak
         _require_top_seen(hip, hip_raw, a["leg_raw"] - base["leg"] + prior, peak, fps, config)
         slr = float(hip[peak])
-        timing_sd = 0.0
+        timing_sd = spread = 0.0
     else:
         key = bend.onset
         knee_bend_onset_s = key / fps
         knee_confirmed_s = bend.confirmed / fps
         _require_knee_seen(a["knee_raw"], key, fps, config)
-        slr, note = _angle_at(hip, hip_leg, key, config.consistency_deg, int(round(0.6 * fps)))
+        slr, note, spread = _angle_at(hip, hip_leg, key, config.consistency_deg, int(round(0.6 * fps)),
+                                      config.max_line_disagreement_deg)
         if note:
             warnings.append(note)
         if not np.isfinite(slr):
@@ -146,9 +156,20 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
             warnings.append(f"the knee angle is noisy around the bend (rms {bend.fit_rms_deg:.0f} degrees); "
                             "the onset time is uncertain")
     noise_sd = _local_noise(hip_raw, hip, int(round(key)), fps)
-    half = 1.96 * float(np.sqrt(config.systematic_sd_deg ** 2 + noise_sd ** 2 + timing_sd ** 2))
 
     window = slice(rise_start, stop)
+    facing = legs.facing_side(body)
+    # Near or far, on the frames where the leg is well up (the legs apart, both in view).
+    well_up = np.zeros(len(hip), bool)
+    well_up[window] = np.isfinite(hip[window]) & (hip[window] > min(20.0, 0.5 * float(np.nanmax(hip[window]))))
+    near_far = legs.near_or_far(raised, well_up)
+    # A leg raised behind the other reads low and scatters more (fit half of samples/validation).
+    systematic_sd = config.systematic_sd_deg
+    if near_far.leg != "near":  # far, or not known to be near: the far leg's figures
+        slr += config.far_leg_bias_deg
+        hip, hip_raw, hip_leg = (x + config.far_leg_bias_deg for x in (hip, hip_raw, hip_leg))
+        systematic_sd = config.systematic_sd_far_deg
+    half = 1.96 * float(np.sqrt(systematic_sd ** 2 + noise_sd ** 2 + timing_sd ** 2 + (spread / 2) ** 2))
     contralateral = _around(other_rise, peak, fps)
     max_pelvis = float(np.nanmax(np.abs(pelvis[window]))) if np.isfinite(pelvis[window]).any() else float("nan")
     _require_possible(float(np.nanmax(hip[window])), max_pelvis, contralateral, config)
@@ -157,11 +178,6 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
     if max_pelvis > config.pelvic_limit_deg:
         flags.append("pelvic_tilt")
 
-    facing = legs.facing_side(body)
-    # Near or far, on the frames where the leg is well up (the legs apart, both in view).
-    well_up = np.zeros(len(hip), bool)
-    well_up[window] = np.isfinite(hip[window]) & (hip[window] > min(20.0, 0.5 * float(np.nanmax(hip[window]))))
-    near_far = legs.near_or_far(raised, well_up)
     side, side_note = _decide_side(side, body, near_far, label)
     if side_note:
         warnings.append(side_note)
@@ -297,7 +313,8 @@ def _rest_frames(leg: np.ndarray, peak: int, fps: float, margin_deg: float = 4.0
                         "flat and the whole body in view")
 
 
-def _angle_at(hip: np.ndarray, hip_leg: np.ndarray, key: float, tol_deg: float, bridge: int) -> tuple[float, str]:
+def _angle_at(hip: np.ndarray, hip_leg: np.ndarray, key: float, tol_deg: float, bridge: int,
+              refuse_deg: float) -> tuple[float, str, float]:
     """Hip flexion at the (fractional) onset frame.
 
     The knee is straight at that moment, so the thigh line and the hip -> ankle line coincide;
@@ -305,15 +322,17 @@ def _angle_at(hip: np.ndarray, hip_leg: np.ndarray, key: float, tol_deg: float, 
     it is used when the two agree. Where the ankle was rejected (misplaced) at the onset, the
     leg line is bridged linearly from the nearest good frames within `bridge` frames on both
     sides. Otherwise the thigh line of the definition is used. Either fallback is reported.
+    Returns (angle, note, spread): spread is how far the two lines were apart (0 when they
+    agreed or one was missing), for the uncertainty. Beyond refuse_deg: NotMeasurable.
     """
     idx = np.arange(len(hip))
     thigh = float(np.interp(key, idx, hip))
     leg = float(np.interp(key, idx, hip_leg))
     if np.isfinite(leg) and abs(leg - thigh) <= tol_deg:
-        return leg, ""
+        return leg, "", 0.0
     if not np.isfinite(thigh):  # NaN for either: the other line, or NaN for the caller to refuse
         return leg, "" if not np.isfinite(leg) else ("the thigh was not found at the knee-bend onset; "
-                                                     "the hip-ankle line was used")
+                                                     "the hip-ankle line was used"), 0.0
     if not np.isfinite(leg):
         ok = np.flatnonzero(np.isfinite(hip_leg))
         before, after = ok[ok < key], ok[ok > key]
@@ -321,15 +340,15 @@ def _angle_at(hip: np.ndarray, hip_leg: np.ndarray, key: float, tol_deg: float, 
             bridged = float(np.interp(key, [before[-1], after[0]], hip_leg[[before[-1], after[0]]]))
             if abs(bridged - thigh) <= 2 * tol_deg:
                 return bridged, (f"the ankle was misplaced around the knee-bend onset; the hip-ankle line was "
-                                 f"bridged over {(after[0] - before[-1])} frames")
-        return thigh, "the ankle was not found reliably at the knee-bend onset; the thigh line was used"
-    if abs(leg - thigh) > 2 * tol_deg:  # two readings of one straight leg that far apart: neither holds
+                                 f"bridged over {(after[0] - before[-1])} frames"), abs(bridged - thigh)
+        return thigh, "the ankle was not found reliably at the knee-bend onset; the thigh line was used", 0.0
+    if abs(leg - thigh) > refuse_deg:  # two readings of one straight leg that far apart: neither holds
         raise NotMeasurable(f"the thigh line and the hip-ankle line of the raised leg disagree by "
                             f"{abs(leg - thigh):.0f} degrees at the moment the knee began to bend: the landmarks "
                             "cannot carry the result. "
                             "Film from the side of the raised leg, with the leg fully in view")
     return thigh, (f"the thigh line and the hip-ankle line disagree by {abs(leg - thigh):.0f} degrees at the knee-bend "
-                   "onset; the thigh line was used")
+                   "onset; the thigh line was used, and the interval widened"), abs(leg - thigh)
 
 
 def _require_possible(max_hip_deg: float, max_pelvis_deg: float, other_leg_deg: float, config: SLRConfig) -> None:
@@ -357,7 +376,7 @@ def _require_top_seen(hip: np.ndarray, thigh_deg: np.ndarray, leg_deg: np.ndarra
     with np.errstate(invalid="ignore"):
         agree = np.isfinite(hip[lo:hi]) & (np.abs(thigh_deg[lo:hi] - leg_deg[lo:hi]) <= 2 * config.consistency_deg)
     share = float(agree.mean()) if hi > lo else 0.0
-    if share < config.min_onset_support:
+    if share < config.min_top_support:
         raise NotMeasurable(f"at the highest point of the raise the raised leg's landmarks agree in only {share:.0%} "
                             "of the frames (the knee or the foot was put elsewhere): the maximum cannot be read. "
                             "Film from the side of the raised leg, with the whole leg in view")

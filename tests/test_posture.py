@@ -52,9 +52,11 @@ def test_on_the_back_with_both_legs_up_is_lying_and_a_deep_hinge_is_not():
     p, _ = slr_profile()
     xy = supine_series(p).xy_px[0].copy()
     hip = xy[INDEX["left_hip"]]
-    for s in ("left", "right"):  # 90/90: thighs vertical, shanks level, feet above the hips
-        xy[INDEX[f"{s}_knee"]] = hip + [0, -110]
-        xy[INDEX[f"{s}_ankle"]] = hip + [105, -110]
+    # 90/90: thighs vertical, shanks level, feet above the hips; thigh and shank about as long as
+    # the hip-shoulder line (170 px here), as in an adult body seen from the side
+    for s in ("left", "right"):
+        xy[INDEX[f"{s}_knee"]] = hip + [0, -150]
+        xy[INDEX[f"{s}_ankle"]] = hip + [140, -150]
     assert posture.is_lying(xy)
     hinge = standing_body()
     hinge[INDEX["left_shoulder"]] = hinge[INDEX["right_shoulder"]] = hinge[INDEX["left_hip"]] + [150, -20]
