@@ -165,10 +165,11 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
     near_far = legs.near_or_far(raised, well_up)
     # A leg raised behind the other reads low and scatters more (fit half of samples/validation).
     systematic_sd = config.systematic_sd_deg
-    if near_far.leg != "near":  # far, or not known to be near: the far leg's figures
+    if near_far.leg != "near":  # far, or not known to be near: the far leg's spread
+        systematic_sd = config.systematic_sd_far_deg
+    if near_far.leg == "far" and near_far.agree:  # the bias only where both cues show a far leg
         slr += config.far_leg_bias_deg
         hip, hip_raw, hip_leg = (x + config.far_leg_bias_deg for x in (hip, hip_raw, hip_leg))
-        systematic_sd = config.systematic_sd_far_deg
     half = 1.96 * float(np.sqrt(systematic_sd ** 2 + noise_sd ** 2 + timing_sd ** 2 + (spread / 2) ** 2))
     contralateral = _around(other_rise, peak, fps)
     max_pelvis = float(np.nanmax(np.abs(pelvis[window]))) if np.isfinite(pelvis[window]).any() else float("nan")

@@ -8,15 +8,6 @@ from rom.errors import NotMeasurable
 from rom.slr import SLRConfig, analyze_slr
 
 
-@pytest.fixture(autouse=True)
-def exact_landmarks(monkeypatch):
-    """These landmarks are drawn exactly: no pose-model correction for a far leg (whose figures
-    were fitted on MediaPipe's far-leg readings) belongs on them."""
-    d = analyze_slr.__defaults__
-    exact = SLRConfig(far_leg_bias_deg=0.0, systematic_sd_far_deg=SLRConfig().systematic_sd_deg)
-    monkeypatch.setattr(analyze_slr, "__defaults__", tuple(exact if isinstance(v, SLRConfig) else v for v in d))
-
-
 @pytest.mark.parametrize("roll", [-6.0, 0.0, 4.0])
 @pytest.mark.parametrize("head_left", [True, False])
 def test_tilted_camera_and_either_direction_give_the_same_angle(roll, head_left):
@@ -74,7 +65,7 @@ def test_gaps_are_bridged_and_reported_frames_keep_their_length():
 
 def test_per_frame_hip_flexion_follows_the_truth():
     p, _ = slr_profile(onset_deg=60.0)
-    r = analyze_slr(supine_series(p, noise_px=1.0), config=SLRConfig(thigh_bias_deg=0.0, far_leg_bias_deg=0.0))
+    r = analyze_slr(supine_series(p, noise_px=1.0), config=SLRConfig(thigh_bias_deg=0.0))
     err = np.abs(r.frames.columns["hip_flexion_deg"] - p["thigh"])
     assert np.nanmean(err) < 0.8
 
