@@ -173,24 +173,39 @@ def raised_side(body: SupineFrame, leg: str) -> str | None:
     return facing if leg == "near" else other_side(facing)
 
 
-def lost_frames(raised: RaisedLeg, raised_frames: np.ndarray, length_tol: float = 0.2,
-                apart: float = 0.3) -> np.ndarray:
-    """bool (N,): frames in which the landmarks of the raised leg cannot be its own.
-
-    A leg swinging in the plane of the picture keeps its length there (a camera turned 20 degrees
-    changes it by 6 %). When the pose model loses a raised leg, it puts the knee or the foot on
-    the resting leg or on the examiner's arm: the thigh or shank then grows or shrinks, or the
-    two knees meet although the leg is up. raised_frames: bool (N,), where the leg is up.
-    """
+def _lengths(raised: RaisedLeg, raised_frames: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """The raised leg's thigh and shank lengths in the picture, each over its median while raised;
+    None when the thigh is never seen raised."""
     s, lab = raised.series, raised.label
-    oth = other_side(lab)
     hip, knee, ankle = (s.point(f"{lab}_{p}") for p in ("hip", "knee", "ankle"))
     thigh = np.linalg.norm(knee - hip, axis=1)
     shank = np.linalg.norm(ankle - knee, axis=1)
-    lost = np.zeros(len(thigh), bool)
     if not np.isfinite(thigh[raised_frames]).any():
+        return None
+    return thigh / np.nanmedian(thigh[raised_frames]), shank / np.nanmedian(shank[raised_frames])
+
+
+def lost_frames(raised: RaisedLeg, raised_frames: np.ndarray, length_tol: float = 0.2,
+                apart: float = 0.3) -> np.ndarray:
+    """bool (N,): frames in which the knee and foot landmarks of the raised leg cannot be its own.
+
+    A leg swinging in the plane of the picture keeps its length there (a camera turned 20 degrees
+    changes it by 6 %). When the pose model loses a raised leg, it puts the knee or the foot on
+    the resting leg or on the examiner's arm: the thigh shrinks or grows, the shank grows, or the
+    two knees meet although the leg is up. raised_frames: bool (N,), where the leg is up. (A shank
+    that only shrinks is a foot guessed at the picture's edge: `foot_off_frames`.)
+    """
+    s, lab = raised.series, raised.label
+    oth = other_side(lab)
+    lost = np.zeros(len(s), bool)
+    lengths = _lengths(raised, raised_frames)
+    if lengths is None:
         return lost
-    t0, s0 = np.nanmedian(thigh[raised_frames]), np.nanmedian(shank[raised_frames])
+    thigh, shank = lengths
+    hip, knee, ankle = (s.point(f"{lab}_{p}") for p in ("hip", "knee", "ankle"))
+    t0 = np.nanmedian(np.linalg.norm(knee - hip, axis=1)[raised_frames])
+    s0 = np.nanmedian(np.linalg.norm(ankle - knee, axis=1)[raised_frames])
+
     # Legs more than 25 degrees apart have knees at least 0.43 thigh lengths apart, and feet
     # further still: the spread is read on the hip -> foot lines for the knees and on the thighs
     # for the feet, so that a misplaced landmark does not vouch for itself.
@@ -199,19 +214,34 @@ def lost_frames(raised: RaisedLeg, raised_frames: np.ndarray, length_tol: float 
 
     o_hip, o_knee, o_ankle = (s.point(f"{oth}_{p}") for p in ("hip", "knee", "ankle"))
     with np.errstate(invalid="ignore"):
-        bad_len = (np.abs(thigh / t0 - 1.0) > length_tol) | (np.abs(shank / s0 - 1.0) > length_tol)
         knees_met = (spread(hip, ankle, o_hip, o_ankle) > 25.0) & (np.linalg.norm(knee - o_knee, axis=1) < apart * t0)
         feet_met = (spread(hip, knee, o_hip, o_knee) > 25.0) & (np.linalg.norm(ankle - o_ankle, axis=1) < apart * s0)
-    lost[raised_frames] = (bad_len | knees_met | feet_met)[raised_frames]
+        moved = (np.abs(thigh - 1.0) > length_tol) | (shank - 1.0 > length_tol) | knees_met | feet_met
+    lost[raised_frames] = moved[raised_frames]
     # A few frames between lost ones are the model's passage to and from the wrong place.
     return ndimage.binary_closing(lost, structure=np.ones(5, bool)) | lost
 
 
-def drop_raised_leg(raised: RaisedLeg, frames: np.ndarray) -> RaisedLeg:
-    """The same, with the raised leg's knee and foot landmarks removed (NaN) in the given frames."""
+def foot_off_frames(raised: RaisedLeg, raised_frames: np.ndarray, length_tol: float = 0.2) -> np.ndarray:
+    """bool (N,): frames in which the raised leg's shank is much shorter than while raised, its
+    thigh not: the foot has left the picture (a tall person's leg near the vertical) and the model
+    guesses it afresh in every frame, at the edge. Only the foot is lost there, frame by frame:
+    the thigh, and the knee angle of the frames between, still hold."""
+    out = np.zeros(len(raised.series), bool)
+    lengths = _lengths(raised, raised_frames)
+    if lengths is None:
+        return out
+    with np.errstate(invalid="ignore"):
+        out[raised_frames] = (1.0 - lengths[1] > length_tol)[raised_frames]
+    return out
+
+
+def drop_raised_leg(raised: RaisedLeg, frames: np.ndarray, parts: tuple[str, ...] = KNEE + FOOT) -> RaisedLeg:
+    """The same, with the raised leg's landmarks of `parts` (by default knee and foot) removed (NaN)
+    in the given frames."""
     if not frames.any():
         return raised
     xy = raised.series.xy_px.copy()
-    for part in KNEE + FOOT:
+    for part in parts:
         xy[frames, INDEX[f"{raised.label}_{part}"]] = np.nan
     return replace(raised, series=replace(raised.series, xy_px=xy))

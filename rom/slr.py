@@ -77,6 +77,12 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
         raise NotMeasurable("cannot tell which way the lying person points (head and feet not found)")
     # A frontal view is refused before anything else is read from it.
     warnings: list[str] = quality.require_side_view(series)
+    # Both knees bent through most of the clip (a bridge, crook lying): no straight leg to measure,
+    # whatever else the clip shows; said first because it is what the user must change.
+    bent = [float(np.nanmedian(kinematics.knee_flexion(series, s))) for s in SIDES]
+    if all(np.isfinite(b) and b > 45.0 for b in bent):
+        raise NotMeasurable(f"the knees are bent through most of the clip ({min(bent):.0f} degrees or more): this is "
+                            "not a straight-leg raise")
 
     # The raised leg by geometry: the model's left/right labels do not hold from the side, and it
     # exchanges knees or feet between the legs for a few frames (rom/legs.py).
@@ -97,9 +103,14 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
         lost |= up & (kinematics.signed_knee_flexion(series, label, body) < -config.max_hyperextension_deg)
     if lost.any():
         raised = legs.drop_raised_leg(raised, lost)
-        series = raised.series
         warnings.append(f"the pose model lost the raised leg in {int(lost.sum())} frames (its knee or foot was put "
                         "elsewhere); those frames were bridged or left out")
+    foot_off = legs.foot_off_frames(raised, up) & ~lost
+    if foot_off.any():
+        raised = legs.drop_raised_leg(raised, foot_off, legs.FOOT)
+        warnings.append(f"the raised foot was out of the picture or guessed at its edge in {int(foot_off.sum())} "
+                        "frames; the knee angle was not read there")
+    series = raised.series
 
     a = _angles(series, body, label, fps, config)
     if not np.isfinite(a["thigh"]).any():

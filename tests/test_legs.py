@@ -129,3 +129,24 @@ def test_a_leg_beyond_what_a_hip_can_do_is_refused():
     p, _ = slr_profile(onset_deg=140.0, overshoot_deg=10.0)
     with pytest.raises(NotMeasurable, match="beyond what a hip can do"):
         analyze_slr(supine_series(p, noise_px=0.3))
+
+
+def test_a_foot_guessed_at_the_pictures_edge_loses_the_foot_only_frame_by_frame():
+    body = kinematics.SupineFrame(feet_deg=0.0, up_sign=1.0)
+    p, _ = slr_profile(onset_deg=60.0)
+    s = supine_series(p, raised="left", noise_px=0.3)
+    xy = s.xy_px.copy()
+    # frames 90, 93 and 96: the raised ankle pulled 30 % of the shank towards the knee (off the picture)
+    k, a = INDEX["left_knee"], INDEX["left_ankle"]
+    for i in (90, 93, 96):
+        xy[i, a] = xy[i, k] + 0.7 * (xy[i, a] - xy[i, k])
+    raised = legs.assign_raised_leg(type(s)(**{**s.__dict__, "xy_px": xy}), body)
+    up = np.zeros(len(s), bool)
+    up[40:150] = True
+    assert not legs.lost_frames(raised, up).any()  # the knee is not lost: no passage is closed over
+    off = legs.foot_off_frames(raised, up)
+    assert set(np.flatnonzero(off)) == {90, 93, 96}
+    dropped = legs.drop_raised_leg(raised, off, legs.FOOT)
+    assert np.isnan(dropped.series.point("left_ankle")[off]).all()
+    assert np.isfinite(dropped.series.point("left_knee")[off]).all()
+    assert np.isfinite(dropped.series.point("left_ankle")[91:93]).all()
