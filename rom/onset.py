@@ -25,14 +25,16 @@ class KneeBend:
 
 def confirm_bend(knee: np.ndarray, start: int, stop: int, threshold_deg: float, fps: float,
                  baseline_window_s: float = 1.0, hold_s: float = 0.5,
-                 hold_fraction: float = 0.8) -> tuple[int, float] | None:
+                 hold_fraction: float = 0.8, floor_deg: float = -np.inf) -> tuple[int, float] | None:
     """First frame in [start, stop) where a sustained bend is confirmed, and its baseline.
 
     knee: smoothed knee flexion (deg, NaN allowed). The baseline at frame i is the median of the
     preceding baseline_window_s (never earlier than start), so a straight knee that the pose
     model reads at a slowly drifting angle is not taken for a bend. 'Sustained' = the frame is
     at least threshold_deg above the baseline and at least hold_fraction of the next hold_s
-    seconds stay above baseline + threshold_deg / 2.
+    seconds stay above baseline + threshold_deg / 2. floor_deg: the baseline never goes below it
+    (the straight knee's reading at rest): a knee read "hyperextended" while the leg rises, which
+    then returns to straight, has not bent.
     """
     w = max(3, int(round(baseline_window_s * fps)))
     h = max(2, int(round(hold_s * fps)))
@@ -43,7 +45,7 @@ def confirm_bend(knee: np.ndarray, start: int, stop: int, threshold_deg: float, 
         past = past[np.isfinite(past)]
         if len(past) < 3:
             continue
-        base = float(np.median(past))
+        base = max(float(np.median(past)), floor_deg)
         if knee[i] - base < threshold_deg:
             continue
         ahead = knee[i:min(len(knee), i + h)]
@@ -95,11 +97,11 @@ def fit_bend(knee: np.ndarray, confirmed: int, first: int, last: int, fps: float
 
 def find_knee_bend(knee_smooth: np.ndarray, knee_clean: np.ndarray, start: int, stop: int,
                    fps: float, threshold_deg: float = 10.0, before_s: float = 1.0,
-                   after_s: float = 1.0) -> KneeBend | None:
+                   after_s: float = 1.0, floor_deg: float = -np.inf) -> KneeBend | None:
     """Confirm a bend in [start, stop) on the smoothed series, then fit its start on the
-    outlier-cleaned (unsmoothed) series from before_s before to after_s after the confirmation.
-    None if the knee never bends by threshold_deg."""
-    hit = confirm_bend(knee_smooth, start, stop, threshold_deg, fps)
+    outlier-cleaned (unsmoothed) series from before_s before to after_s after the confirmation;
+    floor_deg as in `confirm_bend`. None if the knee never bends by threshold_deg."""
+    hit = confirm_bend(knee_smooth, start, stop, threshold_deg, fps, floor_deg=floor_deg)
     if hit is None:
         return None
     confirmed, base = hit

@@ -133,7 +133,7 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
     rise_start = int(rest[-1]) + 1 if rest[-1] < peak else 0
     stop = min(len(hip), peak + int(round(0.5 * fps)))
     bend = onset.find_knee_bend(a["knee"], a["knee_outliers_removed"], rise_start, stop, fps,
-                                config.knee_bend_threshold_deg)
+                                config.knee_bend_threshold_deg, floor_deg=base["knee"])
     knee_bend_onset_s = knee_confirmed_s = None
     flags: list[str] = []
     if bend is None or bend.onset > peak:

@@ -52,3 +52,18 @@ def test_fit_handles_gaps():
     t0, dur, amount, rms = onset.fit_bend(x, 110, 60, 150, FPS)
     assert t0 / FPS == pytest.approx(3.0, abs=0.1)
     assert rms < 2.0
+
+
+def test_a_knee_read_hyperextended_then_straight_again_is_no_bend_above_the_resting_floor():
+    # Straight at rest (+1), read 12 degrees "hyperextended" while the leg rises (the far leg's
+    # hip landmark lags), back to +1, then a true 35-degree bend from t = 5 s.
+    n = 240
+    t = np.arange(n) / FPS
+    x = 1.0 - 13.0 * (onset.ease((t - 1.5) / 0.5) - onset.ease((t - 3.0) / 0.5)) + 35.0 * onset.ease((t - 5.0) / 1.0)
+    x = x + np.random.default_rng(3).normal(0, 1.0, n)
+    smooth = signal.clean(x, FPS, cutoff_hz=5.0)
+    early = onset.find_knee_bend(smooth, x, 0, n, FPS, threshold_deg=10.0)
+    assert early is not None and early.onset / FPS < 4.0  # the running baseline alone is fooled
+    bend = onset.find_knee_bend(smooth, x, 0, n, FPS, threshold_deg=10.0, floor_deg=1.0)
+    assert bend is not None
+    assert bend.onset / FPS == pytest.approx(5.0, abs=0.15)
