@@ -9,16 +9,19 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from rom import extraction, posture, video
 from rom.errors import BadInput, NotMeasurable
-from rom.hinge import HingeConfig, analyze_hinge
 from rom.landmarks import LandmarkSeries
 from rom.pose import create_backend
 from rom.results import HingeResult, SLRResult
 from rom.slr import SLRConfig, analyze_slr
+
+if TYPE_CHECKING:
+    from rom.hinge import HingeConfig
 
 TESTS = ("slr", "hinge", "auto")
 SIDES = ("auto", "left", "right")
@@ -30,7 +33,7 @@ class Options:
     side: str = "auto"
     model: str = "full"
     slr: SLRConfig = field(default_factory=SLRConfig)
-    hinge: HingeConfig = field(default_factory=HingeConfig)
+    hinge: HingeConfig | None = None  # None: HingeConfig(); rom.hinge is imported only for a hinge
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,11 @@ def measure(series: LandmarkSeries, test: str, video_name: str, options: Options
     side = None if options.side == "auto" else options.side
     if test == "slr":
         return analyze_slr(series, video_name, side=side, config=options.slr, pain_s=pain_s)
-    return analyze_hinge(series, video_name, side=side, config=options.hinge)
+    # imported here: rom.hinge pulls in scipy.stats (0.7 s), which an SLR never needs
+    from rom.hinge import HingeConfig, analyze_hinge
+
+    config = options.hinge if options.hinge is not None else HingeConfig()
+    return analyze_hinge(series, video_name, side=side, config=config)
 
 
 def detect_test(info: video.VideoInfo, backend_factory: Callable[..., object] = create_backend,

@@ -111,7 +111,11 @@ class MediaPipePose:
         self._frames = 0
         try:
             require_installed(model)
-            from mediapipe.python.solutions import pose as mp_pose
+            from rom.partial_import import import_skipping
+
+            # not through `import mediapipe`, which imports matplotlib and all solutions (0.6 s)
+            mp_pose = import_skipping("mediapipe.python.solutions.pose",
+                                      skip={"mediapipe", "mediapipe.python.solutions"})
 
             self._pose = mp_pose.Pose(
                 static_image_mode=static,
