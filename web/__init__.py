@@ -22,6 +22,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from rom import wording
+from rom.batch_report import SIDE_DIFFERENCE_DEG
 
 
 class DaemonThread(threading.Thread):
@@ -37,14 +38,17 @@ class DaemonThread(threading.Thread):
 # Defaults a clinic can override through the environment or the test config. Interpretation
 # thresholds (DESIGN.md 3, `rom.wording`): SLR below 80 degrees suggests tight hamstrings
 # (Hansberger 2019); a left/right difference beyond the minimal detectable change of goniometric
-# SLR (about 6-7 degrees) is worth noting.
+# SLR (about 6-7 degrees) is worth noting: the engine's value, which the batch report uses too.
 DEFAULTS = {
     "MAX_CONTENT_LENGTH": 1024 * 1024 * 1024,  # uploads: a 10-minute phone video fits
     "POSE_MODEL": "full",
     "LIVE_ENGINE": "process",  # 'process' (one per connection) or 'thread' (in the server process)
     "STALE_AFTER_S": 5.0,  # a recording without frames for this long is shown as incomplete
     "SLR_TIGHT_BELOW_DEG": wording.SLR_TIGHT_BELOW_DEG,
-    "SLR_MDC_DEG": wording.SLR_MDC_DEG,
+    "SLR_MDC_DEG": SIDE_DIFFERENCE_DEG,
+    # Left/right comparisons pair an SLR with the other side's of the same mode measured at most
+    # this many days before or after it (or with a visit the clinician chooses).
+    "COMPARE_WITHIN_DAYS": 30,
     # A message larger than this closes the WebSocket (1009); web.live refuses frames over
     # LIVE_MAX_FRAME_BYTES with a reply and keeps the connection.
     "SOCK_SERVER_OPTIONS": {"ping_interval": 10, "max_message_size": 32 * 1024 * 1024, "thread_class": DaemonThread},
@@ -82,7 +86,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["LIVE_ENGINE"] = os.environ["ROM_LIVE_ENGINE"]
     if os.environ.get("ROM_POSE_MODEL"):
         app.config["POSE_MODEL"] = os.environ["ROM_POSE_MODEL"]
-    for key in ("LIVE_MAX_CONNECTIONS", "LIVE_MAX_PER_ACCOUNT"):
+    for key in ("LIVE_MAX_CONNECTIONS", "LIVE_MAX_PER_ACCOUNT", "COMPARE_WITHIN_DAYS"):
         if os.environ.get(f"ROM_{key}"):
             app.config[key] = int(os.environ[f"ROM_{key}"])
     if os.environ.get("ROM_MAX_UPLOAD_MB"):

@@ -26,7 +26,7 @@ def person(person_id: int):
     items = recording.person_assessments(p)
     th = interpret.Thresholds.from_config(current_app.config)
     return jsonify({**_person(p), "assessments": [_assessment(a) for a in items],
-                    "slr": summaries.slr_history(items, th)})
+                    "slr": summaries.slr_history(items, th, current_app.config["COMPARE_WITHIN_DAYS"])})
 
 
 @bp.route("/assessments/<int:assessment_id>")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 
-from web import audit, interpret, recording, storage, summaries
+from web import audit, comparison, interpret, recording, storage, summaries
 from web.db import db
 from web.models import MODES, Assessment, assessments_query, people_query
 from web.people import get_person
@@ -69,7 +69,7 @@ def history(person_id: int):
     items = recording.person_assessments(person)
     th = interpret.Thresholds.from_config(current_app.config)
     return render_template("assessments/history.html", person=person, assessments=items,
-                           slr=summaries.slr_history(items, th))
+                           slr=summaries.slr_history(items, th, current_app.config["COMPARE_WITHIN_DAYS"]))
 
 
 @bp.route("/assessments/<int:assessment_id>/analyse", methods=("POST",))
@@ -135,22 +135,37 @@ def get_assessment(assessment_id: int) -> Assessment:
     return a
 
 
-def _comparison(a: Assessment, th: interpret.Thresholds) -> str | None:
-    """For a complete SLR: the comparison with the person's latest complete SLR of the other
-    side (same mode) up to this one."""
-    if a.test != "slr" or a.status != "complete":
+def _comparison(a: Assessment, th: interpret.Thresholds) -> dict | None:
+    """For a complete SLR: the left/right comparison of like with like (`web.comparison`), with the
+    other side's assessment the clinician chose (?compare=ID; refused with the reason when it is
+    not like with like) or else the closest in time within COMPARE_WITHIN_DAYS; and the other
+    side's like-with-like assessments to choose from."""
+    here = comparison.slr_value(a)
+    if here is None:
         return None
-    side = (a.result or {}).get("side") or a.side
-    other = None
-    for b in db.session.scalars(assessments_query().where(Assessment.person_id == a.person_id,
+    within = float(current_app.config["COMPARE_WITHIN_DAYS"])
+    others = db.session.scalars(assessments_query().where(Assessment.person_id == a.person_id,
                                                           Assessment.test == "slr",
-                                                          Assessment.status == "complete")):
-        b_side = (b.result or {}).get("side") or b.side
-        if b_side != side and b.mode == a.mode and b.when <= a.when:
-            other = b
-            break
-    if other is None:
-        return None
-    angles = {side: a.result.get("slr_angle_deg"), ((other.result or {}).get("side") or other.side):
-              other.result.get("slr_angle_deg")}
-    return interpret.side_difference(angles.get("left"), angles.get("right"), th)
+                                                          Assessment.status == "complete")).all()
+    choices = [v for v in comparison.values(others)
+               if v.side != here.side and v.mode == here.mode]
+    chosen_id = request.args.get("compare", "")
+    if chosen_id:
+        if not chosen_id.isdigit():
+            abort(400, "The assessment to compare with must be given by its number.")
+        b = get_assessment(int(chosen_id))
+        reason = comparison.why_not_comparable(a, b)
+        if reason:
+            abort(400, f"Assessment {b.id} cannot be compared with this one. {reason}")
+        other = comparison.slr_value(b)
+    else:
+        other = comparison.closest_other_side(here, choices, within)
+    out = {"choices": list(reversed(choices)), "chosen": other.assessment_id if other and chosen_id else None,
+           "within_days": within, "comparison": None, "missing": None}
+    if other is not None:
+        out["comparison"] = comparison.compare(here, other, th)
+    else:
+        other_side = "right" if here.side == "left" else "left"
+        out["missing"] = (f"No {other_side} {here.mode} SLR within {within:g} days of this one"
+                          + (": choose one below to compare anyway." if choices else "."))
+    return out

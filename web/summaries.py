@@ -6,7 +6,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from web.db import db
-from web.interpret import ANGLE_NAMES, Thresholds, side_difference
+from web import comparison
+from web.interpret import ANGLE_NAMES, Thresholds
 from web.models import Assessment, FrameSample
 
 # Columns charted per test, in drawing order (the offline, filtered angles).
@@ -56,25 +57,17 @@ def marks(a: Assessment) -> list[dict]:
     return out
 
 
-def slr_history(assessments: list[Assessment], th: Thresholds) -> dict:
-    """A person's complete SLRs: points per side for the chart, and the left/right comparison
-    per day (latest of each side that day) and overall (latest of each side)."""
-    points = {"left": [], "right": []}
-    by_day: dict[str, dict[str, float]] = {}
-    for a in sorted(assessments, key=lambda a: a.when):
-        r = a.result or {}
-        if a.status != "complete" or a.test != "slr" or r.get("slr_angle_deg") is None:
-            continue
-        side = r.get("side") or a.side
-        if side not in points:
-            continue
-        points[side].append({"at": a.when.isoformat() + "Z", "deg": r["slr_angle_deg"], "id": a.id,
-                             "mode": a.mode})
-        by_day.setdefault(a.when.date().isoformat(), {})[side] = r["slr_angle_deg"]
-    days = [{"day": d, "left": v.get("left"), "right": v.get("right"),
-             "difference": None if len(v) < 2 else round(abs(v["left"] - v["right"]), 1),
-             "beyond_mdc": len(v) == 2 and abs(v["left"] - v["right"]) > th.mdc_deg}
-            for d, v in sorted(by_day.items(), reverse=True)]
+def slr_history(assessments: list[Assessment], th: Thresholds, within_days: float) -> dict:
+    """A person's complete SLRs: points per side for the chart (with their mode), and the
+    left/right comparisons of like with like (`web.comparison`): per mode, the latest SLR with
+    the other side's closest within within_days; and per visit (day and mode) with both sides."""
+    vals = comparison.values(assessments)
+    points = {side: [{"at": v.at.isoformat() + "Z", "deg": v.deg, "id": v.assessment_id, "mode": v.mode}
+                     for v in vals if v.side == side] for side in comparison.SIDES}
     latest = {s: (p[-1]["deg"] if p else None) for s, p in points.items()}
-    return {"points": points, "days": days, "latest": latest, "tight_below_deg": th.tight_below_deg,
-            "comparison": side_difference(latest["left"], latest["right"], th)}
+    comparisons = [{"mode": c["mode"], "missing": c.get("missing"),
+                    "comparison": c["comparison"].to_dict() if "comparison" in c else None}
+                   for c in comparison.latest_per_mode(vals, th, within_days)]
+    return {"points": points, "latest": latest, "tight_below_deg": th.tight_below_deg,
+            "mdc_deg": th.mdc_deg, "within_days": within_days, "comparisons": comparisons,
+            "visits": [c.to_dict() for c in comparison.visits(vals, th)]}
