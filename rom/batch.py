@@ -5,7 +5,9 @@ What lands in the batch folder DIR::
     DIR/summary.csv, DIR/summary.json, DIR/index.html      one row / card per video
     DIR/videos/<stem>-<hash>/                               one folder per video: what
         summary.json frames.csv annotated.mp4 plot.png      `rom analyze --out` writes, plus
-        key_frame.jpg row.json                              the report's picture and the row
+        key_frame.jpg row.json                              the report's picture and the row;
+                                                            annotated.mp4 only for the videos that
+                                                            need a look unless --videos all
     DIR/logs/worker-PID.log                                 what local workers' native code printed
 
 The folder name is the video's file stem (made safe) and a hash of its absolute path, so equal
@@ -45,7 +47,7 @@ from distributed.diagnostics.plugin import WorkerPlugin
 
 from rom import batch_report
 from rom.batch_report import VideoRow
-from rom.batch_worker import ROW_FILE, Job, ProgressEvents, run_job, write_row
+from rom.batch_worker import ANNOTATED_VIDEOS, ROW_FILE, Job, ProgressEvents, run_job, write_row
 from rom.errors import BadInput
 
 VIDEO_EXTENSIONS = frozenset({".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".wmv",
@@ -141,14 +143,14 @@ def truth_of(video: Path) -> Path | None:
 
 
 def plan(videos: Sequence[Path], out_dir: str | os.PathLike, test: str, model: str,
-         force: bool = False) -> tuple[list[Job], list[VideoRow]]:
+         force: bool = False, annotated: str = "flagged") -> tuple[list[Job], list[VideoRow]]:
     """Split the videos into jobs to run and rows reused from an earlier run (see resume above)."""
     out = Path(out_dir).resolve()
     todo, reused = [], []
     for v in videos:
         rel = f"{VIDEOS_DIR}/{folder_name(v)}"
         truth = truth_of(v)
-        job = Job(str(v), str(out / rel), rel, test, model, None if truth is None else str(truth), 0)
+        job = Job(str(v), str(out / rel), rel, test, model, None if truth is None else str(truth), 0, annotated)
         row = None if force else reusable_row(job)
         if row is not None:
             reused.append(row)
@@ -174,6 +176,8 @@ def reusable_row(job: Job) -> VideoRow | None:
     if (row.status not in _SETTLED or row.requested_test != job.test or row.model != job.model
             or row.video != job.video or (job.truth is not None and row.truth_file is None)):
         return None
+    if job.videos == "all" and row.status == "measured" and "annotated.mp4" not in row.outputs:
+        return None  # measured without its annotated video, which is now asked for
     return replace(row, folder=job.rel_folder)
 
 
@@ -284,11 +288,15 @@ def default_jobs() -> int:
 
 def run_batch(paths: Sequence[str], out_dir: str | os.PathLike, test: str = "auto", model: str = "full",
               jobs: int | None = None, scheduler: str | None = None, force: bool = False,
-              view: ProgressView | None = None) -> BatchOutcome:
+              view: ProgressView | None = None, videos: str = "flagged") -> BatchOutcome:
     """Discover, plan, measure what is left (in parallel), then write the summaries.
 
-    Raises BadInput when no video is found or the scheduler cannot be reached.
+    videos: which measured videos get annotated.mp4: 'flagged' (those that need a look: a flag
+    or a quality warning), 'all' or 'none'. Raises BadInput when no video is found, the
+    scheduler cannot be reached or `videos` is none of these.
     """
+    if videos not in ANNOTATED_VIDEOS:
+        raise BadInput(f"unknown videos option {videos!r}; choose from {', '.join(ANNOTATED_VIDEOS)}")
     view = view or ProgressView()
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
@@ -298,7 +306,7 @@ def run_batch(paths: Sequence[str], out_dir: str | os.PathLike, test: str = "aut
         why = "".join(f"; skipped {p} ({reason})" for p, reason in found.skipped)
         raise BadInput("no video files found in " + ", ".join(paths) + why)
     _writable(out)
-    todo, reused = plan(found.videos, out, test, model, force)
+    todo, reused = plan(found.videos, out, test, model, force, videos)
     rows = list(reused)
     if todo:
         # FFmpeg's complaints about damaged files would scatter over the progress bar; the rows

@@ -24,6 +24,10 @@ ROW_FILE = "row.json"
 # Files a worker may have left in a video's folder; removed before the video is redone so that
 # outputs of an earlier run never sit beside a newer result.
 OUTPUT_FILES = (ROW_FILE, "summary.json", "frames.csv", "annotated.mp4", "plot.png", "key_frame.jpg")
+# Which measured videos get annotated.mp4 (`rom batch --videos`). Drawing the measurement on every
+# frame reads the video a second time and costs about half of the pose inference itself, so by
+# default only the videos a clinician should watch get one (`needs_a_look`).
+ANNOTATED_VIDEOS = ("flagged", "all", "none")
 _PROGRESS_EVERY_S = 0.5
 
 
@@ -38,6 +42,7 @@ class Job:
     model: str
     truth: str | None  # *.truth.json beside the video
     frames_hint: int  # declared frame count (0 if unknown); orders the work and sizes the progress bar
+    videos: str = "flagged"  # which measured videos get annotated.mp4 (ANNOTATED_VIDEOS)
 
 
 class _Lent:
@@ -174,7 +179,7 @@ def run_job(job: Job, progress: Callable[[int, int], None] | None = None,
         row = batch_report.measured_row(row, analysis.result, info.fps, (info.width, info.height))
         row = _compare_with_truth(row, analysis.result, job.truth)
         try:
-            _write_video_outputs(analysis, folder)
+            _write_video_outputs(analysis, folder, annotated=wants_annotated_video(job.videos, analysis.result))
         except Exception as e:
             row = replace(row, status="failed", error=f"writing the outputs failed: {type(e).__name__}: {e}")
     outputs = tuple(sorted(n for n in OUTPUT_FILES if n != ROW_FILE and (folder / n).exists()))
@@ -203,8 +208,23 @@ def _compare_with_truth(row: VideoRow, result, truth_path: str | None) -> VideoR
         return replace(row, truth_file=name, truth_error=f"{type(e).__name__}: {e}")
 
 
-def _write_video_outputs(analysis, folder: Path) -> None:
-    """What `rom analyze --out` writes, and the key frame for the report."""
+def needs_a_look(result) -> bool:
+    """Whether a clinician should watch this measured video: a finding (a flag of the clip or of
+    one of its repetitions) or a warning about the measurement's quality."""
+    reps = getattr(result, "reps", ())
+    return bool(result.flags) or any(r.flags for r in reps) or bool(result.quality.warnings)
+
+
+def wants_annotated_video(videos: str, result) -> bool:
+    """Whether `rom batch --videos VIDEOS` writes annotated.mp4 for this measured result."""
+    if videos not in ANNOTATED_VIDEOS:
+        raise ValueError(f"unknown --videos {videos!r}; choose from {', '.join(ANNOTATED_VIDEOS)}")
+    return videos == "all" or (videos == "flagged" and needs_a_look(result))
+
+
+def _write_video_outputs(analysis, folder: Path, annotated: bool = True) -> None:
+    """What `rom analyze --out` writes (annotated.mp4 only if `annotated`), and the key frame for
+    the report (one frame decoded, whatever the video's length)."""
     import cv2
 
     from rom.outputs import write_outputs
@@ -215,6 +235,6 @@ def _write_video_outputs(analysis, folder: Path) -> None:
         tmp = folder / ".key_frame.jpg.partial"
         tmp.write_bytes(jpg.tobytes())
         os.replace(tmp, folder / "key_frame.jpg")
-    write_outputs(analysis, folder)
+    write_outputs(analysis, folder, video=annotated)
 
 

@@ -50,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                    help="run on this Dask cluster instead of local workers (workers need rom and the files)")
     b.add_argument("--force", action="store_true", help="measure again the videos whose results exist")
+    b.add_argument("--videos", choices=["flagged", "all", "none"], default="flagged",
+                   help="which measured videos get annotated.mp4: flagged (default: a flag or a quality "
+                   "warning, the ones to watch), all (slower: a second pass over every video) or none")
     b.add_argument("--model", choices=["lite", "full", "heavy"], default="full", help="pose model (default full)")
     b.set_defaults(func=_cmd_batch)
 
@@ -177,7 +180,8 @@ def _cmd_batch(args) -> int:
     if args.scheduler and args.jobs:
         print("rom batch: --jobs is ignored with --scheduler (the cluster has its workers)", file=sys.stderr)
     outcome = run_batch(args.paths, args.out, test=args.test, model=args.model, jobs=args.jobs,
-                        scheduler=args.scheduler, force=args.force, view=TerminalProgress())
+                        scheduler=args.scheduler, force=args.force, view=TerminalProgress(),
+                        videos=args.videos)
     for pattern in outcome.unmatched:
         print(f"rom batch: no video found for {pattern}", file=sys.stderr)
     for path, why in outcome.skipped:

@@ -219,6 +219,81 @@ def test_a_rerun_clears_what_an_earlier_run_left(tmp_path):
     assert sorted(p.name for p in Path(job.folder).iterdir()) == [batch.ROW_FILE]
 
 
+# annotated.mp4 (rom batch --videos): on hand-built results over a synthetic clip (no pose model)
+
+@pytest.fixture
+def fake_analysis(tmp_path, monkeypatch):
+    """analyze_video replaced by a hand-built SLR analysis of a real (synthetic) clip; returns
+    the clip and a setter for the result's flags and warnings."""
+    from test_overlay import _analysis, _write_clip, slr_landmarks, slr_result
+
+    import rom.analysis
+
+    clip = tmp_path / "in" / "clip.mp4"
+    clip.parent.mkdir()
+    _write_clip(clip)
+    made = {}
+
+    def analyze(path, options, progress=None, backend_factory=None):
+        return _analysis(path, slr_result(**made), slr_landmarks())
+
+    monkeypatch.setattr(rom.analysis, "analyze_video", analyze)
+    return clip, made.update
+
+
+ALWAYS = {batch.ROW_FILE, "summary.json", "frames.csv", "plot.png", "key_frame.jpg"}
+
+
+@pytest.mark.parametrize("videos, flags, warnings, annotated", [
+    ("flagged", ("contralateral_leg_lift",), (), True),
+    ("flagged", (), ("the leg was hidden for 1.2 s",), True),
+    ("flagged", (), (), False),
+    ("all", (), (), True),
+    ("none", ("contralateral_leg_lift",), ("the leg was hidden for 1.2 s",), False),
+])
+def test_annotated_video_for_the_videos_that_need_a_look(fake_analysis, tmp_path, videos, flags, warnings,
+                                                         annotated):
+    clip, result_has = fake_analysis
+    result_has(flags=flags, warnings=warnings)
+    (job,), _ = batch.plan([clip], tmp_path / "out", "slr", "full", force=True, annotated=videos)
+    row = batch_worker.run_job(job)
+    assert row.status == "measured", row.error
+    files = {p.name for p in Path(job.folder).iterdir()}
+    assert files == ALWAYS | ({"annotated.mp4"} if annotated else set())  # nothing half-written either
+    assert set(row.outputs) == files - {batch.ROW_FILE}
+    if annotated:
+        cap = cv2.VideoCapture(str(Path(job.folder) / "annotated.mp4"))
+        assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == 90
+        cap.release()
+
+
+def test_asking_for_all_videos_redoes_the_measured_ones_without_one(fake_analysis, tmp_path):
+    clip, result_has = fake_analysis
+    result_has(flags=(), warnings=())
+    out = tmp_path / "out"
+    (job,), _ = batch.plan([clip], out, "slr", "full", force=True)  # default: flagged
+    assert job.videos == "flagged"
+    batch_worker.run_job(job)
+    assert not (Path(job.folder) / "annotated.mp4").exists()
+    for kept in ("flagged", "none"):  # the row stands
+        todo, reused = batch.plan([clip], out, "slr", "full", annotated=kept)
+        assert todo == [] and len(reused) == 1
+    (again,), reused = batch.plan([clip], out, "slr", "full", annotated="all")
+    assert reused == []
+    batch_worker.run_job(again)
+    assert (Path(job.folder) / "annotated.mp4").stat().st_size > 0
+    todo, _ = batch.plan([clip], out, "slr", "full", annotated="all")
+    assert todo == []
+
+
+def test_unknown_videos_option_is_bad_usage(tmp_path, capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["batch", str(tmp_path), "--out", str(tmp_path / "out"), "--videos", "some"])
+    assert e.value.code == 2
+    with pytest.raises(batch.BadInput):
+        batch.run_batch([str(tmp_path)], tmp_path / "out", videos="some")
+
+
 def test_progress_lines_without_a_terminal(tmp_path, capsys):
     import sys
 
@@ -301,8 +376,13 @@ def test_mixed_folder_on_a_cluster(first_run):
         folder = out / r.folder
         assert json.loads((folder / batch.ROW_FILE).read_text())["status"] == r.status
         if r.measured:
-            assert {"summary.json", "frames.csv", "annotated.mp4", "plot.png", "key_frame.jpg"} <= set(r.outputs)
+            # annotated.mp4 (default --videos flagged) only for those with a flag or a warning
+            look = bool(r.flags) or any(r.rep_flags) or bool(r.warnings)
+            expected = {"summary.json", "frames.csv", "plot.png", "key_frame.jpg"} | (
+                {"annotated.mp4"} if look else set())
+            assert set(r.outputs) == expected, r.name
             assert all((folder / f).stat().st_size > 0 for f in r.outputs)
+            assert (folder / "annotated.mp4").exists() == look
     slr, hinge = rows["in/anna_slr-right.mp4"], rows[f"sub/{HINGE}.mp4"]
     assert slr.test == "slr" and slr.truth_file == "anna_slr-right.truth.json"
     assert abs(slr.slr_angle_error_deg) < 5 and slr.hip_flexion_mae_deg is not None
@@ -390,11 +470,12 @@ def test_resume_then_force_through_the_command(first_run, mixed, capsys):
     after = {r.video: (out / r.folder / batch.ROW_FILE).stat().st_mtime_ns for r in outcome.rows}
     changed = [v for v in after if after[v] != rows_before[v]]
     assert changed == [str(hinge.resolve())]
-    # --force measures again what is up to date
+    # --force measures again what is up to date; --videos all: with its annotated video
     one = src / "anna_slr-left.mp4"
-    assert main(["batch", str(one), "--out", str(out), "--jobs", "1", "--force"]) == 0
+    assert main(["batch", str(one), "--out", str(out), "--jobs", "1", "--force", "--videos", "all"]) == 0
     assert capsys.readouterr().out.strip().splitlines()[-1] == "1 video: 1 measured, 0 not measured"
     row = next(r for r in outcome.rows if r.video == str(one.resolve()))
     assert (out / row.folder / batch.ROW_FILE).stat().st_mtime_ns != rows_before[row.video]
+    assert (out / row.folder / "annotated.mp4").stat().st_size > 0
     summary = json.loads((out / "summary.json").read_text())
     assert [r["video"] for r in summary["rows"]] == [str(one.resolve())]
