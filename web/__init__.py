@@ -49,6 +49,8 @@ DEFAULTS = {
     # Left/right comparisons pair an SLR with the other side's of the same mode measured at most
     # this many days before or after it (or with a visit the clinician chooses).
     "COMPARE_WITHIN_DAYS": 30,
+    # A camera set-up (pending assessment) left this long is shown as abandoned and can be deleted.
+    "ABANDONED_AFTER_MIN": 120,
     # A message larger than this closes the WebSocket (1009); web.live refuses frames over
     # LIVE_MAX_FRAME_BYTES with a reply and keeps the connection.
     "SOCK_SERVER_OPTIONS": {"ping_interval": 10, "max_message_size": 32 * 1024 * 1024, "thread_class": DaemonThread},
@@ -86,7 +88,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["LIVE_ENGINE"] = os.environ["ROM_LIVE_ENGINE"]
     if os.environ.get("ROM_POSE_MODEL"):
         app.config["POSE_MODEL"] = os.environ["ROM_POSE_MODEL"]
-    for key in ("LIVE_MAX_CONNECTIONS", "LIVE_MAX_PER_ACCOUNT", "COMPARE_WITHIN_DAYS"):
+    for key in ("LIVE_MAX_CONNECTIONS", "LIVE_MAX_PER_ACCOUNT", "COMPARE_WITHIN_DAYS",
+                "ABANDONED_AFTER_MIN"):
         if os.environ.get(f"ROM_{key}"):
             app.config[key] = int(os.environ[f"ROM_{key}"])
     if os.environ.get("ROM_MAX_UPLOAD_MB"):

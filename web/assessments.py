@@ -3,14 +3,18 @@ person's history, and what to do with a recording that stopped early."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 
-from web import audit, comparison, interpret, recording, storage, summaries
+from web import audit, comparison, interpret, live_registry, recording, storage, summaries
 from web.db import db
 from web.models import MODES, Assessment, assessments_query, people_query
 from web.people import get_person
 
 bp = Blueprint("assessments", __name__)
+
+NOTES_MAX_CHARS = 5000
 
 # The choices of the new-assessment form: value -> (test, side, label).
 CHOICES = {
@@ -60,7 +64,8 @@ def result(assessment_id: int):
         return redirect(url_for("uploads.progress", assessment_id=a.id))
     th = interpret.Thresholds.from_config(current_app.config)
     return render_template("assessments/result.html", a=a, interpretation=interpret.sentences(a, th),
-                           comparison=_comparison(a, th))
+                           comparison=_comparison(a, th), abandoned=a.is_abandoned(abandoned_after()),
+                           notes_max_chars=NOTES_MAX_CHARS)
 
 
 @bp.route("/people/<int:person_id>/history")
@@ -68,8 +73,51 @@ def history(person_id: int):
     person = get_person(person_id)
     items = recording.person_assessments(person)
     th = interpret.Thresholds.from_config(current_app.config)
+    after = abandoned_after()
     return render_template("assessments/history.html", person=person, assessments=items,
-                           slr=summaries.slr_history(items, th, current_app.config["COMPARE_WITHIN_DAYS"]))
+                           slr=summaries.slr_history(items, th, current_app.config["COMPARE_WITHIN_DAYS"]),
+                           abandoned={a.id for a in items if a.is_abandoned(after)},
+                           abandoned_after_min=after.total_seconds() / 60)
+
+
+@bp.route("/people/<int:person_id>/abandoned/delete", methods=("POST",))
+def delete_abandoned(person_id: int):
+    """Delete a person's camera set-ups left pending for longer than ABANDONED_AFTER_MIN (none
+    whose live page is still open)."""
+    person = get_person(person_id)
+    after = abandoned_after()
+    gone = [a for a in recording.person_assessments(person)
+            if a.is_abandoned(after) and not live_registry.is_open(a.id)]
+    for a in gone:
+        storage.delete_files(a)
+        audit.record("delete assessment", f"assessment {a.id} of person {person.id} (abandoned set-up)")
+        db.session.delete(a)
+    db.session.commit()
+    flash(f"Deleted {len(gone)} abandoned set-up{'s' if len(gone) != 1 else ''}." if gone
+          else "No abandoned set-ups to delete.")
+    return redirect(url_for("assessments.history", person_id=person.id))
+
+
+@bp.route("/assessments/<int:assessment_id>/notes", methods=("POST",))
+def notes(assessment_id: int):
+    """The clinician's notes on an assessment (say whether the pain radiated)."""
+    a = get_assessment(assessment_id)
+    text = request.form.get("notes")
+    if text is None:
+        abort(400, "The form has no notes field.")
+    text = text.replace("\r\n", "\n").strip()
+    if len(text) > NOTES_MAX_CHARS:
+        abort(400, f"The notes are {len(text)} characters long; at most {NOTES_MAX_CHARS} are kept. "
+                   "Shorten them and save again.")
+    a.notes = text or None
+    audit.record("edit notes", f"assessment {a.id} of person {a.person_id}")
+    db.session.commit()
+    flash("Notes saved.")
+    return redirect(url_for("assessments.result", assessment_id=a.id) + "#notes")
+
+
+def abandoned_after() -> timedelta:
+    return timedelta(minutes=float(current_app.config["ABANDONED_AFTER_MIN"]))
 
 
 @bp.route("/assessments/<int:assessment_id>/analyse", methods=("POST",))

@@ -47,7 +47,7 @@ def as_json(assessment_id: int):
     data = {"assessment": {"id": a.id, "person_id": a.person_id, "person": a.person.name, "test": a.test,
                            "side": a.side, "mode": a.mode, "source": a.source, "video_name": a.video_name,
                            "started_at": _iso(a.started_at or a.created_at), "finished_at": _iso(a.finished_at),
-                           "frames": a.n_frames, "fps": a.fps},
+                           "frames": a.n_frames, "fps": a.fps, "notes": a.notes},
             "result": a.result,
             "interpretation": interpret.sentences(a, interpret.Thresholds.from_config(current_app.config)),
             "frames": summaries.frames_payload(a)}

@@ -48,7 +48,8 @@ def observation(a, th: Thresholds) -> dict:
         "method": {"text": "side-view video, MediaPipe BlazePose landmarks, rom " + ("live" if a.source == "live"
                                                                                        else "uploaded video")},
         "note": [{"text": f"{f}: {flag_explanation(f)}"} for f in r.get("flags", [])]
-        + [{"text": w} for w in (r.get("quality") or {}).get("warnings", [])],
+        + [{"text": w} for w in (r.get("quality") or {}).get("warnings", [])]
+        + ([{"text": f"Clinician's notes: {a.notes}"}] if getattr(a, "notes", None) else []),
     }
     side = r.get("side") or a.side
     if a.test == "slr":

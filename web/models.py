@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import secrets
 import unicodedata
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import (
     JSON,
@@ -26,6 +26,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    event,
     false,
     select,
 )
@@ -49,6 +50,12 @@ def new_session_token() -> str:
 def name_key(name: str) -> str:
     """An account name as compared: 'Ärztin', 'ärztin' and 'ÄRZTIN' are one name."""
     return unicodedata.normalize("NFKC", name).casefold().strip()
+
+
+def text_key(text: str | None) -> str:
+    """A person's name or notes as searched and compared: 'MÜLLER', 'Müller' and 'müller' are one
+    name (NFKC, casefolded; 'Straße' matches 'STRASSE')."""
+    return unicodedata.normalize("NFKC", text or "").casefold().strip()
 
 
 class User(db.Model):
@@ -94,6 +101,9 @@ class Person(db.Model):
     # accounts existed, until the first admin account is created (they are then given to it).
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     name: Mapped[str] = mapped_column(String(120), index=True)  # a name or a pseudonymous ID
+    # `text_key` of the name, and of name and notes: kept by `_person_keys` on every write.
+    name_key: Mapped[str | None] = mapped_column(String(120), index=True)
+    search_key: Mapped[str | None] = mapped_column(Text)
     birth_year: Mapped[int | None] = mapped_column(Integer)
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -101,6 +111,13 @@ class Person(db.Model):
 
     assessments: Mapped[list[Assessment]] = relationship(
         back_populates="person", cascade="all, delete-orphan", order_by="Assessment.created_at")
+
+
+@event.listens_for(Person, "before_insert")
+@event.listens_for(Person, "before_update")
+def _person_keys(_mapper, _connection, person: Person) -> None:
+    person.name_key = text_key(person.name)
+    person.search_key = text_key(person.name) + "\n" + text_key(person.notes)
 
 
 class Assessment(db.Model):
@@ -135,6 +152,7 @@ class Assessment(db.Model):
     progress: Mapped[float | None] = mapped_column(Float)  # upload analysis, 0..1
     result: Mapped[dict | None] = mapped_column(JSON)
     error: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)  # the clinician's, e.g. whether the pain radiated
     key_frame: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))  # JPEG with the overlay
     keep_video: Mapped[bool] = mapped_column(Boolean, default=False)
     video_path: Mapped[str | None] = mapped_column(String(500))  # relative to the instance folder
@@ -166,6 +184,10 @@ class Assessment(db.Model):
     @property
     def when(self) -> datetime:
         return self.started_at or self.created_at
+
+    def is_abandoned(self, after: timedelta) -> bool:
+        """A camera set-up (pending) left for longer than `after`: shown as abandoned."""
+        return self.status == "pending" and utcnow() - self.created_at > after
 
 
 class FrameSample(db.Model):
@@ -225,9 +247,9 @@ def people_query(search: str = "", owner_id: int | None = None):
     owner_id = current_owner_id() if owner_id is None else owner_id
     q = select(Person).order_by(Person.name)
     q = q.where(false()) if owner_id is None else q.where(Person.owner_id == owner_id)
-    if search.strip():
-        like = f"%{search.strip()}%"
-        q = q.where(Person.name.ilike(like) | Person.notes.ilike(like))
+    key = text_key(search)
+    if key:
+        q = q.where(Person.search_key.contains(key, autoescape=True))
     return q
 
 

@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from web.db import db
-from web.models import Assessment, Person, people_query
+from web.models import Assessment, Person, people_query, text_key
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 
@@ -28,24 +28,27 @@ def index():
 def create():
     person = Person(name="", notes="", owner_id=current_user.id)
     if request.method == "POST":
-        if _fill(person, request.form):
+        refused = _fill(person, request.form)
+        if refused is None:
             db.session.add(person)
             db.session.commit()
             flash(f"Added {person.name}.")
             return redirect(url_for("assessments.history", person_id=person.id))
-    return render_template("people/form.html", person=person), 400 if request.method == "POST" else 200
+        return render_template("people/form.html", person=person), refused
+    return render_template("people/form.html", person=person)
 
 
 @bp.route("/<int:person_id>/edit", methods=("GET", "POST"))
 def edit(person_id: int):
     person = get_person(person_id)
     if request.method == "POST":
-        if _fill(person, request.form):
+        refused = _fill(person, request.form)
+        if refused is None:
             db.session.commit()
             flash("Saved.")
             return redirect(url_for("assessments.history", person_id=person.id))
         db.session.rollback()
-        return render_template("people/form.html", person=person), 400
+        return render_template("people/form.html", person=person), refused
     return render_template("people/form.html", person=person)
 
 
@@ -76,8 +79,10 @@ def get_person(person_id: int) -> Person:
     return person
 
 
-def _fill(person: Person, form) -> bool:
-    """Copy the form into person; flash the problems and return False when it is not valid."""
+def _fill(person: Person, form) -> int | None:
+    """Copy the form into person; flash the problems and return the status to answer with when
+    it is not valid (400; 409 when the clinician already has someone of that name or ID, compared
+    case-blind: 'MÜLLER' and 'Müller' are one ID), else None."""
     name = form.get("name", "").strip()
     year_text = form.get("birth_year", "").strip()
     errors = []
@@ -91,7 +96,21 @@ def _fill(person: Person, form) -> bool:
             errors.append(f"The birth year must be a year between 1900 and {date.today().year}.")
         else:
             year = int(year_text)
+    duplicate = None
+    if name and not errors:
+        same = people_query(owner_id=person.owner_id).where(Person.name_key == text_key(name))
+        if person.id is not None:
+            same = same.where(Person.id != person.id)
+        with db.session.no_autoflush:
+            duplicate = db.session.scalar(same)
+        if duplicate is not None:
+            born = duplicate.birth_year or "unknown"
+            errors.append(f"There is already a person named “{duplicate.name}” (born {born}, added "
+                          f"{duplicate.created_at:%Y-%m-%d}): give each person their own name or ID, e.g. with a "
+                          "number or the birth year.")
     person.name, person.birth_year, person.notes = name, year, form.get("notes", "").strip()
     for e in errors:
         flash(e, "error")
-    return not errors
+    if not errors:
+        return None
+    return 409 if duplicate is not None else 400

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from web.db import db
 from web import comparison
+from web.db import db
 from web.interpret import ANGLE_NAMES, Thresholds
 from web.models import Assessment, FrameSample
 
