@@ -11,6 +11,7 @@ FLAG_WORDS = {
     "rounded_back": "rounded back",
     "lumbar_compensation": "bend comes from the lower back",
     "knee_bend": "knees bending (squat)",
+    "lockout_hyperextension": "leaning back at the top",
 }
 
 # A sentence, for reports and result pages.
@@ -25,6 +26,8 @@ FLAG_EXPLANATIONS = {
     "lumbar_compensation": "The forward bend came mostly from the lower back: the hips did not travel back and the "
                            "lumbar spine flexed.",
     "knee_bend": "The knees bent markedly: the hinge turned into a squat.",
+    "lockout_hyperextension": "At the top of the lift the person leaned back behind the vertical instead of "
+                              "finishing upright: the lower back arched to end the movement.",
 }
 
 # DESIGN.md 3, with sources in the README.

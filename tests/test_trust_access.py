@@ -92,6 +92,7 @@ def test_the_url_map_is_what_these_tests_know(app):
         "people.index", "people.create", "people.edit", "people.delete",
         "assessments.new", "assessments.live", "assessments.result", "assessments.history", "assessments.analyse",
         "assessments.again", "assessments.delete", "assessments.keyframe", "assessments.video",
+        "assessments.notes", "assessments.delete_abandoned",
         "uploads.new", "uploads.progress",
         "exports.frames_csv", "exports.as_json", "exports.as_fhir", "exports.person_bundle", "exports.as_mot",
         "exports.report",

@@ -60,8 +60,10 @@ def _post_login(opener, base, token, name, password) -> int:
 
 
 def test_forty_parallel_logins_check_at_most_five_passwords(live_server):
-    """40 wrong passwords at once: the lock-out's check and count are one step, so exactly five are
-    looked at. (All wrong: a right one among the first five would, by design, clear the count.)"""
+    """40 wrong passwords at once: the lock-out's check and count are one step, so at most five are
+    looked at (fewer when attempts recorded later are counted by an earlier one before they are
+    refused and removed: the lock-out errs towards refusing). All wrong: a right one among the first
+    five would, by design, clear the count."""
     user_id(live_server.app)
     forms = [_login_form(live_server.url) for _ in range(40)]
     statuses: list[int] = [0] * 40
@@ -77,8 +79,9 @@ def test_forty_parallel_logins_check_at_most_five_passwords(live_server):
         t.start()
     for t in threads:
         t.join(300)
-    assert statuses.count(401) == 5, statuses  # the password was looked at five times
-    assert statuses.count(429) == 35, statuses
+    checked = statuses.count(401)  # the password was looked at this many times
+    assert 1 <= checked <= 5, statuses
+    assert statuses.count(429) == 40 - checked, statuses
     opener, token = _login_form(live_server.url)  # and now even the right password waits
     assert _post_login(opener, live_server.url, token, CLINICIAN, PASSWORD) == 429
 
