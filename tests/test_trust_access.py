@@ -88,7 +88,7 @@ def test_the_url_map_is_what_these_tests_know(app):
     """A new endpoint must be looked at here: the loops below try it, but say how it should answer."""
     endpoints = {e for e, _, _ in _routes(app)}
     assert endpoints == {
-        "index", "auth.login", "auth.logout", "auth.setup", "auth.account",
+        "index", "favicon", "auth.login", "auth.logout", "auth.setup", "auth.account",
         "people.index", "people.create", "people.edit", "people.delete",
         "assessments.new", "assessments.live", "assessments.result", "assessments.history", "assessments.analyse",
         "assessments.again", "assessments.delete", "assessments.keyframe", "assessments.video",
@@ -163,7 +163,9 @@ def test_without_a_login_every_endpoint_asks_to_log_in_and_shows_nothing(app, re
         url = _url(app, rule, records)
         r = anonymous.open(url, method=method, data=_form(records) if method == "POST" else None)
         body = r.get_data(as_text=True)
-        if url.startswith("/api/"):
+        if endpoint == "favicon":  # public, as the static files are: the app's icon, nothing else
+            assert r.status_code == 301 and r.headers["Location"].endswith("/static/favicon.svg"), url
+        elif url.startswith("/api/"):
             assert r.status_code == 401 and r.get_json() == {"error": "log in first"}, url
         else:
             assert r.status_code == 302, f"{method} {url}: {r.status_code}"

@@ -119,6 +119,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     def index():
         return redirect(url_for("people.index"))
 
+    @app.route("/favicon.ico")
+    def favicon():  # browsers ask for it whatever the pages link to
+        return redirect(url_for("static", filename="favicon.svg"), 301)
+
     for code in (400, 401, 403, 404, 409, 413, 429):
         app.register_error_handler(code, _error_page)
     app.after_request(_security_headers)

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 
-from web import audit, comparison, interpret, live_registry, recording, storage, summaries
+from web import audit, chart_text, comparison, interpret, live_registry, recording, storage, summaries
 from web.db import db
 from web.models import MODES, Assessment, assessments_query, people_query
 from web.people import get_person
@@ -63,7 +63,9 @@ def result(assessment_id: int):
     if a.status == "analysing":
         return redirect(url_for("uploads.progress", assessment_id=a.id))
     th = interpret.Thresholds.from_config(current_app.config)
+    text = chart_text.angles(summaries.frames_payload(a)) if a.status in ("complete", "incomplete") else ""
     return render_template("assessments/result.html", a=a, interpretation=interpret.sentences(a, th),
+                           angles_chart_text=text,
                            comparison=_comparison(a, th), abandoned=a.is_abandoned(abandoned_after()),
                            notes_max_chars=NOTES_MAX_CHARS)
 
@@ -74,8 +76,9 @@ def history(person_id: int):
     items = recording.person_assessments(person)
     th = interpret.Thresholds.from_config(current_app.config)
     after = abandoned_after()
+    slr = summaries.slr_history(items, th, current_app.config["COMPARE_WITHIN_DAYS"])
     return render_template("assessments/history.html", person=person, assessments=items,
-                           slr=summaries.slr_history(items, th, current_app.config["COMPARE_WITHIN_DAYS"]),
+                           slr=slr, history_chart_text=chart_text.slr_history(slr),
                            abandoned={a.id for a in items if a.is_abandoned(after)},
                            abandoned_after_min=after.total_seconds() / 60)
 

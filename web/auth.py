@@ -34,7 +34,7 @@ from web import accounts, audit, lockout
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
 
-PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.setup"}
+PUBLIC_ENDPOINTS = {"static", "favicon", "auth.login", "auth.setup"}
 _setup_lock = threading.Lock()
 
 

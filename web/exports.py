@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from rom.batch_report import csv_safe
 from rom.frames_csv import frame_rows
-from web import audit, fhir, frames, interpret, mot, summaries
+from web import audit, chart_text, fhir, frames, interpret, mot, sides, summaries
 from web.assessments import get_assessment
 from web.db import db
 from web.models import Assessment, FrameSample, assessments_query
@@ -44,8 +44,10 @@ def frames_csv(assessment_id: int):
 @bp.route("/assessments/<int:assessment_id>.json")
 def as_json(assessment_id: int):
     a = _complete(assessment_id)
+    declared = ((a.result or {}).get("side_check") or {}).get("declared")
     data = {"assessment": {"id": a.id, "person_id": a.person_id, "person": a.person.name, "test": a.test,
-                           "side": a.side, "mode": a.mode, "source": a.source, "video_name": a.video_name,
+                           "side": a.side, "declared_side": declared, "side_note": sides.sentence(a.result),
+                           "mode": a.mode, "source": a.source, "video_name": a.video_name,
                            "started_at": _iso(a.started_at or a.created_at), "finished_at": _iso(a.finished_at),
                            "frames": a.n_frames, "fps": a.fps, "notes": a.notes},
             "result": a.result,
@@ -82,7 +84,8 @@ def as_mot(assessment_id: int):
 def report(assessment_id: int):
     a = _complete(assessment_id)
     th = interpret.Thresholds.from_config(current_app.config)
-    return render_template("exports/report.html", a=a, interpretation=interpret.sentences(a, th))
+    return render_template("exports/report.html", a=a, interpretation=interpret.sentences(a, th),
+                           angles_chart_text=chart_text.angles(summaries.frames_payload(a)))
 
 
 def _complete(assessment_id: int) -> Assessment:

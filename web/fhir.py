@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from rom.wording import flag_explanation
+from rom.wording import flag_explanation, flag_words
+from web import sides
+from web.filters import plain_words
 from web.interpret import Thresholds
 
 CODE_SYSTEM = "urn:rom:observation"
@@ -47,8 +49,9 @@ def observation(a, th: Thresholds) -> dict:
         "effectiveDateTime": _when(a.started_at or a.created_at), "issued": _when(a.finished_at),
         "method": {"text": "side-view video, MediaPipe BlazePose landmarks, rom " + ("live" if a.source == "live"
                                                                                        else "uploaded video")},
-        "note": [{"text": f"{f}: {flag_explanation(f)}"} for f in r.get("flags", [])]
-        + [{"text": w} for w in (r.get("quality") or {}).get("warnings", [])]
+        "note": ([{"text": f"Side: {sides.sentence(r)}"}] if sides.sentence(r) else [])
+        + [{"text": f"{flag_words(f).capitalize()}: {flag_explanation(f)}"} for f in r.get("flags", [])]
+        + [{"text": plain_words(w)} for w in (r.get("quality") or {}).get("warnings", [])]
         + ([{"text": f"Clinician's notes: {a.notes}"}] if getattr(a, "notes", None) else []),
     }
     side = r.get("side") or a.side

@@ -10,18 +10,20 @@ import queue
 import threading
 import time
 import uuid
+from dataclasses import replace
 from pathlib import Path
 
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import update
 from werkzeug.utils import secure_filename
 
-from rom.analysis import Options, analyze_video
+from rom.analysis import Options, analyze_video, measure
 from rom.errors import BadInput, RomError
 from rom.video import probe, with_video_quality
-from web import keyframe, recording, storage, workers
+from web import keyframe, recording, sides, storage, workers
 from web.assessments import get_assessment
 from web.db import db
+from web.filters import plain_words
 from web.models import MODES, Assessment, people_query
 from web.people import get_person
 
@@ -106,7 +108,9 @@ def probe_elsewhere(path: Path) -> None:
 
 
 class Analyser:
-    """Runs in a child process: one uploaded video -> (result, series, key frame JPEG)."""
+    """Runs in a child process: one uploaded video -> (result, series, key frame JPEG, video
+    properties, side check). An SLR is measured with side 'auto' and checked against the
+    declared side (`web.sides`); a hinge with the side declared to face the camera."""
 
     def run(self, path: str, test: str, side: str, model: str):
         last = [0.0]
@@ -117,8 +121,17 @@ class Analyser:
                 last[0] = now
                 workers.emit(done / max(total, 1))
 
-        analysis = analyze_video(path, Options(test=test, side=side, model=model), progress=progress)
-        return analysis.result, analysis.series, keyframe.from_analysis(analysis), analysis.info
+        declared = None if side == "auto" else side
+        analysis = analyze_video(path, Options(test=test, side=side if test == "hinge" else "auto", model=model),
+                                 progress=progress)
+        result, check = analysis.result, None
+        if result.test == "slr":
+            result, check = sides.check_slr(result, analysis.series, declared, path)
+        elif declared is not None and test == "auto":  # found to be a hinge: the side faces the camera
+            result = measure(analysis.series, "hinge", path, Options(test="hinge", side=declared))
+        if result is not analysis.result:
+            analysis = replace(analysis, result=result)
+        return result, analysis.series, keyframe.from_analysis(analysis), analysis.info, check
 
 
 def submit(app: Flask, assessment_id: int, token: str | None, path: Path) -> None:
@@ -152,9 +165,10 @@ def _still_mine(assessment_id: int, token: str | None) -> Assessment | None:
 
 
 def _plain(message: str, path: Path, a: Assessment) -> str:
-    """A reason for the page: the server's path of the file replaced by the uploaded file's name."""
+    """A reason for the page: the server's path of the file replaced by the uploaded file's name,
+    command-line advice by the upload form's choices."""
     name = a.video_name or "the video"
-    return message.replace(str(path), name).replace(path.name, name)
+    return plain_words(message.replace(str(path), name).replace(path.name, name))
 
 
 def _analyse(app: Flask, assessment_id: int, token: str | None, path: Path) -> None:
@@ -188,13 +202,14 @@ def _analyse(app: Flask, assessment_id: int, token: str | None, path: Path) -> N
             if outcome[0] == "failed":
                 recording.store_failure(a, _plain(outcome[1], path, a))
             else:
-                result, series, key, info = outcome[1]
+                result, series, key, info, check = outcome[1]
                 a.test = result.test  # 'auto' resolved
-                a.side = a.side or result.side
+                a.side = result.side  # what was measured (the declared side is in the side check)
                 a.mode = a.mode if a.test == "slr" else None
                 a.progress = 1.0
                 recording.store_result(a, result, series, key, rows_stored=False)
-                a.result = with_video_quality(a.result, info)  # frame rate, rotation, timing notes
+                # frame rate, rotation, timing notes; how the side was decided
+                a.result = sides.stored(with_video_quality(a.result, info), check)
             storage.keep_upload(a, path)
             db.session.commit()
         except Exception:  # deleted at this very moment, or the database is gone: nothing half-stored

@@ -2,7 +2,7 @@
 //
 // drawChart(canvas, {x, series: [{label, values, color}], marks: [{x, label, kind}],
 //                    hlines: [{y, label}], xLabel, yLabel, time: false})
-// x: numbers (seconds) or, with time: true, milliseconds since the epoch (dates on the axis).
+// x: numbers (seconds) or, with time: true, milliseconds since the epoch (ISO dates on the axis).
 // Missing values (null) break the line. points: true, or one boolean per value, draws dots. The canvas keeps its CSS size and is drawn at the
 // screen's pixel density so that it stays sharp, on screen and in print.
 
@@ -19,7 +19,12 @@ export function drawChart(canvas, spec) {
   g.clearRect(0, 0, cssW, cssH);
   g.font = '13px system-ui, sans-serif';
 
-  const pad = {l: 48, r: 12, t: 28, b: 34};
+  // The legend and the y label share the top line; when they would overlap, the y label goes
+  // on a line of its own.
+  const legendW = spec.series.reduce((n, s) => n + 30 + g.measureText(s.label).width, 0);
+  const yLabelW = spec.yLabel ? g.measureText(spec.yLabel).width : 0;
+  const twoLines = spec.yLabel && 48 + legendW + 8 > cssW - 12 - yLabelW;
+  const pad = {l: 48, r: 12, t: twoLines ? 44 : 28, b: 34};
   const w = cssW - pad.l - pad.r, h = cssH - pad.t - pad.b;
   const xs = spec.x.filter((v) => v != null);
   const ys = spec.series.flatMap((s) => s.values).filter((v) => v != null && isFinite(v));
@@ -50,10 +55,14 @@ export function drawChart(canvas, spec) {
   g.textAlign = 'center';
   g.textBaseline = 'top';
   const xt = spec.time ? timeTicks(x0, x1) : niceTicks(x0, x1, 8).filter((t) => t >= x0 && t <= x1);
+  let tickEnd = -Infinity;
   for (const t of xt) {
-    const label = spec.time ? new Date(t).toLocaleDateString() : `${t}`;
+    const label = spec.time ? isoDay(t) : `${t}`;
     const half = g.measureText(label).width / 2;  // keep the label inside the canvas
-    g.fillText(label, Math.min(Math.max(px(t), half), cssW - half), pad.t + h + 6);
+    const at = Math.min(Math.max(px(t), half), cssW - half);
+    if (at - half < tickEnd + 6) continue;  // no label over the previous one
+    g.fillText(label, at, pad.t + h + 6);
+    tickEnd = at + half;
   }
   if (spec.xLabel) { g.textAlign = 'right'; g.fillText(spec.xLabel, pad.l + w, pad.t + h + 20); }
 
@@ -69,7 +78,9 @@ export function drawChart(canvas, spec) {
     g.fillText(l.label, pad.l + w - 4, py(l.y) + 3);
   }
 
-  // marks (knee-bend onset, pain, repetitions)
+  // marks (knee-bend onset, pain, repetitions); a label that would cover another one goes a
+  // row lower
+  const rowEnds = [];
   for (const m of spec.marks || []) {
     if (m.x < x0 || m.x > x1) continue;
     g.strokeStyle = MARK_COLORS[m.kind] || '#57606a';
@@ -79,7 +90,11 @@ export function drawChart(canvas, spec) {
     g.fillStyle = g.strokeStyle;
     g.textAlign = 'left';
     g.textBaseline = 'top';
-    g.fillText(m.label, px(m.x) + 4, pad.t + 2);
+    const x = px(m.x) + 4, width = g.measureText(m.label).width;
+    let row = rowEnds.findIndex((end) => x > end + 4);
+    if (row < 0) { row = rowEnds.length; rowEnds.push(0); }
+    rowEnds[row] = x + width;
+    g.fillText(m.label, x, pad.t + 2 + row * 16);
   }
 
   // series
@@ -115,7 +130,15 @@ export function drawChart(canvas, spec) {
     g.fillText(s.label, lx + 18, 10);
     lx += 30 + g.measureText(s.label).width;
   });
-  if (spec.yLabel) { g.textAlign = 'right'; g.fillStyle = '#57606a'; g.fillText(spec.yLabel, pad.l + w, 10); }
+  if (spec.yLabel) {
+    g.textAlign = 'right'; g.fillStyle = '#57606a'; g.fillText(spec.yLabel, pad.l + w, twoLines ? 28 : 10);
+  }
+}
+
+// A date as in the tables: 2026-12-01 (the browser's local day).
+export function isoDay(t) {
+  const d = new Date(t);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
 
 function niceTicks(lo, hi, n) {
