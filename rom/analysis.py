@@ -116,23 +116,21 @@ def detect_test(info: video.VideoInfo, backend_factory: Callable[..., object] = 
     wanted = set(np.linspace(0, max(n - 1, 0), samples).round().astype(int).tolist())
     lying = standing = seen = 0
     with backend_factory(model=model, segmentation=False, static=True) as backend:
-        for i, rgb in video.iter_frames(info):
-            if i in wanted:
-                est = backend.process(rgb)
-                if est is not None:
-                    seen += 1
-                    if on_feet(est.xy_px):
-                        again = backend.process(extraction.blank_out(rgb, est.xy_px))
-                        # (the blanked frame reads the patient's legs with low visibility: the
-                        # examiner's closeness decides there, not flat_leg_seen)
-                        if again is not None and posture.is_lying(again.xy_px) and examined(again.xy_px, est.xy_px):
-                            lying += 1
-                        else:
-                            standing += 1
-                    elif lies(est):
-                        lying += 1
-            if i >= max(wanted):
-                break
+        for _, rgb in video.iter_frames(info, only=wanted):
+            est = backend.process(rgb)
+            if est is None:
+                continue
+            seen += 1
+            if on_feet(est.xy_px):
+                again = backend.process(extraction.blank_out(rgb, est.xy_px))
+                # (the blanked frame reads the patient's legs with low visibility: the
+                # examiner's closeness decides there, not flat_leg_seen)
+                if again is not None and posture.is_lying(again.xy_px) and examined(again.xy_px, est.xy_px):
+                    lying += 1
+                else:
+                    standing += 1
+            elif lies(est):
+                lying += 1
     if seen == 0:
         raise NotMeasurable("no person found in the video")
     if lying >= max(2, 0.3 * seen):

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -280,10 +280,10 @@ def _guess_kind(p: Path) -> str:
         return "unknown or damaged format"
 
 
-def _decoded(info: VideoInfo, convert: Callable[[av.VideoFrame], np.ndarray]) -> Iterator[tuple[float, np.ndarray]]:
-    """(time in s, upright picture) of each decoded frame, in presentation order, until the
-    video ends or can no longer be decoded."""
-    k = (info.rotation_deg // 90) % 4
+def _decoded(info: VideoInfo) -> Iterator[tuple[float, av.VideoFrame]]:
+    """(time in s, decoded frame) of each frame, in presentation order, until the video ends or
+    can no longer be decoded. The frames stay in the decoder's format: converting one to a
+    picture (`_upright`) costs 4-8 times its decoding, so only the frames used are converted."""
     try:
         container = av.open(info.path)
     except (av.FFmpegError, OSError):
@@ -300,13 +300,19 @@ def _decoded(info: VideoInfo, convert: Callable[[av.VideoFrame], np.ndarray]) ->
                 if last_t is not None and t <= last_t:
                     continue  # a repeated timestamp: the frame already shown
                 last_t = t
-                img = convert(frame)
-                yield t, (np.ascontiguousarray(np.rot90(img, k)) if k else img)
+                yield t, frame
         except av.FFmpegError:
             return
 
 
-def _steady(info: VideoInfo, frames: Iterator[tuple[float, np.ndarray]]) -> Iterator[np.ndarray]:
+def _upright(info: VideoInfo, frame: av.VideoFrame, fmt: str) -> np.ndarray:
+    """The frame as an (H, W, 3) picture in fmt ('rgb24' or 'bgr24'), turned upright."""
+    img = frame.to_ndarray(format=fmt)
+    k = (info.rotation_deg // 90) % 4
+    return np.ascontiguousarray(np.rot90(img, k)) if k else img
+
+
+def _steady(info: VideoInfo, frames: Iterator[tuple[float, av.VideoFrame]]) -> Iterator[av.VideoFrame]:
     """The frames on a steady clock of info.fps from the first frame: each tick takes the frame
     nearest in time (a frame is repeated or skipped only where the rate varies)."""
     period = 1.0 / info.fps
@@ -328,23 +334,24 @@ def _steady(info: VideoInfo, frames: Iterator[tuple[float, np.ndarray]]) -> Iter
             k += 1
 
 
-def _rgb(frame) -> np.ndarray:
-    return frame.to_ndarray(format="rgb24")
-
-
-def _bgr(frame) -> np.ndarray:
-    return frame.to_ndarray(format="bgr24")
-
-
-def iter_frames(info: VideoInfo, max_side: int = MAX_SIDE_PX) -> Iterator[tuple[int, np.ndarray]]:
+def iter_frames(info: VideoInfo, max_side: int = MAX_SIDE_PX,
+                only: Collection[int] | None = None) -> Iterator[tuple[int, np.ndarray]]:
     """Yield (frame index, RGB frame), upright, on the steady clock (frame i at i / info.fps
     seconds), until the video ends or can no longer be decoded.
 
+    only: the indices wanted (None: all); the others are decoded (a video cannot be read
+    otherwise) but never converted, and decoding stops after the last one wanted.
     Frames whose longest side exceeds max_side are scaled down (keep `scale_of(info)` in mind
     when mapping positions back to the file's pixels).
     """
     scale = scale_of(info, max_side)
-    for i, rgb in enumerate(_steady(info, _decoded(info, _rgb))):
+    last = max(only, default=-1) if only is not None else None
+    for i, frame in enumerate(_steady(info, _decoded(info))):
+        if last is not None and i > last:
+            return
+        if only is not None and i not in only:
+            continue
+        rgb = _upright(info, frame, "rgb24")
         if scale != 1.0:
             rgb = cv2.resize(rgb, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
         yield i, rgb
@@ -354,7 +361,8 @@ def iter_bgr(video: str | os.PathLike | VideoInfo) -> Iterator[np.ndarray]:
     """Yield the file's frames at full resolution (BGR), upright and on the same steady clock as
     iter_frames, for overlays drawn at full resolution."""
     info = video if isinstance(video, VideoInfo) else probe(video)
-    yield from _steady(info, _decoded(info, _bgr))
+    for frame in _steady(info, _decoded(info)):
+        yield _upright(info, frame, "bgr24")
 
 
 def scale_of(info: VideoInfo, max_side: int = MAX_SIDE_PX) -> float:
