@@ -2,19 +2,53 @@
 
 The first second (standing) is the reference, as offline in `rom.hinge`: the side facing the
 camera, the standing hip and knee readings (the hip reading sets the offset of the pose model's
-hip landmark) and the back's standing outline. Cues use the offline flags' thresholds
-(`HingeConfig`) on this frame's causal-filtered values.
+hip landmark) and the back's standing outline. Cues follow the offline flags (`rom.hinge.rep_flags`
+and its thresholds in `HingeConfig`, with the same quantities): the knees from the frame's knee
+bend above standing; the back only at the bottom of a repetition (hip flexion within
+`bottom_window_deg` of the repetition's deepest so far), where the offline analysis judges it.
+Each finished repetition gets a card (`RepCard`): its maxima from the offline smoothing
+(`rom.signal.clean`) of the repetition's raw angles, which a finished repetition allows, so that
+the card and the stored result agree; the causal filter behind the running display lags and
+flattens a peak by several degrees.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from rom import back_contour, geometry, signal
-from rom.hinge import HingeConfig
+from rom.hinge import HingeConfig, rep_flags
 from rom.landmarks import INDEX, PoseEstimate
 
 REST_S = 1.0
+CUES = {"knee_bend": "knees bending: keep them soft and push the hips back instead",
+        "rounded_back": "back rounding: keep the back long",
+        "lumbar_compensation": "push the hips back: the bend is coming from the lower back"}
+CARD_WORDS = {"knee_bend": "knees bent", "rounded_back": "back rounded",
+              "lumbar_compensation": "bend from the lower back"}
+
+
+@dataclass(frozen=True)
+class RepCard:
+    """One finished repetition as the live page shows it. Degrees; flags as `rom.hinge.FLAGS`
+    (the offline rules without the checks that need the whole clip: the head, the hips' travel,
+    the pelvis, the lockout)."""
+
+    n: int  # 1, 2, ...
+    max_hip_flexion_deg: float
+    max_trunk_inclination_deg: float
+    max_knee_flexion_deg: float
+    flags: tuple[str, ...]
+
+    def to_dict(self) -> dict:
+        def r(v):
+            return None if not np.isfinite(v) else round(float(v), 1)
+        return {"n": self.n, "max_hip_flexion_deg": r(self.max_hip_flexion_deg),
+                "max_trunk_inclination_deg": r(self.max_trunk_inclination_deg),
+                "max_knee_flexion_deg": r(self.max_knee_flexion_deg), "flags": list(self.flags),
+                "cues": [CARD_WORDS[f] for f in self.flags]}
 
 
 class HingeLive:
@@ -27,9 +61,12 @@ class HingeLive:
         self.standing: dict[str, list] = {"hip": [], "knee": [], "shin": [], "offsets": []}
         self.ref: dict | None = None
         self.filters = {k: signal.LiveLowpass(fps) for k in ("hip", "trunk", "knee", "thoracic", "back")}
-        self.reps: list[float] = []  # peak hip flexion of each finished repetition
-        self._in_rep = False
-        self._peak = 0.0
+        self.cards: list[RepCard] = []  # the finished repetitions
+        # raw per-frame values from the reference on (NaN where not measured), for the cards
+        self.raw: dict[str, list[float]] = {k: [] for k in ("hip", "trunk", "knee", "thoracic", "back_flexion",
+                                                             "shin")}
+        self._rep_start: int | None = None  # index in `raw` where the current repetition began
+        self._peak = 0.0  # the current repetition's deepest displayed hip flexion so far
 
     def update(self, est: PoseEstimate | None, t: float, features: np.ndarray | None = None):
         from rom.live import LiveFrame
@@ -44,7 +81,9 @@ class HingeLive:
                 return frame
             self.ref = self._reference()
         side = frame.side = self.ref["side"]
+        frame.reps = [c.to_dict() for c in self.cards]
         if est is None:
+            self._keep(nan=True)
             return frame
         hip, knee, trunk = _angles(est.xy_px, side)
         # The standing reading sets the offset of the pose model's hip landmark (see rom.hinge).
@@ -60,27 +99,42 @@ class HingeLive:
                         "trunk_inclination_deg": self.filters["trunk"](trunk),
                         "knee_flexion_deg": self.filters["knee"](knee),
                         "back_rounding_deg": self.filters["thoracic"](thoracic)}
-        frame.cues += self._cues(frame.angles, self.filters["back"](back_flexion), _shin(est.xy_px, side))
+        shin = _shin(est.xy_px, side)
+        self._keep(hip=hip, trunk=trunk, knee=knee, thoracic=thoracic, back_flexion=back_flexion, shin=shin)
+        frame.cues += self._cues(frame.angles, self.filters["back"](back_flexion), shin)
         self._count_reps(frame.angles["hip_flexion_deg"], frame)
         return frame
+
+    def _keep(self, nan: bool = False, **values: float) -> None:
+        for k, series in self.raw.items():
+            series.append(float("nan") if nan else values[k])
 
     def _cues(self, a: dict, back_flexion: float, shin: float = float("nan")) -> list[str]:
         c = self.config
         hip = a["hip_flexion_deg"]
         if not np.isfinite(hip) or hip <= c.min_rep_depth_deg:
             return ["hinge forward: push the hips back, back long, knees soft"]
-        cues = []
-        knee_bend = a["knee_flexion_deg"] - self.ref["knee"]
-        # As offline (rom.hinge): knees that bend over upright shins are the hips going back.
-        shins_move = not np.isfinite(shin) or abs(shin - self.ref["shin"]) > c.form.min_shin_forward_deg
-        if np.isfinite(knee_bend) and knee_bend > c.knee_bend_threshold_deg and shins_move:
-            cues.append("knees bending: keep them soft and push the hips back instead")
-        rounding = a["back_rounding_deg"]
-        if np.isfinite(rounding) and rounding > c.rounded_back_threshold_deg:
-            cues.append("back rounding: keep the back long")
-        elif np.isfinite(back_flexion) and back_flexion / hip > c.lumbar_ratio_threshold:
-            cues.append("push the hips back: the bend is coming from the lower back")
-        return cues or ["good: hips back, back straight"]
+        peak = max(self._peak, hip) if self._rep_start is not None else hip
+        at_bottom = hip >= peak - c.bottom_window_deg
+        thoracic = a["back_rounding_deg"] if at_bottom else float("nan")
+        flexion = back_flexion if at_bottom else float("nan")
+        flags = self._flags(a["knee_flexion_deg"] - self.ref["knee"], thoracic, flexion, peak,
+                            shin - self.ref["shin"])
+        return [CUES[f] for f in flags] or ["good: hips back, back straight"]
+
+    def _flags(self, knee_bend: float, thoracic: float, flexion: float, peak_hip: float,
+               shin: float) -> tuple[str, ...]:
+        """`rom.hinge.rep_flags` with the vetoes of `rom.hinge._form_flags` that one moment can
+        judge: knees that bend over upright shins are the hips going back, and a back that bends
+        less than min_lumbar_flexion_deg is no lumbar compensation. NaN: not judged."""
+        c = self.config
+        ratio = flexion / peak_hip if peak_hip > 0 else float("nan")
+        flags = list(rep_flags(knee_bend, thoracic, ratio, c)[0])
+        if "knee_bend" in flags and np.isfinite(shin) and abs(shin) <= c.form.min_shin_forward_deg:
+            flags.remove("knee_bend")
+        if "lumbar_compensation" in flags and flexion < c.form.min_lumbar_flexion_deg:
+            flags.remove("lumbar_compensation")
+        return tuple(flags)
 
     def _collect_reference(self, est: PoseEstimate | None, offs: np.ndarray) -> None:
         if est is None:
@@ -112,21 +166,46 @@ class HingeLive:
                 "bends": bends}
 
     def _count_reps(self, hip: float, frame) -> None:
-        """A repetition starts above the rep depth and ends back near upright."""
+        """A repetition starts above the rep depth and ends back near upright; then its card."""
         if not np.isfinite(hip):
             return
-        if not self._in_rep and hip > self.config.min_rep_depth_deg:
-            self._in_rep, self._peak = True, hip
-        elif self._in_rep:
+        if self._rep_start is None and hip > self.config.min_rep_depth_deg:
+            self._rep_start, self._peak = len(self.raw["hip"]) - 1, hip
+        elif self._rep_start is not None:
             self._peak = max(self._peak, hip)
             if hip < self.config.upright_max_deg:
-                self._in_rep = False
-                self.reps.append(self._peak)
+                card = self._card(self._rep_start, len(self.raw["hip"]))
+                self._rep_start = None
+                self.cards.append(card)
+                frame.reps = [c.to_dict() for c in self.cards]
                 frame.events.append("rep")
-                frame.cues.append(f"repetition {len(self.reps)}: hip flexion {self._peak:.0f} degrees")
+                frame.cues.append(f"repetition {card.n}: hip flexion {card.max_hip_flexion_deg:.0f} degrees")
 
-    def pain_cue(self, pain_s: float) -> str:
-        return f"pain marked at {pain_s:.1f} s"
+    def _card(self, start: int, end: int) -> RepCard:
+        """The repetition over raw frames start..end-1, read as offline (`rom.hinge._measure_rep`):
+        maxima of the smoothed angles; the back at the bottom frames (within bottom_window_deg of
+        the deepest), the knee bend from its largest."""
+        c = self.config
+        # From a second before the repetition, so that the smoothing has its lead-in.
+        lead = max(0, start - int(round(self.fps)))
+        clean = {k: np.clip(signal.clean(np.array(self.raw[k][lead:end]), self.fps, c.cutoff_hz), 0.0, 180.0)[
+            start - lead:] for k in ("hip", "trunk", "knee")}
+        hip = clean["hip"]
+        peak = _max(hip)
+        near = np.flatnonzero(hip >= peak - c.bottom_window_deg) + start
+        at = {k: _median(np.array(self.raw[k])[near]) for k in ("thoracic", "back_flexion", "shin")}
+        flags = self._flags(_max(clean["knee"]) - self.ref["knee"], at["thoracic"], at["back_flexion"], peak,
+                            at["shin"] - self.ref["shin"])
+        return RepCard(n=len(self.cards) + 1, max_hip_flexion_deg=peak, max_trunk_inclination_deg=_max(clean["trunk"]),
+                       max_knee_flexion_deg=_max(clean["knee"]), flags=flags)
+
+
+def _max(x: np.ndarray) -> float:
+    return float(np.nanmax(x)) if np.isfinite(x).any() else float("nan")
+
+
+def _median(x: np.ndarray) -> float:
+    return float(np.nanmedian(x)) if np.isfinite(x).any() else float("nan")
 
 
 def _angles(xy: np.ndarray, side: str) -> tuple[float, float, float]:
