@@ -7,7 +7,7 @@ This is the only module that wires the adapters (video, pose backend) to the pur
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -82,11 +82,13 @@ def landmarks_of(info: video.VideoInfo, test: str, model: str = "full",
 
 
 def measure(series: LandmarkSeries, test: str, video_name: str, options: Options = Options(),
-            pain_s: float | None = None):
-    """Landmarks -> result of the given test (no I/O). pain_s: a pain moment marked live (SLR)."""
+            pain_s: float | None = None, pain_marks: Sequence[float] = ()):
+    """Landmarks -> result of the given test (no I/O). pain_s: a pain moment marked live (SLR);
+    pain_marks: all of them when there were several."""
     side = None if options.side == "auto" else options.side
     if test == "slr":
-        return analyze_slr(series, video_name, side=side, config=options.slr, pain_s=pain_s)
+        return analyze_slr(series, video_name, side=side, config=options.slr, pain_s=pain_s,
+                           pain_marks=pain_marks)
     # imported here: rom.hinge pulls in scipy.stats (0.7 s), which an SLR never needs
     from rom.hinge import HingeConfig, analyze_hinge
 

@@ -14,11 +14,13 @@ import numpy as np
 
 from rom import geometry, kinematics, onset, signal
 from rom.analysis import Options, measure
+from rom.errors import BadInput
 from rom.extraction import FrameFeatures, SeriesBuilder
 from rom.landmarks import INDEX, LandmarkSeries, PoseEstimate, other_side
 from rom.slr import SLRConfig, thigh_flexion
 
 REST_S = 1.0  # the first second (person at rest) sets the baselines
+PAIN_MATCH_S = 0.01  # a pain mark to remove is named by its time, rounded to 0.01 s on the page
 
 
 @dataclass
@@ -32,6 +34,7 @@ class LiveFrame:
     cues: list[str] = field(default_factory=list)  # plain-language cues to show (and speak)
     events: list[str] = field(default_factory=list)  # what happened at this frame: 'knee_bend', 'rep', 'pain'
     side: str | None = None
+    reps: list[dict] | None = None  # hinge: a card per finished repetition (`rom.hinge_live.RepCard`)
 
     def to_dict(self) -> dict:
         def r(v):
@@ -39,7 +42,8 @@ class LiveFrame:
         return {"t_s": round(self.t_s, 3), "detected": self.detected,
                 "angles": {k: r(v) for k, v in self.angles.items()},
                 "raw": {k: r(v) for k, v in self.raw.items()},
-                "cues": self.cues, "events": self.events, "side": self.side}
+                "cues": self.cues, "events": self.events, "side": self.side,
+                **({} if self.reps is None else {"reps": self.reps})}
 
 
 class LiveSession:
@@ -59,7 +63,7 @@ class LiveSession:
         self.builder = SeriesBuilder(features, n_features)
         self.times: list[float] = []
         self.image_size: tuple[int, int] = (0, 0)
-        self.pain_s: float | None = None
+        self.pain_marks: list[float] = []  # session times of the pain marks, in the order marked
         self.relocks: list[int] = []
         self._protocol = (_SLRLive(side, fps_hint, slr_config) if test == "slr"
                           else _hinge_live(side, fps_hint))
@@ -70,16 +74,38 @@ class LiveSession:
         self.image_size = image_size
         features = self.builder.feats[-1] if self.builder.feats else None
         frame = self._protocol.update(est, float(t_s) - self.times[0], features)
-        if self.pain_s is not None and frame.side is not None and "pain" not in frame.events:
-            frame.cues.append(self._protocol.pain_cue(self.pain_s))
+        if self.pain_marks and frame.side is not None and "pain" not in frame.events:
+            frame.cues.append(self._protocol.pain_cue(self.pain_marks[-1]))
         return frame
+
+    @property
+    def pain_s(self) -> float | None:
+        """The first pain mark (session seconds), the result's Lasegue reading; None without."""
+        return min(self.pain_marks) if self.pain_marks else None
 
     def mark_pain(self, t_s: float | None = None) -> float:
         """The person reports pain or tingling now (or at t_s, capture time). Returns the
-        session time in seconds."""
+        session time in seconds. Each mark is kept: pain can come back, or grow, further up."""
+        if self.test != "slr":
+            raise BadInput("pain is marked during the straight leg raise only")
         at = (self.times[-1] if t_s is None else float(t_s)) - (self.times[0] if self.times else 0.0)
-        self.pain_s = max(0.0, at)
-        return self.pain_s
+        self.pain_marks.append(max(0.0, at))
+        return self.pain_marks[-1]
+
+    def unmark_pain(self, at_s: float) -> float:
+        """Remove the pain mark at session time at_s (as `mark_pain` returned it, to within
+        PAIN_MATCH_S: the page may round it). Returns the removed mark's time."""
+        near = [m for m in self.pain_marks if abs(m - at_s) <= PAIN_MATCH_S]
+        if not near:
+            raise BadInput(f"there is no pain mark at {at_s:.2f} s")
+        mark = min(near, key=lambda m: abs(m - at_s))
+        self.pain_marks.remove(mark)
+        return mark
+
+    def pain_angle_deg(self, at_s: float) -> float | None:
+        """The live hip flexion at session time at_s (SLR), for the page's list of marks; the
+        stored reading is the offline analysis's (`result`)."""
+        return self._protocol.hip_at(at_s) if self.test == "slr" else None
 
     @property
     def fps(self) -> float:
@@ -93,10 +119,12 @@ class LiveSession:
         n = len(self.builder)
         return self.builder.build(np.arange(n) / self.fps, self.image_size, self.fps, tuple(self.relocks))
 
-    def result(self, video: str = "live"):
-        """The offline analysis of everything received (raises NotMeasurable like `rom analyze`)."""
-        return measure(self.series(), self.test, video, Options(test=self.test, side=self.side or "auto"),
-                       pain_s=self.pain_s)
+    def result(self, video: str = "live", side: str | None = None):
+        """The offline analysis of everything received (raises NotMeasurable like `rom analyze`).
+        side: instead of the declared one ('auto': the side found in the video)."""
+        side = side or self.side or "auto"
+        return measure(self.series(), self.test, video, Options(test=self.test, side=side),
+                       pain_s=self.pain_s, pain_marks=tuple(self.pain_marks))
 
 
 class _SLRLive:
@@ -187,10 +215,17 @@ class _SLRLive:
         self.bend_at = t
         frame.events.append("knee_bend")
 
-    def pain_cue(self, pain_s: float) -> str:
-        i = int(np.argmin(np.abs(np.array(self.t) - pain_s)))
+    def hip_at(self, at_s: float) -> float | None:
+        """The raw hip flexion of the frame nearest session time at_s (None: not measured)."""
+        if not self.t:
+            return None
+        i = int(np.argmin(np.abs(np.array(self.t) - at_s)))
         v = self._hip_hist[i] if i < len(self._hip_hist) else float("nan")
-        return f"pain marked at {v:.0f} degrees" if np.isfinite(v) else "pain marked"
+        return float(v) if np.isfinite(v) else None
+
+    def pain_cue(self, pain_s: float) -> str:
+        v = self.hip_at(pain_s)
+        return "pain marked" if v is None else f"pain marked at {v:.0f} degrees"
 
 
 def _supine_frame(xy: np.ndarray) -> kinematics.SupineFrame | None:

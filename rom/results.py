@@ -66,6 +66,8 @@ class SLRResult:
     events: dict = field(default_factory=dict, repr=False, compare=False)  # frame indices for views
     pain_s: float | None = None  # when the person reported pain (live mode), seconds
     pain_angle_deg: float | None = None  # hip flexion at that moment (the Lasegue reading)
+    # every pain mark, in time order: (seconds, hip flexion there or None); the first is pain_s
+    pain_marks: tuple[tuple[float, float | None], ...] = ()
     raised_leg: str = "unknown"  # the camera's "near" or "far" leg, from the picture
 
     test = "slr"
@@ -84,6 +86,7 @@ class SLRResult:
             "contralateral_hip_flexion_deg": _r(self.contralateral_hip_flexion_deg),
             "table_tilt_deg": _r(self.table_tilt_deg),
             "pain_s": _r(self.pain_s, 2), "pain_angle_deg": _r(self.pain_angle_deg),
+            "pain_marks": [{"t_s": _r(t, 2), "angle_deg": _r(deg)} for t, deg in self.pain_marks],
             "flags": list(self.flags),
             "quality": self.quality.to_dict(),
         }

@@ -13,6 +13,7 @@ MediaPipe's hip landmark from the joint centre (5-13 px) that would otherwise bi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,11 +64,13 @@ class SLRConfig:
 
 
 def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None,
-                config: SLRConfig = SLRConfig(), pain_s: float | None = None) -> SLRResult:
+                config: SLRConfig = SLRConfig(), pain_s: float | None = None,
+                pain_marks: Sequence[float] = ()) -> SLRResult:
     """Measure an SLR clip. Raises NotMeasurable with a reason when the result cannot be trusted.
 
     pain_s: when the examiner marked that the person reported pain (seconds from the start);
     the result then also gives the hip flexion at that moment (the Lasegue reading).
+    pain_marks: every such moment when there were several (pain_s is then the first of them).
     """
     fps = series.fps
     quality.require_detections(series)
@@ -220,6 +223,8 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
               # the confirmation level in the reported knee column's units (rest = 0)
               "knee_confirm_level_deg": None if bend is None
               else bend.baseline_deg - base["knee"] + config.knee_bend_threshold_deg}
+    times = sorted(float(t) for t in pain_marks) or ([] if pain_s is None else [float(pain_s)])
+    marks = tuple((t, _value_at(hip, series.t_s, t)) for t in times)
     return SLRResult(
         video=video, side=side, facing=facing, raised_leg=near_far.leg, slr_angle_deg=slr,
         slr_angle_ci95_deg=(slr - half, slr + half),
@@ -228,7 +233,7 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
         pelvic_rotation_deg=float(np.interp(key, np.arange(len(pelvis)), np.nan_to_num(pelvis))),
         max_pelvic_rotation_deg=max_pelvis, contralateral_hip_flexion_deg=contralateral,
         table_tilt_deg=float(table_tilt), flags=tuple(flags), quality=q, frames=frames, events=events,
-        pain_s=pain_s, pain_angle_deg=None if pain_s is None else _value_at(hip, series.t_s, pain_s))
+        pain_s=marks[0][0] if marks else None, pain_angle_deg=marks[0][1] if marks else None, pain_marks=marks)
 
 
 def _decide_side(declared: str | None, body: kinematics.SupineFrame, near_far: legs.NearFar,

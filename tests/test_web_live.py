@@ -113,6 +113,24 @@ def test_live_slr_angles_match_the_ground_truth(live_server):
     assert a.key_frame[:2] == b"\xff\xd8"
 
 
+def test_a_live_slr_declared_on_the_wrong_side_is_stored_as_measured(live_server):
+    """The clip raises the left leg; the set-up said right. The recording is measured, not
+    refused, and stored under the left leg with the mismatch said (issue 11, point 3)."""
+    aid = _assessment(live_server, side="right")
+    frames, gt = clip_frames(SLR), truth(SLR)
+    c = LiveClient(live_server, aid)
+    c.receive()
+    assert c.control("start")["type"] == "started"
+    for i, img in enumerate(frames):
+        c.frame(img, i / gt["fps"])
+    assert c.control("stop")["type"] == "done"
+    c.close()
+    a = _get(live_server, aid)
+    assert a.status == "complete" and a.side == "left" and a.result["side"] == "left"
+    assert a.result["side_check"]["mismatch"] is True and a.result["side_check"]["declared"] == "right"
+    assert abs(a.result["slr_angle_deg"] - gt["slr_angle_deg"]) < 3.0
+
+
 def test_stored_angles_are_the_offline_engines_for_the_same_frames(live_server):
     """Frames sent losslessly (PNG) are exactly the frames `rom analyze` reads from the file, so
     the stored per-frame angles and the result must be its numbers."""

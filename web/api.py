@@ -51,5 +51,5 @@ def _assessment(a: Assessment) -> dict:
             "source": a.source, "status": a.status, "progress": a.progress, "error": a.error,
             "created_at": a.created_at.isoformat() + "Z",
             "started_at": None if a.started_at is None else a.started_at.isoformat() + "Z",
-            "frames": a.n_frames, "pain_s": a.pain_s, "result": a.result,
+            "frames": a.n_frames, "pain_s": a.pain_s, "pain_marks": a.pain_times, "result": a.result,
             "url": url_for("assessments.result", assessment_id=a.id)}

@@ -4,10 +4,13 @@ Protocol. The page sends each frame as one binary message: 8 bytes of capture ti
 little-endian float64) followed by the JPEG. It sends the next frame only after the reply to the
 last one, so at most one frame is in flight and a slow machine drops frames instead of lagging.
 Control messages are JSON text: {"type": "start"}, {"type": "pain", "t": capture time},
-{"type": "stop"}. Replies are JSON: {"type": "frame", landmarks (33 x [x, y, visibility] in the
+{"type": "pain_undo", "t": a mark's time as the pain reply gave it}, {"type": "stop"}; pain marks
+are for the SLR only. Replies are JSON: {"type": "frame", landmarks (33 x [x, y, visibility] in the
 frame's pixels, or null), size, ms (server time), and while setting up `check` (camera check),
 while recording the engine's live frame (angles, raw, cues, events, side, t_s, frame)};
-{"type": "started", "fps"}, {"type": "pain", "pain_s"}, {"type": "done", "url"},
+{"type": "started", "fps"}, {"type": "pain", "pain_s" (the new mark), "marks"} and
+{"type": "pain_undone", "removed_s", "marks"} (marks: every mark in time order,
+[{"t_s", "angle_deg" (live hip flexion)}]), {"type": "done", "url"},
 {"type": "error", "message"}. While the database is locked or unreachable, frame replies carry
 "storage": {"ok": false, "message"} (and {"ok": true} once it answers again); while a control
 message waits for it, {"type": "storage", "ok": false, "message"} is sent.
@@ -101,8 +104,8 @@ def _parse(text: str) -> dict:
         raise Refused("a control message must be JSON, e.g. {\"type\": \"start\"}") from None
     if not isinstance(msg, dict) or not isinstance(msg.get("type"), str):
         raise Refused("a control message must be a JSON object with a \"type\"")
-    if msg["type"] not in ("start", "pain", "stop"):
-        raise Refused(f"unknown message type {msg['type'][:40]!r} (start, pain or stop)")
+    if msg["type"] not in ("start", "pain", "pain_undo", "stop"):
+        raise Refused(f"unknown message type {msg['type'][:40]!r} (start, pain, pain_undo or stop)")
     return msg
 
 
@@ -268,16 +271,19 @@ class LiveConnection:
             storage.start_spool(self.a)
             self.writer = recording.FrameWriter(db.engine, self.a.id, self.token)
             self._send({"type": "started", "fps": round(fps, 1)})
+        elif kind in ("pain", "pain_undo") and self.a.test != "slr":
+            raise Refused("pain is marked during the straight leg raise only")
         elif kind == "pain" and self.writer is not None:
             t = msg.get("t")
-            pain_s = self.engine.call("pain", None if t is None else _time(t, "the pain mark's time"))
-
-            def marked():
-                self.a.pain_s = pain_s
-                db.session.commit()
-
-            recording.with_storage_retry(marked, on_wait=self._waiting)
-            self._send({"type": "pain", "pain_s": round(pain_s, 2)})
+            marked = self._call("pain", None if t is None else _time(t, "the pain mark's time"))
+            self._store_pain(marked["times"])
+            self._send({"type": "pain", "pain_s": round(marked["pain_s"], 2), "marks": marked["marks"]})
+        elif kind == "pain_undo" and self.writer is not None:
+            if "t" not in msg:
+                raise Refused("pain_undo needs the time of the mark to remove (\"t\", seconds)")
+            undone = self._call("pain_undo", _time(msg["t"], "the pain mark's time"))
+            self._store_pain(undone["times"])
+            self._send({"type": "pain_undone", "removed_s": round(undone["removed_s"], 2), "marks": undone["marks"]})
         elif kind == "stop" and self.writer is not None:
             self._finish()
             self._send({"type": "done", "url": url_for("assessments.result", assessment_id=self.a.id)})
@@ -286,6 +292,22 @@ class LiveConnection:
             raise Refused(f"unexpected message {kind!r} now")
         return False
 
+    def _call(self, name: str, *args):
+        """An engine call whose refusal (RomError) is the page's mistake, not the engine's."""
+        try:
+            return self.engine.call(name, *args)
+        except RomError as e:
+            raise Refused(str(e)) from None
+
+    def _store_pain(self, times: list[float]) -> None:
+        """Every mark (seconds, time order) and the first as pain_s, which older readers use."""
+        def stored():
+            self.a.pain_marks = times
+            self.a.pain_s = times[0] if times else None
+            db.session.commit()
+
+        recording.with_storage_retry(stored, on_wait=self._waiting)
+
     def _finish(self) -> None:
         writer, self.writer = self.writer, None
         try:
@@ -293,7 +315,7 @@ class LiveConnection:
         except RuntimeError:
             self.writer = writer  # for _close, which marks the recording incomplete
             raise
-        pain_s = self.a.pain_s
+        pain_s, pain_marks = self.a.pain_s, self.a.pain_marks
         try:
             result, series = self.engine.call("stop")
         except RomError as e:
@@ -303,7 +325,7 @@ class LiveConnection:
             key = keyframe.from_spool(self.spool, result, series)
 
             def store():
-                self.a.pain_s = pain_s
+                self.a.pain_s, self.a.pain_marks = pain_s, pain_marks
                 recording.store_result(self.a, result, series, key)
 
             recording.with_storage_retry(store, on_wait=self._waiting)

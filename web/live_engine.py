@@ -73,18 +73,35 @@ class LiveEngine:
             self.session = LiveSession("slr", self.side, fps)
         return fps
 
-    def pain(self, t_s: float | None) -> float:
-        """The person reports pain at capture time t_s (None: the last frame). Returns seconds
-        from the start of the recording."""
+    def pain(self, t_s: float | None) -> dict:
+        """The person reports pain at capture time t_s (None: the last frame). Returns the new
+        mark's time (seconds from the start of the recording) and every mark (`_marks`)."""
         if self.session is None:
             raise BadInput("pain can only be marked while recording")
-        return self.session.mark_pain(t_s)
+        return {"pain_s": self.session.mark_pain(t_s), **self._marks()}
+
+    def pain_undo(self, at_s: float) -> dict:
+        """Remove the pain mark at at_s (seconds from the start, as `pain` returned it)."""
+        if self.session is None:
+            raise BadInput("pain marks can only be removed while recording")
+        return {"removed_s": self.session.unmark_pain(at_s), **self._marks()}
+
+    def _marks(self) -> dict:
+        """'times': the pain marks in time order (seconds, for storage); 'marks': the same with
+        the live hip flexion there, rounded for the page's list."""
+        times = sorted(self.session.pain_marks)
+        angles = [self.session.pain_angle_deg(t) for t in times]
+        return {"times": times, "marks": [{"t_s": round(t, 2), "angle_deg": None if v is None else round(v, 1)}
+                                          for t, v in zip(times, angles)]}
 
     def stop(self):
-        """(result, series) of everything recorded; raises NotMeasurable like `rom analyze`."""
+        """(result, series) of everything recorded; raises NotMeasurable like `rom analyze`. An
+        SLR is measured with the side found in the video: a wrongly declared side is reported
+        when the result is stored (`web.recording.store_result`), not refused here."""
         if self.session is None or not len(self.session.builder):
             raise BadInput("nothing was recorded")
-        return self.session.result(), self.session.series()
+        side = "auto" if self.session.test == "slr" else None
+        return self.session.result(side=side), self.session.series()
 
     def close(self) -> None:
         self.backend.close()

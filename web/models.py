@@ -148,7 +148,8 @@ class Assessment(db.Model):
     fps: Mapped[float | None] = mapped_column(Float)
     image_width: Mapped[int | None] = mapped_column(Integer)
     image_height: Mapped[int | None] = mapped_column(Integer)
-    pain_s: Mapped[float | None] = mapped_column(Float)  # seconds from the start of the recording
+    pain_s: Mapped[float | None] = mapped_column(Float)  # the first pain mark, seconds from the start
+    pain_marks: Mapped[list | None] = mapped_column(JSON)  # every pain mark (seconds), in time order
     progress: Mapped[float | None] = mapped_column(Float)  # upload analysis, 0..1
     result: Mapped[dict | None] = mapped_column(JSON)
     error: Mapped[str | None] = mapped_column(Text)
@@ -180,6 +181,13 @@ class Assessment(db.Model):
         hips = [x["max_hip_flexion_deg"] for x in reps if x.get("max_hip_flexion_deg") is not None]
         text = f"{len(reps)} rep{'s' if len(reps) != 1 else ''}"
         return text + (f", hip flexion up to {max(hips):.1f}°" if hips else "")
+
+    @property
+    def pain_times(self) -> list[float]:
+        """The pain marks in seconds (rows from before migration 0005 have only pain_s)."""
+        if self.pain_marks is not None:
+            return list(self.pain_marks)
+        return [] if self.pain_s is None else [self.pain_s]
 
     @property
     def when(self) -> datetime:

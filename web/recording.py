@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 from rom import back_contour
 from rom.analysis import Options, measure
 from rom.errors import NotMeasurable, RomError
-from web import frames, keyframe, live_registry, storage
+from web import frames, keyframe, live_registry, sides, storage
 from web.db import db
 from web.models import Assessment, FrameSample, assessments_query, utcnow
 
@@ -198,7 +198,15 @@ def with_storage_retry(action, timeout_s: float = 120.0, on_wait=None):
 
 def store_result(a: Assessment, result, series, key_frame: bytes | None, rows_stored: bool = True) -> None:
     """Record a measured assessment: the result, the offline angles of every frame (and the
-    frames themselves when they are not stored yet, as for an uploaded video), the key frame."""
+    frames themselves when they are not stored yet, as for an uploaded video), the key frame.
+
+    A live SLR is measured with the side declared when it was set up: it is measured again here
+    with the side found in the video and checked against the declared one (`web.sides`); the
+    stored side is the measured one. (An upload is checked where it is analysed.)"""
+    check = None
+    if a.source == "live" and a.test == "slr":
+        result, check = sides.measure_slr(series, a.side, result.video, pain_s=a.pain_s, pain_marks=a.pain_times)
+        a.side = result.side
     angle_rows = frames.angle_rows(result.frames)
     if rows_stored:
         db.session.execute(update(FrameSample), [
@@ -210,7 +218,7 @@ def store_result(a: Assessment, result, series, key_frame: bytes | None, rows_st
              "landmarks": frames.pack(series.xy_px[i], series.z[i], series.visibility[i], series.world_m[i],
                                       None if back is None else back[i]),
              "angles": r} for i, r in enumerate(angle_rows)])
-    a.result = result.to_dict()
+    a.result = sides.stored(result.to_dict(), check)
     a.status, a.error, a.finished_at = "complete", None, utcnow()
     a.n_frames, a.fps = len(series), float(series.fps)
     a.image_width, a.image_height = (int(v) for v in series.image_size)
@@ -234,12 +242,16 @@ def analyse_recorded(a: Assessment):
     fps = frames.mean_rate([r.t_s for r in rows])
     series = frames.series_from([r.landmarks for r in rows], [i for i, r in enumerate(rows) if r.relock],
                                 (a.image_width or 640, a.image_height or 480), fps, n_features)
-    return measure_series(series, a.test, a.side, a.pain_s), series
+    return measure_series(series, a.test, a.side, a.pain_s, a.pain_times), series
 
 
-def measure_series(series, test: str, side: str | None, pain_s: float | None):
-    """What `rom.live.LiveSession.result` computes, for a series rebuilt from storage."""
-    return measure(series, test, "live", Options(test=test, side=side or "auto"), pain_s=pain_s)
+def measure_series(series, test: str, side: str | None, pain_s: float | None, pain_marks=()):
+    """What `rom.live.LiveSession.result` computes, for a series rebuilt from storage; an SLR
+    with the side found in the video (`store_result` checks it against the declared one), so
+    that a wrongly declared side is reported, not refused."""
+    side = (side or "auto") if test == "hinge" else "auto"
+    return measure(series, test, "live", Options(test=test, side=side), pain_s=pain_s,
+                   pain_marks=pain_marks)
 
 
 def finish_recorded(a: Assessment) -> None:

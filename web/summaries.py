@@ -47,10 +47,13 @@ def marks(a: Assessment) -> list[dict]:
     if r.get("knee_bend_onset_s") is not None:
         out.append({"t_s": r["knee_bend_onset_s"], "label": f"knee bend {r.get('slr_angle_deg', 0):.0f}°",
                     "kind": "onset"})
-    pain_s = r.get("pain_s", a.pain_s)
-    if pain_s is not None:
-        angle = r.get("pain_angle_deg")
-        out.append({"t_s": pain_s, "label": "pain" + (f" {angle:.0f}°" if angle is not None else ""), "kind": "pain"})
+    pains = r.get("pain_marks")  # every mark; results from before there could be several have pain_s only
+    if pains is None:
+        pain_s = r.get("pain_s", a.pain_s)
+        pains = [] if pain_s is None else [{"t_s": pain_s, "angle_deg": r.get("pain_angle_deg")}]
+    for m in pains:
+        angle = m["angle_deg"]
+        out.append({"t_s": m["t_s"], "label": "pain" + (f" {angle:.0f}°" if angle is not None else ""), "kind": "pain"})
     for i, rep in enumerate(r.get("reps") or [], 1):
         if rep.get("bottom_s") is not None:
             out.append({"t_s": rep["bottom_s"], "label": f"rep {i}", "kind": "rep"})

@@ -118,6 +118,11 @@ function handle(msg) {
       break;
     case 'pain':
       phase(`Recording · pain marked at ${msg.pain_s.toFixed(1)} s`, 'recording');
+      showPainMarks(msg.marks);
+      break;
+    case 'pain_undone':
+      phase(`Recording · pain mark at ${msg.removed_s.toFixed(1)} s removed`, 'recording');
+      showPainMarks(msg.marks);
       break;
     case 'done':
       state.done = true;
@@ -151,6 +156,45 @@ function show(msg) {
   }
   if (msg.cues) showCues(msg.cues);
   if ((msg.events || []).includes('knee_bend')) flash($('knee'));
+  if (msg.reps && $('reps')) showReps(msg.reps);
+}
+
+// Hinge: the count and a card per finished repetition (the last few), which stay on screen.
+const REP_CARDS = 4;
+function showReps(reps) {
+  if ($('reps').textContent === String(reps.length)) return;
+  $('reps').textContent = reps.length;
+  flash($('reps'));
+  const cards = reps.slice(-REP_CARDS).map((rep) => {
+    const li = document.createElement('li');
+    li.value = rep.n;
+    const head = document.createElement('strong');
+    head.textContent = `Rep ${rep.n}: hip ${Math.round(rep.max_hip_flexion_deg)}°`;
+    const detail = document.createElement('span');
+    detail.textContent = ` · trunk ${Math.round(rep.max_trunk_inclination_deg)}°` +
+      (rep.cues.length ? ` · ${rep.cues.join('; ')}` : ' · good form');
+    li.append(head, detail);
+    return li;
+  });
+  $('rep-cards').replaceChildren(...cards);
+}
+
+// SLR: every pain mark with the hip flexion there, each with its own undo.
+function showPainMarks(marks) {
+  const list = $('pain-marks');
+  list.hidden = marks.length === 0;
+  list.replaceChildren(...marks.map((m) => {
+    const li = document.createElement('li');
+    li.textContent = `Pain at ${m.t_s.toFixed(1)} s` + (m.angle_deg == null ? '' : `, ${Math.round(m.angle_deg)}° `);
+    const undo = Object.assign(document.createElement('button'), {type: 'button', textContent: 'Undo'});
+    undo.className = 'small';
+    undo.title = 'Remove this pain mark';
+    undo.addEventListener('click', () => {
+      if (state.recording && !state.stopping) send({type: 'pain_undo', t: m.t_s});
+    });
+    li.append(undo);
+    return li;
+  }));
 }
 
 function showCheck(check) {
@@ -215,10 +259,24 @@ $('stop').addEventListener('click', () => {
   phase('Analysing the recording…');
   send({type: 'stop'});
 });
-if ($('pain')) $('pain').addEventListener('click', markPain);
-document.addEventListener('keydown', (ev) => {
-  if ((ev.key === 'p' || ev.key === 'P') && !ev.repeat && !ev.target.closest('input, textarea')) markPain();
-});
+// Where typing a P means the letter P; anywhere else (a ticked checkbox, a button) it marks pain.
+const TEXT_INPUTS = new Set(['text', 'search', 'email', 'number', 'password', 'tel', 'url']);
+function typingIn(el) {
+  if (!(el instanceof Element)) return false;
+  if (el.isContentEditable || el.closest('textarea, [contenteditable]:not([contenteditable="false"])')) return true;
+  return el.tagName === 'INPUT' && TEXT_INPUTS.has(el.type);
+}
+
+if ($('pain')) {  // only on tests that have a pain mark (SLR): no key handler on the hinge page
+  $('pain').addEventListener('click', markPain);
+  document.addEventListener('keydown', (ev) => {
+    if ((ev.key === 'p' || ev.key === 'P') && !ev.repeat && !ev.ctrlKey && !ev.metaKey && !ev.altKey &&
+        !typingIn(ev.target)) {
+      ev.preventDefault();
+      markPain();
+    }
+  });
+}
 
 window.addEventListener('beforeunload', (ev) => {
   if (state.recording && !state.done) ev.preventDefault();  // ask before leaving a recording
