@@ -3,7 +3,9 @@
 The same kinematics as offline analysis; only the smoothing is causal (for display) and the
 cues are decided from the frames seen so far. When the recording stops, `LiveSession.result()`
 runs the offline analysis (`rom.analysis.measure`) on exactly the frames received, so the stored
-angles are what `rom analyze` gives for those frames.
+angles are what `rom analyze` gives for those frames. One clock: the frames are placed at the times
+they were captured (`rom.timing.SteadyClock`), not at their arrival order, so a dropped or delayed
+frame moves no onset; frames that arrived unevenly are named in the result's quality block.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from rom.errors import BadInput
 from rom.extraction import FrameFeatures, SeriesBuilder
 from rom.landmarks import INDEX, LandmarkSeries, PoseEstimate, other_side
 from rom.slr import SLRConfig, thigh_flexion
+from rom.timing import SteadyClock, with_timing
 
 REST_S = 1.0  # the first second (person at rest) sets the baselines
 PAIN_MATCH_S = 0.01  # a pain mark to remove is named by its time, rounded to 0.01 s on the page
@@ -114,17 +117,24 @@ class LiveSession:
             return 30.0
         return (len(self.times) - 1) / (self.times[-1] - self.times[0])
 
+    def clock(self) -> SteadyClock:
+        """The received frames' capture times on a steady clock (`rom.timing`)."""
+        return SteadyClock.of(self.times)
+
     def series(self) -> LandmarkSeries:
-        """The received frames as a series at their mean rate (what the offline analysis uses)."""
-        n = len(self.builder)
-        return self.builder.build(np.arange(n) / self.fps, self.image_size, self.fps, tuple(self.relocks))
+        """The received frames on the steady clock of their capture times (what the offline
+        analysis uses): a time in the result is a time of the capture clock, as the pain marks are."""
+        received = self.builder.build(np.asarray(self.times) - self.times[0], self.image_size, self.fps,
+                                      tuple(self.relocks))
+        return self.clock().series(received)
 
     def result(self, video: str = "live", side: str | None = None):
         """The offline analysis of everything received (raises NotMeasurable like `rom analyze`).
         side: instead of the declared one ('auto': the side found in the video)."""
         side = side or self.side or "auto"
-        return measure(self.series(), self.test, video, Options(test=self.test, side=side),
-                       pain_s=self.pain_s, pain_marks=tuple(self.pain_marks))
+        result = measure(self.series(), self.test, video, Options(test=self.test, side=side),
+                         pain_s=self.pain_s, pain_marks=tuple(self.pain_marks))
+        return with_timing(result, self.clock())
 
 
 class _SLRLive:

@@ -109,10 +109,10 @@ class _Stored:
 
 def _stored(a: Assessment):
     """(result-like, series) rebuilt from the stored frames, for the engine's CSV writer."""
-    rows = db.session.execute(select(FrameSample.relock, FrameSample.landmarks, FrameSample.angles)
+    rows = db.session.execute(select(FrameSample.t_s, FrameSample.relock, FrameSample.landmarks, FrameSample.angles)
                               .where(FrameSample.assessment_id == a.id).order_by(FrameSample.frame)).all()
     series = frames.series_from([r.landmarks for r in rows], [i for i, r in enumerate(rows) if r.relock],
-                                (a.image_width or 0, a.image_height or 0), a.fps or 30.0)
+                                (a.image_width or 0, a.image_height or 0), [r.t_s for r in rows])
     return _Stored(frames.table_from([r.angles for r in rows])), series
 
 

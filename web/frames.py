@@ -48,16 +48,20 @@ def unpack(blob: bytes | None, n_features: int = 0) -> dict[str, np.ndarray]:
 
 
 def series_from(blobs: Sequence[bytes | None], relocks: Sequence[int], image_size: tuple[int, int],
-                fps: float, n_features: int = 0) -> LandmarkSeries:
-    """The landmark series of stored frames, timed at fps as the engine times received frames."""
+                times: Sequence[float], n_features: int = 0) -> LandmarkSeries:
+    """The landmark series of stored frames at their capture times (seconds from the first), as
+    received; `rom.timing.SteadyClock` puts it on the steady clock the analysis needs."""
     rows = [unpack(b, n_features) for b in blobs]
     n = len(rows)
+    t = np.asarray(times, dtype=float)
+    t = t - t[0] if n else t
+    fps = mean_rate(list(t))
 
     def stack(key, shape):
         return np.array([r[key] for r in rows], dtype=float).reshape((n, *shape))
 
     return LandmarkSeries(
-        t_s=np.arange(n) / fps, xy_px=stack("xy", (N_LANDMARKS, 2)), z=stack("z", (N_LANDMARKS,)),
+        t_s=t, xy_px=stack("xy", (N_LANDMARKS, 2)), z=stack("z", (N_LANDMARKS,)),
         visibility=stack("visibility", (N_LANDMARKS,)), world_m=stack("world", (N_LANDMARKS, 3)),
         image_size=image_size, fps=fps, back=stack("back", (n_features,)) if n_features else None,
         relocks=tuple(relocks))

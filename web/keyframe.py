@@ -10,6 +10,7 @@ import numpy as np
 
 from rom import overlay
 from rom.errors import BadInput
+from rom.timing import SteadyClock
 from web import storage
 
 JPEG_QUALITY = 88
@@ -22,10 +23,11 @@ def encode(bgr: np.ndarray | None) -> bytes | None:
     return buf.tobytes() if ok else None
 
 
-def from_spool(spool: Path, result, series) -> bytes | None:
-    """The key frame of a live recording, drawn on the JPEG received for that frame."""
+def from_spool(spool: Path, result, series, clock: SteadyClock | None = None) -> bytes | None:
+    """The key frame of a live recording, drawn on the JPEG received for that frame (the frame
+    the clock's step took, `rom.timing`; the step itself without a clock)."""
     i = overlay.key_index(result)
-    bgr = storage.read_spooled(spool, i)
+    bgr = storage.read_spooled(spool, i if clock is None else int(clock.taken[i]))
     if bgr is None:  # e.g. the server stopped before the recording's frames were analysed
         return None
     return encode(overlay.draw_frame(bgr, i, result, series.xy_px[i]))

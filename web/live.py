@@ -317,12 +317,12 @@ class LiveConnection:
             raise
         pain_s, pain_marks = self.a.pain_s, self.a.pain_marks
         try:
-            result, series = self.engine.call("stop")
+            result, series, clock = self.engine.call("stop")
         except RomError as e:
             reason = str(e)
             recording.with_storage_retry(lambda: recording.store_failure(self.a, reason), on_wait=self._waiting)
         else:
-            key = keyframe.from_spool(self.spool, result, series)
+            key = keyframe.from_spool(self.spool, result, series, clock)
 
             def store():
                 self.a.pain_s, self.a.pain_marks = pain_s, pain_marks

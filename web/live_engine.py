@@ -95,13 +95,14 @@ class LiveEngine:
                                           for t, v in zip(times, angles)]}
 
     def stop(self):
-        """(result, series) of everything recorded; raises NotMeasurable like `rom analyze`. An
+        """(result, series, clock) of everything recorded, on the steady clock of the frames'
+        capture times (`rom.timing`); raises NotMeasurable like `rom analyze`. An
         SLR is measured with the side found in the video: a wrongly declared side is reported
         when the result is stored (`web.recording.store_result`), not refused here."""
         if self.session is None or not len(self.session.builder):
             raise BadInput("nothing was recorded")
         side = "auto" if self.session.test == "slr" else None
-        return self.session.result(side=side), self.session.series()
+        return self.session.result(side=side), self.session.series(), self.session.clock()
 
     def close(self) -> None:
         self.backend.close()

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from rom import back_contour
 from rom.analysis import Options, measure
 from rom.errors import NotMeasurable, RomError
+from rom.timing import SteadyClock, with_timing
 from web import frames, keyframe, live_registry, sides, storage
 from web.db import db
 from web.models import Assessment, FrameSample, assessments_query, utcnow
@@ -200,17 +201,27 @@ def store_result(a: Assessment, result, series, key_frame: bytes | None, rows_st
     """Record a measured assessment: the result, the offline angles of every frame (and the
     frames themselves when they are not stored yet, as for an uploaded video), the key frame.
 
+    A recording's rows are its received frames at their capture times, and its result is on the
+    steady clock of those times (`rom.timing`): each row gets the angles of the step nearest its
+    capture time, with that capture time, so charts and exports keep the capture clock.
+
     A live SLR is measured with the side declared when it was set up: it is measured again here
     with the side found in the video and checked against the declared one (`web.sides`); the
     stored side is the measured one. (An upload is checked where it is analysed.)"""
-    check = None
+    check = clock = None
+    if rows_stored:
+        clock = SteadyClock.of(db.session.scalars(select(FrameSample.t_s).where(FrameSample.assessment_id == a.id)
+                                                  .order_by(FrameSample.frame)).all() or [0.0])
     if a.source == "live" and a.test == "slr":
         result, check = sides.measure_slr(series, a.side, result.video, pain_s=a.pain_s, pain_marks=a.pain_times)
         a.side = result.side
+    if clock is not None:
+        result = with_timing(result, clock)
     angle_rows = frames.angle_rows(result.frames)
     if rows_stored:
         db.session.execute(update(FrameSample), [
-            {"assessment_id": a.id, "frame": i, "angles": r} for i, r in enumerate(angle_rows)])
+            {"assessment_id": a.id, "frame": i, "angles": _at_capture(angle_rows, int(step), float(t))}
+            for i, (step, t) in enumerate(zip(clock.step_of, clock.times))])
     else:
         back = series.back
         db.session.execute(insert(FrameSample), [
@@ -226,23 +237,36 @@ def store_result(a: Assessment, result, series, key_frame: bytes | None, rows_st
     db.session.commit()
 
 
+def _at_capture(angle_rows: list[dict], step: int, t_s: float) -> dict | None:
+    """A received frame's angles: its step's, at the frame's capture time."""
+    if step >= len(angle_rows):
+        return None
+    row = dict(angle_rows[step])
+    if "t_s" in row:
+        row["t_s"] = t_s
+    return row
+
+
 def store_failure(a: Assessment, reason: str) -> None:
     a.status, a.error, a.finished_at = "failed", reason, utcnow()
     db.session.commit()
 
 
 def analyse_recorded(a: Assessment):
-    """(result, series) from the frames stored for a recording; raises NotMeasurable."""
+    """(result, series, clock) from the frames stored for a recording, on the steady clock of
+    their capture times (`rom.timing`); raises NotMeasurable."""
     rows = db.session.execute(
         select(FrameSample.t_s, FrameSample.relock, FrameSample.landmarks)
         .where(FrameSample.assessment_id == a.id).order_by(FrameSample.frame)).all()
     if not rows:
         raise NotMeasurable("no frames were stored for this recording")
     n_features = back_contour.N_FEATURES if a.test == "hinge" else 0
-    fps = frames.mean_rate([r.t_s for r in rows])
-    series = frames.series_from([r.landmarks for r in rows], [i for i, r in enumerate(rows) if r.relock],
-                                (a.image_width or 640, a.image_height or 480), fps, n_features)
-    return measure_series(series, a.test, a.side, a.pain_s, a.pain_times), series
+    times = [r.t_s for r in rows]
+    received = frames.series_from([r.landmarks for r in rows], [i for i, r in enumerate(rows) if r.relock],
+                                  (a.image_width or 640, a.image_height or 480), times, n_features)
+    clock = SteadyClock.of(times)
+    series = clock.series(received)
+    return with_timing(measure_series(series, a.test, a.side, a.pain_s, a.pain_times), clock), series, clock
 
 
 def measure_series(series, test: str, side: str | None, pain_s: float | None, pain_marks=()):
@@ -257,12 +281,12 @@ def measure_series(series, test: str, side: str | None, pain_s: float | None, pa
 def finish_recorded(a: Assessment) -> None:
     """Analyse a recording from its stored frames and store the outcome (complete or failed)."""
     try:
-        result, series = analyse_recorded(a)
+        result, series, clock = analyse_recorded(a)
     except RomError as e:
         store_failure(a, str(e))
         return
     spool = storage.spool_dir(a)
-    store_result(a, result, series, keyframe.from_spool(spool, result, series))
+    store_result(a, result, series, keyframe.from_spool(spool, result, series, clock))
     storage.finish_spool(a, series.fps)
     db.session.commit()
 
