@@ -5,8 +5,10 @@ Kept in the database (table login_failure), so that a restart does not forget it
 server process sees the same counts. Checking and counting are one step: each attempt first
 records itself as a failure, then counts; the k-th attempt to be recorded sees at least k, so
 however many arrive at once, at most MAX_FAILURES of them get their password checked. A right
-password then clears the name's failures from that address; a refused attempt removes its own
-record (waiting does not lengthen the wait).
+password then clears the name's failures from that address. A refused attempt removes its own
+record (waiting does not lengthen the wait) unless it is among the first MAX_FAILURES recorded
+(by id): in a burst, attempts that counted later arrivals may all be refused, and were the first
+ones to remove themselves too, fewer than MAX_FAILURES would remain and the lock would open.
 """
 
 from __future__ import annotations
@@ -59,6 +61,11 @@ def begin(name: str, address: str) -> Attempt:
     if n_pair > MAX_FAILURES or n_name > MAX_ACCOUNT_FAILURES:
         first = first_pair if n_pair > MAX_FAILURES else first_name
         attempt.wait_s = max(1.0, WINDOW_S - (now - first).total_seconds())
-        db.session.execute(delete(LoginFailure).where(LoginFailure.id == row.id))
+        earlier = recent.where(LoginFailure.id <= row.id)
+        if n_pair > MAX_FAILURES:
+            earlier = earlier.where(LoginFailure.address == address)
+        rank = db.session.execute(earlier).one()[0]
+        if rank > (MAX_FAILURES if n_pair > MAX_FAILURES else MAX_ACCOUNT_FAILURES):
+            db.session.execute(delete(LoginFailure).where(LoginFailure.id == row.id))
         db.session.commit()
     return attempt
