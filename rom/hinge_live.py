@@ -1,6 +1,7 @@
 """Live feedback for the hip hinge: angles, repetitions and form cues from the frames so far.
 
-The first second (standing) is the reference, as offline in `rom.hinge`: the side facing the
+The first still stretch of standing upright (`rom.live_rest`) is the reference, as offline in
+`rom.hinge` (until then the page asks the person to stand tall and still): the side facing the
 camera, the standing hip and knee readings (the hip reading sets the offset of the pose model's
 hip landmark) and the back's standing outline. Cues follow the offline flags (`rom.hinge.rep_flags`
 and its thresholds in `HingeConfig`, with the same quantities): the knees from the frame's knee
@@ -18,11 +19,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rom import back_contour, geometry, signal
+from rom import back_contour, geometry, posture, signal
 from rom.hinge import HingeConfig, rep_flags
-from rom.landmarks import INDEX, PoseEstimate
+from rom.landmarks import INDEX, N_LANDMARKS, PoseEstimate
+from rom.live_rest import RestGate
 
-REST_S = 1.0
+REFERENCE_S = 0.3  # standing still this long gives the reference
+UPRIGHT_TRUNK_DEG = 20.0  # the standing reference needs the trunk within this of vertical
+WAITING = "stand tall and still, side-on to the camera: measuring your standing posture"
 CUES = {"knee_bend": "knees bending: keep them soft and push the hips back instead",
         "rounded_back": "back rounding: keep the back long",
         "lumbar_compensation": "push the hips back: the bend is coming from the lower back"}
@@ -58,7 +62,7 @@ class HingeLive:
         self.side, self.fps, self.config = side, fps, config
         self.t: list[float] = []
         self.depth_left: list[float] = []  # left minus right depth of hips and shoulders
-        self.standing: dict[str, list] = {"hip": [], "knee": [], "shin": [], "offsets": []}
+        self.standing: dict[str, list] = {"xy": [], "offsets": []}  # frames before the reference
         self.ref: dict | None = None
         self.filters = {k: signal.LiveLowpass(fps) for k in ("hip", "trunk", "knee", "thoracic", "back")}
         self.cards: list[RepCard] = []  # the finished repetitions
@@ -67,6 +71,10 @@ class HingeLive:
                                                              "shin")}
         self._rep_start: int | None = None  # index in `raw` where the current repetition began
         self._peak = 0.0  # the current repetition's deepest displayed hip flexion so far
+        # A shorter stillness than the SLR's: offline every upright frame is the reference, however
+        # few (rendered clips stand for 0.4 s before the first repetition).
+        self.rest = RestGate(fps, rest_s=REFERENCE_S, waiting=WAITING)
+        self._standing_hips: list[float] = []  # landmark hip readings of the standing reference
 
     def update(self, est: PoseEstimate | None, t: float, features: np.ndarray | None = None):
         from rom.live import LiveFrame
@@ -76,10 +84,12 @@ class HingeLive:
         offs = np.full(back_contour.N_SCAN, np.nan) if features is None else back_contour.offsets(features)[1][0]
         if self.ref is None:
             self._collect_reference(est, offs)
-            if t < REST_S or len(self.t) < 5:
-                frame.cues.append("stand tall, side-on to the camera: measuring your standing posture")
+            window = self.rest.window()
+            if window is None:
+                frame.cues += self.rest.cues()
                 return frame
-            self.ref = self._reference()
+            self.ref = self._reference(window)
+            frame.events.append("rest")
         side = frame.side = self.ref["side"]
         frame.reps = [c.to_dict() for c in self.cards]
         if est is None:
@@ -87,6 +97,8 @@ class HingeLive:
             return frame
         hip, knee, trunk = _angles(est.xy_px, side)
         # The standing reading sets the offset of the pose model's hip landmark (see rom.hinge).
+        self._refine_standing(hip)
+        hip_landmarks = hip
         hip += self.config.standing_hip_flexion_deg - self.ref["hip"]
         thoracic = back_flexion = float("nan")
         if self.ref["bends"] is not None:
@@ -100,10 +112,20 @@ class HingeLive:
                         "knee_flexion_deg": self.filters["knee"](knee),
                         "back_rounding_deg": self.filters["thoracic"](thoracic)}
         shin = _shin(est.xy_px, side)
-        self._keep(hip=hip, trunk=trunk, knee=knee, thoracic=thoracic, back_flexion=back_flexion, shin=shin)
+        self._keep(hip=hip_landmarks, trunk=trunk, knee=knee, thoracic=thoracic, back_flexion=back_flexion, shin=shin)
         frame.cues += self._cues(frame.angles, self.filters["back"](back_flexion), shin)
         self._count_reps(frame.angles["hip_flexion_deg"], frame)
         return frame
+
+    def _refine_standing(self, hip_landmarks: float) -> None:
+        """Outside the repetitions, every upright frame joins the standing hip reading, as offline
+        every frame under upright_max_deg does (`rom.hinge._upright_frames`)."""
+        if self._rep_start is not None or not np.isfinite(hip_landmarks):
+            return
+        corrected = hip_landmarks + self.config.standing_hip_flexion_deg - self.ref["hip"]
+        if corrected < self.config.upright_max_deg:
+            self._standing_hips.append(hip_landmarks)
+            self.ref["hip"] = float(np.median(self._standing_hips))
 
     def _keep(self, nan: bool = False, **values: float) -> None:
         for k, series in self.raw.items():
@@ -137,28 +159,43 @@ class HingeLive:
         return tuple(flags)
 
     def _collect_reference(self, est: PoseEstimate | None, offs: np.ndarray) -> None:
+        """One frame towards the standing reference: its landmarks, and whether it stands."""
         if est is None:
+            self.depth_left.append(float("nan"))
+            self.standing["xy"].append(np.full((N_LANDMARKS, 2), np.nan))
+            self.standing["offsets"].append(np.full(back_contour.N_SCAN, np.nan))
+            self.rest.add({"hip": float("nan"), "trunk": float("nan")},
+                          "no one in view: step into the picture, side-on to the camera")
             return
         i = {k: INDEX[k] for k in ("left_hip", "right_hip", "left_shoulder", "right_shoulder")}
         self.depth_left.append(est.z[i["left_hip"]] + est.z[i["left_shoulder"]]
                                - est.z[i["right_hip"]] - est.z[i["right_shoulder"]])
-        side = self.side or ("left" if np.nanmedian(self.depth_left) < 0 else "right")
-        hip, knee, _ = _angles(est.xy_px, side)
-        self.standing["hip"].append(hip)
-        self.standing["knee"].append(knee)
-        self.standing["shin"].append(_shin(est.xy_px, side))
+        self.standing["xy"].append(est.xy_px)
         self.standing["offsets"].append(offs)
+        side = self.side or ("left" if np.nanmedian(self.depth_left) < 0 else "right")
+        hip, _, trunk = _angles(est.xy_px, side)
+        reason = None
+        if not posture.is_standing(est.xy_px, threshold=0.7) or posture.is_lying(est.xy_px):
+            reason = "stand up straight, side-on to the camera: the hinge starts standing"
+        elif not trunk <= UPRIGHT_TRUNK_DEG:
+            reason = "stand up straight: the hinge starts from standing tall"
+        self.rest.add({"hip": hip, "trunk": trunk}, reason)
 
-    def _reference(self) -> dict:
-        side = self.side or ("left" if self.depth_left and np.nanmedian(self.depth_left) < 0 else "right")
-        hips, knees = np.array(self.standing["hip"]), np.array(self.standing["knee"])
-        shins = np.array(self.standing["shin"], dtype=float)
-        offs = np.array(self.standing["offsets"]).reshape(-1, back_contour.N_SCAN)
+    def _reference(self, window: np.ndarray) -> dict:
+        """The standing reference from the frames of the rest window, read for the side found there."""
+        depth = np.array(self.depth_left, dtype=float)[window]
+        side = self.side or ("left" if np.isfinite(depth).any() and np.nanmedian(depth) < 0 else "right")
+        xy = [self.standing["xy"][j] for j in window]
+        hips, knees, _ = (np.array(v, dtype=float) for v in zip(*(_angles(p, side) for p in xy)))
+        shins = np.array([_shin(p, side) for p in xy], dtype=float)
+        offs = np.array(self.standing["offsets"]).reshape(-1, back_contour.N_SCAN)[window]
         bends = None
         if np.isfinite(offs).any():
             bends = back_contour.bend_angles(np.nanmedian(offs, axis=0)[None])
             if not np.isfinite(bends["thoracic"][0]):
                 bends = None
+        self.standing = {"xy": [], "offsets": []}  # (only needed until the reference is taken)
+        self._standing_hips = [float(h) for h in hips if np.isfinite(h)]
         return {"side": side,
                 "hip": float(np.nanmedian(hips)) if np.isfinite(hips).any() else self.config.standing_hip_flexion_deg,
                 "knee": float(np.nanmedian(knees)) if np.isfinite(knees).any() else 0.0,
@@ -188,8 +225,9 @@ class HingeLive:
         c = self.config
         # From a second before the repetition, so that the smoothing has its lead-in.
         lead = max(0, start - int(round(self.fps)))
-        clean = {k: np.clip(signal.clean(np.array(self.raw[k][lead:end]), self.fps, c.cutoff_hz), 0.0, 180.0)[
-            start - lead:] for k in ("hip", "trunk", "knee")}
+        shift = {"hip": c.standing_hip_flexion_deg - self.ref["hip"], "trunk": 0.0, "knee": 0.0}
+        clean = {k: np.clip(signal.clean(np.array(self.raw[k][lead:end]) + shift[k], self.fps, c.cutoff_hz),
+                            0.0, 180.0)[start - lead:] for k in ("hip", "trunk", "knee")}
         hip = clean["hip"]
         peak = _max(hip)
         near = np.flatnonzero(hip >= peak - c.bottom_window_deg) + start

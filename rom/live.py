@@ -14,15 +14,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from rom import geometry, kinematics, onset, signal
+from rom import geometry, kinematics, onset, posture, signal
 from rom.analysis import Options, measure
 from rom.errors import BadInput
 from rom.extraction import FrameFeatures, SeriesBuilder
 from rom.landmarks import INDEX, LandmarkSeries, PoseEstimate, other_side
+from rom.live_rest import RestGate
 from rom.slr import SLRConfig, thigh_flexion
 from rom.timing import SteadyClock, with_timing
 
-REST_S = 1.0  # the first second (person at rest) sets the baselines
+LEGS_APART_DEG = 10.0  # at rest both legs lie on the table: farther apart, one is held up
+RETAKE_DEG = 6.0  # the raised leg this far below its resting reading: the rest was taken too high
+RETAKE_S = 0.3  # ... for this long (the bend's confirmation time)
+SIDE_RISE_DEG = 15.0  # the undeclared leg risen this much more than the declared one: it is the raised one
 PAIN_MATCH_S = 0.01  # a pain mark to remove is named by its time, rounded to 0.01 s on the page
 
 
@@ -138,9 +142,11 @@ class LiveSession:
 
 
 class _SLRLive:
-    """Causal SLR feedback: rest baselines from the first second, then hip and knee angles,
-    a knee bend confirmed as offline (10 degrees above rest, sustained) and its onset fitted on
-    the frames seen so far."""
+    """Causal SLR feedback: rest baselines once both legs lie still on the table
+    (`rom.live_rest`), taken again when the raised leg later sinks below them; then hip and knee
+    angles, a knee bend confirmed as offline (10 degrees above rest, sustained) and its onset
+    fitted on the frames seen so far. A declared side whose leg stays down while the other rises
+    gives way to the other (the result is stored as measured, `web.recording`)."""
 
     def __init__(self, side: str | None, fps: float, config: SLRConfig):
         self.side, self.fps, self.config = side, fps, config
@@ -149,10 +155,14 @@ class _SLRLive:
         self.leg: dict[str, list[float]] = {"left": [], "right": []}
         self.knee: dict[str, list[float]] = {"left": [], "right": []}
         self.base: dict[str, float] | None = None
+        self.rest = RestGate(fps)
+        self.retakes = 0
         self.filters = {k: signal.LiveLowpass(fps) for k in ("hip", "knee", "other")}
         self.bend_at: float | None = None  # session time of the confirmed bend
         self.slr_deg: float | None = None
+        self.found_side: str | None = None  # the leg seen rising where another was declared
         self._above_since: float | None = None
+        self._other_rising = 0  # frames in a row with the undeclared leg rising instead
         self._hip_hist: list[float] = []
 
     def update(self, est: PoseEstimate | None, t: float, features: np.ndarray | None = None) -> LiveFrame:
@@ -171,15 +181,28 @@ class _SLRLive:
             self.thigh[s].append(th)
             self.leg[s].append(lg)
             self.knee[s].append(kn)
-        if t < REST_S or self.base is None and len(self.t) < 5:
-            frame.cues.append("lie still: measuring the resting position")
+        self.rest.add({s: self.leg[s][-1] for s in ("left", "right")}, _not_at_rest(xy, body, self.leg))
+        if self.base is None:
+            window = self.rest.window()
+            if window is None:
+                frame.cues += self.rest.cues()
+                self._hip_hist.append(float("nan"))
+                return frame
+            self.base = {f"{k}_{s}": float(np.nanmedian(np.array(getattr(self, k)[s])[window]))
+                         for k in ("thigh", "leg", "knee") for s in ("left", "right")}
+            frame.events.append("rest")
+        side = self._side()
+        frame.side = side
+        if self.bend_at is None and self._rest_was_wrong(side):
+            self.base = None
+            self.retakes += 1
+            self.rest.restart()
+            self.filters = {k: signal.LiveLowpass(self.fps) for k in self.filters}
+            frame.events.append("rest_retaken")
+            frame.cues += ["the leg was not resting when the resting position was taken: taking it again",
+                           "lower the leg onto the table and hold still"]
             self._hip_hist.append(float("nan"))
             return frame
-        if self.base is None:
-            self.base = {f"{k}_{s}": float(np.nanmedian(getattr(self, k)[s]))
-                         for k in ("thigh", "leg", "knee") for s in ("left", "right")}
-        side = self.side or max(("left", "right"), key=lambda s: np.nan_to_num(self.leg[s][-1] - self.base[f"leg_{s}"]))
-        frame.side = side
         other = other_side(side)
         hip = float(thigh_flexion(np.array(self.thigh[side][-1]), self.base[f"thigh_{side}"],
                                   self.config.rest_thigh_deg, self.config.thigh_bias_deg))
@@ -192,6 +215,9 @@ class _SLRLive:
         shown_knee = frame.angles["knee_flexion_deg"]
         if self.bend_at is None and np.isfinite(shown_knee):
             self._confirm_bend(shown_knee, t, side, frame)
+        if self.found_side is not None:
+            frame.cues.append(f"the {self.found_side} leg is being raised, not the {self.side} one: "
+                              f"it is measured as the {self.found_side} leg")
         if self.bend_at is not None:
             frame.cues.append(f"knee bent at {self.slr_deg:.0f} degrees")
         elif np.isfinite(shown_knee) and shown_knee > 5.0:
@@ -200,10 +226,37 @@ class _SLRLive:
             frame.cues.append("keep raising slowly, knee straight")
         else:
             frame.cues.append("raise the leg slowly with the knee straight")
-        if np.isfinite(frame.angles["other_hip_flexion_deg"]) and \
-                frame.angles["other_hip_flexion_deg"] > self.config.contralateral_limit_deg:
+        # (only while the raised leg is the higher one: the other rising alone is the raised leg)
+        other_shown = frame.angles["other_hip_flexion_deg"]
+        if np.isfinite(other_shown) and other_shown > self.config.contralateral_limit_deg and \
+                self._rises()[side] > self._rises()[other]:
             frame.cues.append("the other leg is lifting: keep it on the table")
         return frame
+
+    def _rises(self) -> dict[str, float]:
+        return {s: float(np.nan_to_num(self.leg[s][-1] - self.base[f"leg_{s}"], nan=-np.inf))
+                for s in ("left", "right")}
+
+    def _side(self) -> str:
+        """The raised leg: the declared one until the other has risen SIDE_RISE_DEG more than it
+        for RETAKE_S (then the other, for good); undeclared, the one risen most."""
+        rise = self._rises()
+        if self.side is None:
+            return max(("left", "right"), key=lambda s: rise[s])
+        if self.found_side is None and self.bend_at is None:
+            other = other_side(self.side)
+            rising = rise[other] - rise[self.side] > SIDE_RISE_DEG
+            self._other_rising = self._other_rising + 1 if rising else 0
+            if self._other_rising >= max(2, int(round(RETAKE_S * self.fps))):
+                self.found_side = other
+                self.filters = {k: signal.LiveLowpass(self.fps) for k in self.filters}
+        return self.found_side or self.side
+
+    def _rest_was_wrong(self, side: str) -> bool:
+        """The raised leg has stayed more than RETAKE_DEG below its resting reading for RETAKE_S."""
+        m = max(2, int(round(RETAKE_S * self.fps)))
+        below = np.array(self.leg[side][-m:]) - self.base[f"leg_{side}"]
+        return len(below) == m and bool(np.all(np.isfinite(below)) and np.all(below < -RETAKE_DEG))
 
     def _confirm_bend(self, knee: float, t: float, side: str, frame: LiveFrame) -> None:
         """Confirm a bend once the knee has stayed 10 degrees above rest for 0.3 s, then fit its
@@ -236,6 +289,18 @@ class _SLRLive:
     def pain_cue(self, pain_s: float) -> str:
         v = self.hip_at(pain_s)
         return "pain marked" if v is None else f"pain marked at {v:.0f} degrees"
+
+
+def _not_at_rest(xy: np.ndarray | None, body, legs: dict[str, list[float]]) -> str | None:
+    """Why this frame cannot be part of the SLR's resting position (None: it can)."""
+    if xy is None:
+        return "no one found lying in view: lie down on your back, the whole body in the picture"
+    if body is None or not posture.is_lying(xy):
+        return "lie down on your back on the table, legs straight"
+    apart = abs(legs["left"][-1] - legs["right"][-1])
+    if np.isfinite(apart) and apart > LEGS_APART_DEG:
+        return "lower the leg onto the table: both legs must rest before the raise"
+    return None
 
 
 def _supine_frame(xy: np.ndarray) -> kinematics.SupineFrame | None:

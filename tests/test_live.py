@@ -31,7 +31,7 @@ def test_slr_live_cues_and_final_result_match_offline(samples_dir):
     clip = samples_dir / "slr_avg_male_L_near_60.mp4"
     tr = truth.load(clip.with_name(clip.stem + ".truth.json"))
     info, session, frames = _feed(clip, "slr")
-    assert frames[0].cues == ["lie still: measuring the resting position"]
+    assert frames[0].cues == ["hold still: taking the resting position"]
     bend = [f for f in frames if "knee_bend" in f.events]
     assert len(bend) == 1
     # confirmed live within a second of the true onset, with an angle near the truth
