@@ -59,12 +59,16 @@ class PersonTracker:
         self.relocks: list[int] = []  # frames where tracking was moved onto the lying person
         self.upright_frames = 0  # frames where only an upright body was found
         self.frames = 0
+        self.upright: PoseEstimate | None = None  # this frame's upright body, where none lay down
         self._misses = 0
 
     def process(self, rgb: np.ndarray) -> PoseEstimate | None:
         est = self.backend.process(rgb)
+        self.upright = None
         if self.keep_lying and est is not None and posture.is_upright(est.xy_px):
+            upright = est
             est = self._relock_on_lying(rgb, est)
+            self.upright = upright if est is None else None
         self.frames += 1
         return est
 

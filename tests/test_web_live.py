@@ -89,7 +89,8 @@ def test_live_slr_angles_match_the_ground_truth(live_server):
     assert c.control("start")["type"] == "started"
     replies = [c.frame(img, 101.0 + i / gt["fps"]) for i, img in enumerate(frames)]
     assert [r["frame"] for r in replies] == list(range(len(frames)))
-    assert all("check" not in r for r in replies)
+    # the camera check goes on while recording: at rest, before the raise, all is well
+    assert all("check" in r for r in replies) and all(r["check"]["ok"] for r in replies[:20])
 
     # the angles returned per frame against the true hip flexion (after the first second at rest)
     hip = np.array([np.nan if r["raw"].get("hip_flexion_deg") is None else r["raw"]["hip_flexion_deg"]
@@ -256,3 +257,23 @@ def test_live_hinge_counts_repetitions_and_flags_a_rounded_back(live_server):
     assert len(a.result["reps"]) == len(gt["reps"]) and a.result["side"] == gt["side"]
     assert a.result["flags"] == gt["flags"]
     assert abs(a.result["reps"][0]["max_hip_flexion_deg"] - gt["reps"][0]["max_hip_flexion_deg"]) < 5.0
+
+
+def _jpeg(bgr) -> bytes:
+    return cv2.imencode(".jpg", bgr)[1].tobytes()
+
+
+def test_the_camera_check_asks_a_standing_person_on_the_slr_page_to_lie_down():
+    """Issue 11 point 2: a standing person shown to the SLR page was checked as 'no one in view'."""
+    from web.live_engine import LiveEngine
+
+    engine = LiveEngine("slr", "left")
+    try:
+        frames = clip_frames("hinge_avg_male_L_good")[:12]
+        replies = [engine.frame(_jpeg(f), i / 30) for i, f in enumerate(frames)]
+    finally:
+        engine.close()
+    last = replies[-1]["check"]
+    assert not last["ok"] and last["checks"]["person"] and not last["checks"]["posture"]
+    assert "lie down on your back on the table, legs straight" in last["advice"]
+    assert not any("no one in view" in a for r in replies for a in r["check"]["advice"])

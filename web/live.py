@@ -6,7 +6,7 @@ last one, so at most one frame is in flight and a slow machine drops frames inst
 Control messages are JSON text: {"type": "start"}, {"type": "pain", "t": capture time},
 {"type": "pain_undo", "t": a mark's time as the pain reply gave it}, {"type": "stop"}; pain marks
 are for the SLR only. Replies are JSON: {"type": "frame", landmarks (33 x [x, y, visibility] in the
-frame's pixels, or null), size, ms (server time), and while setting up `check` (camera check),
+frame's pixels, or null), size, ms (server time), `check` (the camera check, on every frame),
 while recording the engine's live frame (angles, raw, cues, events, side, t_s, frame)};
 {"type": "started", "fps"}, {"type": "pain", "pain_s" (the new mark), "marks"} and
 {"type": "pain_undone", "removed_s", "marks"} (marks: every mark in time order,

@@ -1,7 +1,7 @@
 """The computation behind one live connection: JPEG frames in, what the page shows out.
 
 Per frame: decode, pose model (one backend per connection, kept on the measured person by
-`PersonTracker`), camera check while setting up, and once recording the engine's `LiveSession`
+`PersonTracker`), the camera check (while setting up and recording), and once recording the engine's `LiveSession`
 (angles, cues, events) plus the frame's landmarks packed for storage. No database, no network:
 `web.workers` runs it in the connection's own process, `web.live` does the I/O.
 """
@@ -45,9 +45,13 @@ class LiveEngine:
         relocks = len(self.tracker.relocks)
         est = self.tracker.process(rgb)
         reply: dict = {"type": "frame", "size": list(size), "landmarks": _landmarks(est)}
+        # The camera check runs on every frame, while recording too. A standing body where the
+        # SLR needs one lying is checked as it is (advice: lie down), not as 'no one in view'.
+        seen = est if est is not None else self.tracker.upright
+        reply["check"] = camera_check.check_frame(seen, size, self.test).to_dict()
         if self.session is None:
             self._setup_times = (self._setup_times + [t_s])[-60:]
-            reply.update(t_s=round(t_s, 3), check=camera_check.check_frame(est, size, self.test).to_dict())
+            reply.update(t_s=round(t_s, 3))
         else:
             index = len(self.session.builder)
             relock = len(self.tracker.relocks) > relocks

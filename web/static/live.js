@@ -13,7 +13,7 @@ const MAX_SIDE = 640;  // frames are sent at most 640 px wide: the pose model wo
 
 const state = {
   ws: null, ready: false, inFlight: false, recording: false, stopping: false, done: false,
-  frameId: 0, sentId: -1, captureT: 0, sentAt: 0, rtts: [], replies: [], spoken: new Map(),
+  frameId: 0, sentId: -1, captureT: 0, sentAt: 0, rtts: [], replies: [], spoken: new Map(), checkOk: null,
 };
 const capture = document.createElement('canvas');
 const capCtx = capture.getContext('2d');
@@ -114,7 +114,8 @@ function handle(msg) {
       $('start').hidden = true;
       $('stop').hidden = false;
       if ($('pain')) $('pain').hidden = false;
-      $('check').hidden = true;
+      $('anyway-choice').hidden = true;
+      $('check').hidden = state.checkOk !== false;
       break;
     case 'pain':
       phase(`Recording · pain marked at ${msg.pain_s.toFixed(1)} s`, 'recording');
@@ -146,7 +147,8 @@ function show(msg) {
   const size = msg.size;
   drawSkeleton(overlay, msg.landmarks, size, msg.side, msg.angles || {}, root.dataset.test);
   if (msg.check) {
-    $('start').disabled = false;
+    state.checkOk = msg.check.ok;
+    if (!state.recording && !state.stopping) $('start').disabled = !(msg.check.ok || $('anyway').checked);
     showCheck(msg.check);
   }
   if (msg.angles) {
@@ -197,8 +199,11 @@ function showPainMarks(marks) {
   }));
 }
 
+// Before recording: ready, or what to change (Start waits for it unless 'record anyway' is
+// ticked). While recording the check goes on and only speaks up when something is wrong.
 function showCheck(check) {
   const box = $('check');
+  box.hidden = state.recording && check.ok;
   box.replaceChildren();
   box.className = `check ${check.ok ? 'ok' : 'advice'}`;
   const lines = check.ok ? ['Ready: the whole body is in view, from the side.'] : check.advice;
@@ -252,6 +257,9 @@ function markPain() {
 }
 
 $('start').addEventListener('click', () => { $('start').disabled = true; send({type: 'start'}); });
+$('anyway').addEventListener('change', () => {
+  if (!state.recording) $('start').disabled = !(state.checkOk || $('anyway').checked);
+});
 $('stop').addEventListener('click', () => {
   state.stopping = true;
   $('stop').disabled = true;
