@@ -156,7 +156,7 @@ class _SLRLive:
         self.knee: dict[str, list[float]] = {"left": [], "right": []}
         self.base: dict[str, float] | None = None
         self.rest = RestGate(fps)
-        self.retakes = 0
+        self._sustain_n = max(2, int(round(RETAKE_S * fps)))  # frames in a row that make RETAKE_S
         self.filters = {k: signal.LiveLowpass(fps) for k in ("hip", "knee", "other")}
         self.bend_at: float | None = None  # session time of the confirmed bend
         self.slr_deg: float | None = None
@@ -195,9 +195,8 @@ class _SLRLive:
         frame.side = side
         if self.bend_at is None and self._rest_was_wrong(side):
             self.base = None
-            self.retakes += 1
             self.rest.restart()
-            self.filters = {k: signal.LiveLowpass(self.fps) for k in self.filters}
+            self._restart_filters()
             frame.events.append("rest_retaken")
             frame.cues += ["the leg was not resting when the resting position was taken: taking it again",
                            "lower the leg onto the table and hold still"]
@@ -228,10 +227,14 @@ class _SLRLive:
             frame.cues.append("raise the leg slowly with the knee straight")
         # (only while the raised leg is the higher one: the other rising alone is the raised leg)
         other_shown = frame.angles["other_hip_flexion_deg"]
-        if np.isfinite(other_shown) and other_shown > self.config.contralateral_limit_deg and \
-                self._rises()[side] > self._rises()[other]:
+        rise = self._rises()
+        if np.isfinite(other_shown) and other_shown > self.config.contralateral_limit_deg and rise[side] > rise[other]:
             frame.cues.append("the other leg is lifting: keep it on the table")
         return frame
+
+    def _restart_filters(self) -> None:
+        """The display filters start afresh (a new rest, or another leg followed)."""
+        self.filters = {k: signal.LiveLowpass(self.fps) for k in self.filters}
 
     def _rises(self) -> dict[str, float]:
         return {s: float(np.nan_to_num(self.leg[s][-1] - self.base[f"leg_{s}"], nan=-np.inf))
@@ -247,14 +250,14 @@ class _SLRLive:
             other = other_side(self.side)
             rising = rise[other] - rise[self.side] > SIDE_RISE_DEG
             self._other_rising = self._other_rising + 1 if rising else 0
-            if self._other_rising >= max(2, int(round(RETAKE_S * self.fps))):
+            if self._other_rising >= self._sustain_n:
                 self.found_side = other
-                self.filters = {k: signal.LiveLowpass(self.fps) for k in self.filters}
+                self._restart_filters()
         return self.found_side or self.side
 
     def _rest_was_wrong(self, side: str) -> bool:
         """The raised leg has stayed more than RETAKE_DEG below its resting reading for RETAKE_S."""
-        m = max(2, int(round(RETAKE_S * self.fps)))
+        m = self._sustain_n
         below = np.array(self.leg[side][-m:]) - self.base[f"leg_{side}"]
         return len(below) == m and bool(np.all(np.isfinite(below)) and np.all(below < -RETAKE_DEG))
 
