@@ -197,7 +197,8 @@ def with_storage_retry(action, timeout_s: float = 120.0, on_wait=None):
             time.sleep(FrameWriter.RETRY_S)
 
 
-def store_result(a: Assessment, result, series, key_frame: bytes | None, rows_stored: bool = True) -> None:
+def store_result(a: Assessment, result, series, key_frame: bytes | None, rows_stored: bool = True,
+                 commit: bool = True) -> None:
     """Record a measured assessment: the result, the offline angles of every frame (and the
     frames themselves when they are not stored yet, as for an uploaded video), the key frame.
 
@@ -207,7 +208,10 @@ def store_result(a: Assessment, result, series, key_frame: bytes | None, rows_st
 
     A live SLR is measured with the side declared when it was set up: it is measured again here
     with the side found in the video and checked against the declared one (`web.sides`); the
-    stored side is the measured one. (An upload is checked where it is analysed.)"""
+    stored side is the measured one. (An upload is checked where it is analysed.)
+
+    commit=False leaves the commit to a caller that adds to the row first, so that no one reads
+    'complete' before the row is whole."""
     check = clock = None
     if rows_stored:
         clock = SteadyClock.of(db.session.scalars(select(FrameSample.t_s).where(FrameSample.assessment_id == a.id)
@@ -234,7 +238,8 @@ def store_result(a: Assessment, result, series, key_frame: bytes | None, rows_st
     a.n_frames, a.fps = len(series), float(series.fps)
     a.image_width, a.image_height = (int(v) for v in series.image_size)
     a.key_frame = key_frame
-    db.session.commit()
+    if commit:
+        db.session.commit()
 
 
 def _at_capture(angle_rows: list[dict], step: int, t_s: float) -> dict | None:

@@ -199,6 +199,9 @@ def _analyse(app: Flask, assessment_id: int, token: str | None, path: Path) -> N
             path.unlink(missing_ok=True)
             return
         try:
+            # the file first and one commit last: the status that the page polls for is final only
+            # once the video is where the row says and the row is whole
+            storage.keep_upload(a, path)
             if outcome[0] == "failed":
                 recording.store_failure(a, _plain(outcome[1], path, a))
             else:
@@ -207,14 +210,16 @@ def _analyse(app: Flask, assessment_id: int, token: str | None, path: Path) -> N
                 a.side = result.side  # what was measured (the declared side is in the side check)
                 a.mode = a.mode if a.test == "slr" else None
                 a.progress = 1.0
-                recording.store_result(a, result, series, key, rows_stored=False)
+                recording.store_result(a, result, series, key, rows_stored=False, commit=False)
                 # frame rate, rotation, timing notes; how the side was decided
                 a.result = sides.stored(with_video_quality(a.result, info), check)
-            storage.keep_upload(a, path)
-            db.session.commit()
+                db.session.commit()
         except Exception:  # deleted at this very moment, or the database is gone: nothing half-stored
+            kept = a.video_path
             db.session.rollback()
             path.unlink(missing_ok=True)
+            if kept:
+                (storage.instance() / kept).unlink(missing_ok=True)
             app.logger.exception("storing the analysis of upload %s failed", assessment_id)
 
 
