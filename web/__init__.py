@@ -100,7 +100,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
-    from web import auth, db, filters
+    from web import auth, db, filters, settings  # noqa: F401  (settings: its tables on the metadata)
 
     db.init_app(app)
     filters.init_app(app)

@@ -8,6 +8,7 @@ from alembic import context
 from flask import current_app
 
 import web.models  # noqa: F401  (registers the tables on the metadata)
+import web.settings  # noqa: F401  (the clinic settings' tables)
 
 config = context.config
 migrate_ext = current_app.extensions["migrate"]
