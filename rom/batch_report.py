@@ -70,6 +70,7 @@ class VideoRow:
     rep_max_knee_flexion_deg: tuple = _col("deg", "rep max knee flexion", "hinge: per rep", ())
     rep_flags: tuple = _col("", "rep flags", "hinge: flags of each rep", ())
     flags: tuple = _col("", "flags", "findings (DESIGN.md 4 flag names)", ())
+    not_assessed: tuple = _col("", "not assessed", "flags the video cannot decide either way (see the result)", ())
     # Quality
     frames: int | None = _col("", "frames", "frames analysed")
     detected_fraction: float | None = _col("0..1", "detected", "share of frames with a pose")
@@ -168,6 +169,7 @@ def measured_row(base: VideoRow, result, fps: float, size: tuple[int, int]) -> V
     q = d["quality"]
     common = dict(
         status="measured", error=None, test=d["test"], side=d["side"], flags=tuple(d["flags"]),
+        not_assessed=tuple(d.get("not_assessed", {})),
         frames=q["frames"], detected_fraction=q["detected_fraction"], view=q.get("view"),
         angle_source=q.get("angle_source"), warnings=tuple(q["warnings"]),
         duration_s=round(q["frames"] / fps, 2) if fps else None, fps=round(float(fps), 3),
@@ -356,6 +358,8 @@ def _card(row: VideoRow) -> str:
         parts.append(f'<p class="error">{_e(row.status.replace("_", " "))}: {_e(row.error)}</p>')
     if row.flags:
         parts.append('<ul class="flags">' + "".join(f'<li class="flag">{_e(f)}</li>' for f in row.flags) + "</ul>")
+    if row.not_assessed:
+        parts.append('<p class="not-assessed">not assessed: ' + ", ".join(_e(f) for f in row.not_assessed) + "</p>")
     shown = [n for n in _FIGURES.get(row.test or "", ()) if getattr(row, n) is not None]
     if row.measured:
         shown += [n for n in _QUALITY if getattr(row, n) is not None]

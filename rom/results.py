@@ -69,6 +69,9 @@ class SLRResult:
     # every pain mark, in time order: (seconds, hip flexion there or None); the first is pain_s
     pain_marks: tuple[tuple[float, float | None], ...] = ()
     raised_leg: str = "unknown"  # the camera's "near" or "far" leg, from the picture
+    # Flags the video cannot decide either way, each with the reason: (flag, reason). A flag named
+    # here is neither raised nor ruled out; its absence from `flags` says nothing.
+    not_assessed: tuple[tuple[str, str], ...] = ()
 
     test = "slr"
 
@@ -88,6 +91,7 @@ class SLRResult:
             "pain_s": _r(self.pain_s, 2), "pain_angle_deg": _r(self.pain_angle_deg),
             "pain_marks": [{"t_s": _r(t, 2), "angle_deg": _r(deg)} for t, deg in self.pain_marks],
             "flags": list(self.flags),
+            "not_assessed": {flag: reason for flag, reason in self.not_assessed},
             "quality": self.quality.to_dict(),
         }
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rom import geometry, kinematics, legs, onset, quality, signal
+from rom import geometry, kinematics, legs, onset, quality, signal, wording
 from rom.errors import NotMeasurable
 from rom.landmarks import SIDES, LandmarkSeries, other_side
 from rom.results import FrameTable, Quality, SLRResult
@@ -190,8 +190,14 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
     _require_possible(float(np.nanmax(hip[window])), max_pelvis, contralateral, config)
     if contralateral > config.contralateral_limit_deg:
         flags.append("contralateral_leg_lift")
+    # A pelvic tilt is seen only when the trunk line turns with it; a smaller one moves no landmark
+    # the camera sees (a pixel or two: the fit half of samples/validation), so it is not assessed,
+    # never silently absent.
+    not_assessed: list[tuple[str, str]] = []
     if max_pelvis > config.pelvic_limit_deg:
         flags.append("pelvic_tilt")
+    else:
+        not_assessed.append(("pelvic_tilt", wording.not_assessed_reason("pelvic_tilt")))
 
     side, side_note = _decide_side(side, body, near_far, label)
     if side_note:
@@ -233,7 +239,8 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
         pelvic_rotation_deg=float(np.interp(key, np.arange(len(pelvis)), np.nan_to_num(pelvis))),
         max_pelvic_rotation_deg=max_pelvis, contralateral_hip_flexion_deg=contralateral,
         table_tilt_deg=float(table_tilt), flags=tuple(flags), quality=q, frames=frames, events=events,
-        pain_s=marks[0][0] if marks else None, pain_angle_deg=marks[0][1] if marks else None, pain_marks=marks)
+        pain_s=marks[0][0] if marks else None, pain_angle_deg=marks[0][1] if marks else None, pain_marks=marks,
+        not_assessed=tuple(not_assessed))
 
 
 def _decide_side(declared: str | None, body: kinematics.SupineFrame, near_far: legs.NearFar,

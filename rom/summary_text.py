@@ -107,8 +107,11 @@ def _hinge_lines(r) -> list[str]:
 
 def _flag_lines(r) -> list[str]:
     shown = [f for f in r.flags if not (r.test == "slr" and f == "knee_bend_not_reached")]
+    unsure = [_wrap(f"not assessed: {wording.flag_words(f)}: {reason}")
+              for f, reason in getattr(r, "not_assessed", ())]
     if not shown:
-        return ["Flags: none" + (" - every repetition was a clean hip hinge" if r.test == "hinge" else "")]
+        return ["Flags: none" + (" - every repetition was a clean hip hinge" if r.test == "hinge"
+                                 else " of those assessed" if unsure else "")] + unsure
     lines = ["Flags"]
     for f in shown:
         where = ""
@@ -116,7 +119,7 @@ def _flag_lines(r) -> list[str]:
             reps = [str(k) for k, rep in enumerate(r.reps, 1) if f in rep.flags]
             where = f" (rep {', '.join(reps)})" if reps else ""
         lines.append(_wrap(f"{wording.flag_words(f)}{where}: {wording.flag_explanation(f)}"))
-    return lines
+    return lines + unsure
 
 
 def _quality_lines(q) -> list[str]:

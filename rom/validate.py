@@ -82,7 +82,8 @@ def compare(result, tr: T.Truth) -> dict:
     d = result.to_dict()
     cols = result.frames.columns
     flags = T.flag_score(d["flags"], tr.data.get("flags", []))
-    row = {"clip": tr.name, "test": tr.test, "side_ok": d["side"] == tr.data.get("side"), "flags": flags}
+    row = {"clip": tr.name, "test": tr.test, "side_ok": d["side"] == tr.data.get("side"), "flags": flags,
+           "not_assessed": sorted(d.get("not_assessed", {}))}
     if tr.test == "slr":
         t_on, m_on = tr.data.get("knee_bend_onset_s"), d["knee_bend_onset_s"]
         lo, hi = d["slr_angle_ci95_deg"]
@@ -134,7 +135,10 @@ def _flag_rate(rows: list[dict], name: str) -> dict:
     have = [r for r in rows if name in r["truth_flags"]]
     lack = [r for r in rows if name not in r["truth_flags"]]
     return {"flagged": sum(name in r["flags"]["hits"] for r in have), "of": len(have),
-            "false": sum(name in r["flags"]["false"] for r in lack), "of_without": len(lack)}
+            "false": sum(name in r["flags"]["false"] for r in lack), "of_without": len(lack),
+            # said to be beyond what the video can decide: neither raised nor ruled out
+            "not_assessed": sum(name in r.get("not_assessed", ()) for r in have),
+            "not_assessed_without": sum(name in r.get("not_assessed", ()) for r in lack)}
 
 
 def summarize(rows: list[dict]) -> dict:
@@ -264,7 +268,10 @@ def format_table(report: dict) -> str:
             f"{len(a['confidently_wrong'])}: {', '.join(a['confidently_wrong']) or '-'} |",
             f"| refused | {a['refused']}/{a['of']} clips |",
         ] + [f"| flag {k}: flagged where true / false flags | {v['flagged']}/{v['of']} / "
-             f"{v['false']}/{v['of_without']} |" for k in ("pelvic_tilt", "contralateral_leg_lift") for v in [a[k]]]
+             f"{v['false']}/{v['of_without']}"
+             + (f" (not assessed on {v['not_assessed']}/{v['of']} and {v['not_assessed_without']}/{v['of_without']})"
+                if v["not_assessed"] or v["not_assessed_without"] else "") + " |"
+             for k in ("pelvic_tilt", "contralateral_leg_lift") for v in [a[k]]]
     if h["clips"]:
         he = h["rep_hip_error_deg"]
         mae, mx = he.get("mae", float("nan")), he.get("max", float("nan"))

@@ -30,6 +30,15 @@ FLAG_EXPLANATIONS = {
                               "finishing upright: the lower back arched to end the movement.",
 }
 
+# Why a flag could not be decided from the video, when it could not: shown beside the flags, so
+# that a missing flag is never read as "ruled out".
+NOT_ASSESSED_REASONS = {
+    "pelvic_tilt": "A posterior pelvic tilt of up to about 15 degrees moves the hip and shoulder landmarks by only "
+                   "a pixel or two, so the video cannot rule it out; only a larger tilt, which turns the trunk "
+                   "line, is flagged. Watch or palpate the pelvis (the anterior superior iliac spine) during the "
+                   "raise.",
+}
+
 # DESIGN.md 3, with sources in the README.
 SLR_TIGHT_BELOW_DEG = 80.0  # Hansberger 2019
 SLR_MDC_DEG = 7.0  # minimal detectable change of goniometric SLR, about 6-7 degrees
@@ -37,6 +46,10 @@ SLR_MDC_DEG = 7.0  # minimal detectable change of goniometric SLR, about 6-7 deg
 
 def flag_words(flag: str) -> str:
     return FLAG_WORDS.get(flag, flag.replace("_", " "))
+
+
+def not_assessed_reason(flag: str) -> str:
+    return NOT_ASSESSED_REASONS.get(flag, "the video cannot decide it")
 
 
 def flag_explanation(flag: str) -> str:

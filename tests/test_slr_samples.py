@@ -63,3 +63,15 @@ def test_examiner_clips_measure_the_person_lying_down(slr_rows):
     for r in ex:
         assert abs(r["slr_error_deg"]) < 6.0, r["clip"]
         assert r["hip_mae_deg"] < 4.0, r["clip"]
+
+
+def test_a_pelvic_tilt_the_landmarks_cannot_show_is_not_assessed_never_silently_absent(slr_rows):
+    # Every sample either flags pelvic_tilt (the trunk line turned) or says it was not assessed,
+    # with the reason; none is silent. The sample set's tilted clips are small tilts.
+    for r in slr_rows:
+        res = r["result"]
+        unsure = dict(res.not_assessed)
+        assert ("pelvic_tilt" in res.flags) != ("pelvic_tilt" in unsure), r["clip"]
+        if "pelvic_tilt" in unsure:
+            assert "palpate" in unsure["pelvic_tilt"]
+            assert res.to_dict()["not_assessed"]["pelvic_tilt"] == unsure["pelvic_tilt"]

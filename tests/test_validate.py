@@ -9,19 +9,19 @@ from rom.errors import RomError
 from rom.validate import format_table, summarize, validate_folder
 
 
-def _slr(clip, truth, measured, lo, hi, leg="near", examiner="none", flags=(), truth_flags=()):
+def _slr(clip, truth, measured, lo, hi, leg="near", examiner="none", flags=(), truth_flags=(), not_assessed=()):
     flags, truth_flags = set(flags), set(truth_flags)
     return {"clip": clip, "test": "slr", "slr_truth_deg": truth, "slr_deg": measured,
             "slr_error_deg": measured - truth, "ci95_deg": [lo, hi], "half_width_deg": (hi - lo) / 2,
             "covers": lo <= truth <= hi, "confidently_wrong": abs(measured - truth) > 5 and not lo <= truth <= hi,
             "onset_error_s": 0.05, "hip_mae_deg": 1.0, "knee_mae_deg": 2.0, "side_ok": True, "leg": leg,
-            "examiner": examiner, "truth_flags": sorted(truth_flags),
+            "examiner": examiner, "truth_flags": sorted(truth_flags), "not_assessed": list(not_assessed),
             "flags": {"hits": sorted(flags & truth_flags), "missed": sorted(truth_flags - flags),
                       "false": sorted(flags - truth_flags), "exact": flags == truth_flags}}
 
 
 ROWS = [
-    _slr("a", 60.0, 61.0, 57.0, 65.0),
+    _slr("a", 60.0, 61.0, 57.0, 65.0, not_assessed=["pelvic_tilt"]),
     _slr("b", 50.0, 58.0, 55.0, 61.0, leg="far", examiner="far"),  # 8 off, outside: confidently wrong
     _slr("c", 40.0, 47.0, 35.0, 49.0, leg="far", flags=["pelvic_tilt"], truth_flags=["pelvic_tilt"]),  # wide
     _slr("d", 70.0, 70.5, 68.0, 73.0, flags=["pelvic_tilt"]),  # a false pelvic_tilt
@@ -37,7 +37,8 @@ def test_summary_counts_the_issue_figures():
     assert s["confidently_wrong"] == ["b"]
     assert s["ci95_covers"] == 3
     assert s["ci95_median_half_width_deg"] == pytest.approx(3.5)  # half-widths 4, 3, 7, 2.5
-    assert s["pelvic_tilt"] == {"flagged": 1, "of": 1, "false": 1, "of_without": 3}
+    assert s["pelvic_tilt"] == {"flagged": 1, "of": 1, "false": 1, "of_without": 3,
+                                "not_assessed": 0, "not_assessed_without": 1}
     by = s["by_condition"]
     assert by["far leg, examiner far"] == {"clips": 2, "refused": 1, "mae": 8.0, "max": 8.0, "covers": 0,
                                            "median_half_width_deg": 3.0}

@@ -67,6 +67,20 @@ def test_no_green_banner_above_warnings_and_warnings_in_plain_words(client, app)
         as_text=True)
 
 
+def test_a_check_the_video_cannot_make_is_named_not_assessed_never_a_green_banner(client, app):
+    from rom.wording import NOT_ASSESSED_REASONS
+    pid = add_person(app)
+    reason = NOT_ASSESSED_REASONS["pelvic_tilt"]
+    aid = add_assessment(app, pid, status="complete",
+                         result=slr_result("left", 60.0, not_assessed={"pelvic_tilt": reason}))
+    for url in (f"/assessments/{aid}", f"/assessments/{aid}/report"):
+        page = client.get(url).get_data(as_text=True)
+        assert "nothing in the movement needs a second look" not in page
+        assert "one check was not assessed" in page
+        assert "pelvis tilting: not assessed" in page
+        assert "palpate the pelvis" in page
+
+
 def test_a_failed_upload_gives_no_command_line_advice_in_the_history(client, app):
     pid = add_person(app)
     add_assessment(app, pid, status="failed", source="upload",
