@@ -18,7 +18,8 @@ from rom.errors import BadInput, NotMeasurable
 from rom.landmarks import LandmarkSeries
 from rom.pose import create_backend
 from rom.results import HingeResult, SLRResult
-from rom.slr import SLRConfig, analyze_slr
+from rom.slr import SLRConfig
+from rom.slr_trials import analyze_slr_trials
 
 if TYPE_CHECKING:
     from rom.hinge import HingeConfig
@@ -84,11 +85,12 @@ def landmarks_of(info: video.VideoInfo, test: str, model: str = "full",
 def measure(series: LandmarkSeries, test: str, video_name: str, options: Options = Options(),
             pain_s: float | None = None, pain_marks: Sequence[float] = ()):
     """Landmarks -> result of the given test (no I/O). pain_s: a pain moment marked live (SLR);
-    pain_marks: all of them when there were several."""
+    pain_marks: all of them when there were several. An SLR is measured per raise
+    (`rom.slr_trials`): one raise gives the engine's result as it is, with its one trial."""
     side = None if options.side == "auto" else options.side
     if test == "slr":
-        return analyze_slr(series, video_name, side=side, config=options.slr, pain_s=pain_s,
-                           pain_marks=pain_marks)
+        return analyze_slr_trials(series, video_name, side=side, config=options.slr, pain_s=pain_s,
+                                  pain_marks=pain_marks)
     # imported here: rom.hinge pulls in scipy.stats (0.7 s), which an SLR never needs
     from rom.hinge import HingeConfig, analyze_hinge
 
