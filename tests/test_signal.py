@@ -39,6 +39,21 @@ def test_remove_plateaus_keeps_a_fast_but_physical_movement():
     assert np.isfinite(s.remove_plateaus(x, FPS)).all()
 
 
+def test_a_spike_before_a_fast_bend_does_not_cut_the_bend_out():
+    # The knee trace of fit-slr-042 (samples/validation): one frame read 13 degrees
+    # hyperextended just before the knee bends 30 degrees in 0.8 s, and two frames read far off
+    # at the end of the bend. Only those three frames are spikes; the bend stays.
+    bend = np.r_[np.zeros(30), np.linspace(10, 32, 24), np.full(10, 32.0), np.linspace(30, 0, 26)]
+    x = bend.copy()
+    x[29] = -12.2
+    x[54:56] = (-15.6, -10.9)
+    y = s.remove_plateaus(x, FPS)
+    assert np.isnan(y[29]) and np.isnan(y[54:56]).all()
+    keep = np.ones(len(x), bool)
+    keep[[29, 54, 55]] = False
+    np.testing.assert_array_equal(y[keep], bend[keep])
+
+
 def test_lowpass_is_zero_phase_and_keeps_nan():
     t = np.arange(120) / FPS
     x = 40 * np.exp(-((t - 2.0) / 0.5) ** 2)  # a peak at 2 s
