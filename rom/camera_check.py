@@ -29,8 +29,12 @@ class CameraCheck:
 
 
 def check_frame(est: PoseEstimate | None, image_size: tuple[int, int], test: str,
-                edge: float = 0.02, min_height: float = 0.25, max_side_ratio: float = 0.5) -> CameraCheck:
-    """Judge one frame for recording a test ('slr' or 'hinge')."""
+                edge: float = 0.02, min_height: float = 0.25, max_side_ratio: float = 0.5,
+                side: str | None = None) -> CameraCheck:
+    """Judge one frame for recording a test ('slr' or 'hinge').
+
+    side: for the SLR, the leg to be raised ('left' or 'right'); when it is the camera's far leg
+    the check fails with the advice to film from that side."""
     if est is None:
         return CameraCheck(False, ("no one in view: step into the picture",), {"person": False})
     w, h = image_size
@@ -69,7 +73,26 @@ def check_frame(est: PoseEstimate | None, image_size: tuple[int, int], test: str
     elif test == "hinge" and not standing:
         advice.append("stand up straight, side-on to the camera")
 
+    if test == "slr" and lying and side in ("left", "right"):
+        near = near_side_lying(est.xy_px)
+        checks["raised_leg_near"] = near is None or near == side
+        if near is not None and near != side:
+            advice.append(f"the {side} leg is the camera's far leg: the other leg (and an examiner standing behind "
+                          f"it) hides it, and it cannot be measured well. Film from the {side} side: move the camera "
+                          "to the other side of the table, or turn the person round")
+
     checks["visible"] = bool(np.mean(vis) >= 0.5)
     if not checks["visible"]:
         advice.append("make sure the whole body is well lit and not hidden")
     return CameraCheck(all(checks.values()), tuple(advice), checks)
+
+
+def near_side_lying(xy: np.ndarray) -> str | None:
+    """The side of a body lying on its back that faces the camera, from one frame: the right
+    side when the feet are to the right of the shoulders in the picture (head to the left), as
+    `rom.legs.facing_side` decides it over a clip; None when head and feet are not apart."""
+    shoulders = np.nanmean(xy[[INDEX["left_shoulder"], INDEX["right_shoulder"]], 0])
+    ankles = np.nanmean(xy[[INDEX["left_ankle"], INDEX["right_ankle"]], 0])
+    if not np.isfinite(shoulders - ankles) or abs(shoulders - ankles) < 1e-6:
+        return None
+    return "right" if ankles > shoulders else "left"

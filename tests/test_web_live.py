@@ -277,3 +277,30 @@ def test_the_camera_check_asks_a_standing_person_on_the_slr_page_to_lie_down():
     assert not last["ok"] and last["checks"]["person"] and not last["checks"]["posture"]
     assert "lie down on your back on the table, legs straight" in last["advice"]
     assert not any("no one in view" in a for r in replies for a in r["check"]["advice"])
+
+
+@pytest.mark.parametrize("clip, side, near", [("slr_avg_female_R_near_45", "right", True),
+                                              # the right side faces the camera; the left leg is raised
+                                              ("slr_slim_tall_female_R_far_35", "left", False),
+                                              ("slr_slim_tall_female_R_far_35", "right", True)])
+def test_the_camera_check_says_before_recording_when_the_leg_to_raise_is_the_far_leg(clip, side, near):
+    """Issue 9 point 4: a raised far leg (and an examiner behind it) is what a fixed camera sees
+    for one side of every SLR; the check says so at rest, before Start."""
+    from web.live_engine import LiveEngine
+
+    engine = LiveEngine("slr", side)
+    try:
+        replies = [engine.frame(_jpeg(f), i / 30) for i, f in enumerate(clip_frames(clip)[:8])]
+    finally:
+        engine.close()
+    last = replies[-1]["check"]
+    assert last["checks"]["posture"]
+    assert last["checks"]["raised_leg_near"] is near
+    far_advice = [a for a in last["advice"] if "far leg" in a]
+    if near:
+        assert last["ok"] and not far_advice
+    else:
+        assert not last["ok"]
+        assert far_advice == [f"the {side} leg is the camera's far leg: the other leg (and an examiner standing "
+                              f"behind it) hides it, and it cannot be measured well. Film from the {side} side: move "
+                              "the camera to the other side of the table, or turn the person round"]

@@ -48,7 +48,7 @@ class LiveEngine:
         # The camera check runs on every frame, while recording too. A standing body where the
         # SLR needs one lying is checked as it is (advice: lie down), not as 'no one in view'.
         seen = est if est is not None else self.tracker.upright
-        reply["check"] = camera_check.check_frame(seen, size, self.test).to_dict()
+        reply["check"] = camera_check.check_frame(seen, size, self.test, side=self.side).to_dict()
         if self.session is None:
             self._setup_times = (self._setup_times + [t_s])[-60:]
             reply.update(t_s=round(t_s, 3))
