@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from rom.wording import flag_explanation, flag_words
-from web import sides
+from web import sides, trials
 from web.filters import plain_words
 from web.interpret import Thresholds
 
@@ -72,7 +72,8 @@ def observation(a, th: Thresholds) -> dict:
                        _component("pelvic-rotation", "Pelvic rotation at the SLR angle", r.get("pelvic_rotation_deg")),
                        _component("contralateral-hip-flexion", "Rise of the other leg",
                                   r.get("contralateral_hip_flexion_deg")),
-                   ) if c is not None])
+                   ) if c is not None] + _trial_components(a))
+        obs["note"] += _trial_notes(a)
         if angle is not None:
             low = angle < th.tight_below_deg
             obs["interpretation"] = [{"coding": [{"system": INTERPRETATION, "code": "L" if low else "N",
@@ -99,6 +100,38 @@ def observation(a, th: Thresholds) -> dict:
     if not obs["note"]:
         del obs["note"]
     return obs
+
+
+def _trial_components(a) -> list[dict]:
+    """Several SLR trials: each trial's angle, and the mean and SD over the trials counted."""
+    view = trials.trials_view(a)
+    if view is None or len(view["rows"]) < 2:
+        return []
+    s = view["summary"]
+    out = [_component(f"trial{t['number']}-slr-angle", f"Trial {t['number']}: SLR angle"
+                      + ("" if t["included"] else " (not counted in the mean)"), t["slr_angle_deg"])
+           for t in view["rows"]]
+    out += [_component("trials-mean-slr-angle", f"Mean SLR angle of {s['n_included']} of {s['n_trials']} trials",
+                       s["mean_slr_angle_deg"]),
+            _component("trials-sd-slr-angle", "SD of the SLR angle over the trials counted", s["sd_deg"]),
+            _component("trials-range-slr-angle", "Range of the SLR angle over the trials counted", s["range_deg"])]
+    return [c for c in out if c is not None]
+
+
+def _trial_notes(a) -> list[dict]:
+    """Which trial the headline is, and each trial left out with the reason."""
+    view = trials.trials_view(a)
+    if view is None or len(view["rows"]) < 2:
+        return []
+    notes = [{"text": f"{len(view['rows'])} trials; the value is trial {view['headline_trial']}'s, the mean and "
+                      "spread over the trials counted are components"}]
+    for t in view["rows"]:
+        if t["excluded"]:
+            notes.append({"text": f"Trial {t['number']} excluded by the clinician"
+                                  + (f" ({t['excluded_by']})" if t["excluded_by"] else "") + f": {t['excluded']}"})
+        elif t["refused"]:
+            notes.append({"text": f"Trial {t['number']} not measured: {plain_words(t['refused'])}"})
+    return notes
 
 
 def patient(person) -> dict:

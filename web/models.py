@@ -171,12 +171,19 @@ class Assessment(db.Model):
 
     @property
     def headline(self) -> str:
-        """The main figure for lists: '61.8°' (SLR), '3 reps, hip flexion up to 84.0°' (hinge)."""
+        """The main figure for lists: '61.8°' (SLR), '61.8° (trial 1; mean of 3 trials 62.0° (SD 1.0°))'
+        (SLR with several trials), '3 reps, hip flexion up to 84.0°' (hinge)."""
         r = self.result or {}
         if self.status != "complete":
             return ""
         if self.test == "slr":
-            return "" if r.get("slr_angle_deg") is None else f"{r['slr_angle_deg']:.1f}°"
+            if r.get("slr_angle_deg") is None:
+                return ""
+            from web.trials import summary_words  # (web.trials builds on these models)
+
+            trials = summary_words(self)  # several trials: which one this is, and their mean
+            head = ((r.get("headline") or {}).get("trial") or 1) if trials else None
+            return f"{r['slr_angle_deg']:.1f}°" + (f" (trial {head}; {trials})" if trials else "")
         reps = r.get("reps") or []
         hips = [x["max_hip_flexion_deg"] for x in reps if x.get("max_hip_flexion_deg") is not None]
         text = f"{len(reps)} rep{'s' if len(reps) != 1 else ''}"

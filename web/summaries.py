@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from web import comparison
+from web import comparison, trials
 from web.db import db
 from web.interpret import ANGLE_NAMES, Thresholds
 from web.models import Assessment, FrameSample
@@ -37,14 +37,18 @@ def frames_payload(a: Assessment) -> dict:
             series.append({"name": name, "label": ANGLE_NAMES.get(name, name),
                            "values": [None if v is None else round(v, 2) for v in values]})
     t = [round(((r.angles or {}).get("t_s") or r.t_s) if offline else r.t_s, 3) for r in rows]
-    return {"t_s": t, "series": series, "source": "offline" if offline else "live", "marks": marks(a)}
+    return {"t_s": t, "series": series, "source": "offline" if offline else "live", "marks": marks(a),
+            "hlines": trial_lines(a)}
 
 
 def marks(a: Assessment) -> list[dict]:
     """Vertical marks for the chart: knee-bend onset, pain, hinge repetition bottoms."""
     r = a.result or {}
     out = []
-    if r.get("knee_bend_onset_s") is not None:
+    view = trials.trials_view(a)
+    if view is not None and len(view["rows"]) > 1:
+        out += _trial_marks(view["rows"])
+    elif r.get("knee_bend_onset_s") is not None:
         out.append({"t_s": r["knee_bend_onset_s"], "label": f"knee bend {r.get('slr_angle_deg', 0):.0f}°",
                     "kind": "onset"})
     pains = r.get("pain_marks")  # every mark; results from before there could be several have pain_s only
@@ -58,6 +62,40 @@ def marks(a: Assessment) -> list[dict]:
         if rep.get("bottom_s") is not None:
             out.append({"t_s": rep["bottom_s"], "label": f"rep {i}", "kind": "rep"})
     return out
+
+
+def _trial_marks(rows: list[dict]) -> list[dict]:
+    """One mark per trial at its knee-bend onset (else its highest point), with its angle or why
+    it does not count."""
+    out = []
+    for t in rows:
+        at = t["knee_bend_onset_s"] if t.get("knee_bend_onset_s") is not None else t.get("peak_s")
+        if at is None:
+            continue
+        if t.get("refused"):
+            words, kind = "not measured", "trial-out"
+        elif t.get("excluded"):
+            words, kind = f"{t['slr_angle_deg']:.0f}° excluded", "trial-out"
+        else:
+            words, kind = f"{t['slr_angle_deg']:.0f}°", "onset"
+        out.append({"t_s": at, "label": f"trial {t['number']} {words}", "kind": kind, "trial": t["number"]})
+    return out
+
+
+def trial_lines(a: Assessment) -> list[dict]:
+    """Horizontal lines for the chart of an SLR with several trials: the mean of the trials
+    counted and mean +/- SD (the spread)."""
+    view = trials.trials_view(a)
+    if view is None or len(view["rows"]) < 2 or view["summary"]["mean_slr_angle_deg"] is None:
+        return []
+    s = view["summary"]
+    mean, sd = s["mean_slr_angle_deg"], s["sd_deg"]
+    # one label, on the mean's line: the SD lines lie close to it (a few degrees) and labels would overlap
+    lines = [{"y": mean, "label": f"mean of {s['n_included']} trials {mean:.1f}°"
+              + (f", SD {sd:.1f}°" if sd is not None else ""), "kind": "mean"}]
+    if sd is not None:
+        lines += [{"y": round(mean + sign * sd, 1), "label": "", "kind": "spread"} for sign in (1, -1)]
+    return lines
 
 
 def slr_history(assessments: list[Assessment], th: Thresholds, within_days: float) -> dict:

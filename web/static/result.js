@@ -1,5 +1,5 @@
 // Result and report pages: the chart of the angles over time, with the knee-bend onset, the
-// pain mark and the repetitions. The data come from /api/assessments/<id>/frames.
+// pain mark and the repetitions (several SLR trials: one mark each, their mean and spread). The data come from /api/assessments/<id>/frames.
 import {drawChart} from './plot.js';
 
 const canvas = document.getElementById('angles-chart');
@@ -9,6 +9,7 @@ async function show() {
   const draw = () => drawChart(canvas, {
     x: data.t_s, series: data.series,
     marks: data.marks.map((m) => ({x: m.t_s, label: m.label, kind: m.kind})),
+    hlines: data.hlines || [],  // several trials: their mean and mean +/- SD
     xLabel: 'time (s)',
     yLabel: data.source === 'live' ? 'degrees, as shown live' : 'degrees',
   });
