@@ -98,7 +98,7 @@ def test_the_url_map_is_what_these_tests_know(app):
         "exports.report",
         "api.people", "api.person", "api.assessment", "api.assessment_frames",
         "users.index", "users.password", "users.active", "users.audit_log",
-        "settings.index", "settings.profile", "settings.clinic",
+        "settings.index", "settings.profile", "settings.clinic", "visits.report",
     }
 
 

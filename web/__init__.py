@@ -110,9 +110,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.before_request(_refuse_nul)
     csrf.init_app(app)
 
-    from web import api, assessments, exports, live, people, settings_views, uploads, users
+    from web import api, assessments, exports, live, people, settings_views, uploads, users, visits
 
-    for module in (people, assessments, live, uploads, exports, api, users, settings_views):
+    for module in (people, assessments, live, uploads, exports, api, users, settings_views, visits):
         app.register_blueprint(module.bp)
 
     @app.route("/")
