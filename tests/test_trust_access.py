@@ -73,7 +73,7 @@ def _routes(app):
 
 
 def _url(app, rule, ids, assessment: str = "complete") -> str:
-    values = {"person_id": ids["person"], "assessment_id": ids[assessment], "user_id": ids["a_user"]}
+    values = {"person_id": ids["person"], "assessment_id": ids[assessment], "user_id": ids["a_user"], "number": 1}
     return app.url_map.bind("localhost").build(rule.endpoint, {k: values[k] for k in rule.arguments})
 
 
@@ -92,10 +92,10 @@ def test_the_url_map_is_what_these_tests_know(app):
         "people.index", "people.create", "people.edit", "people.delete",
         "assessments.new", "assessments.live", "assessments.result", "assessments.history", "assessments.analyse",
         "assessments.again", "assessments.delete", "assessments.keyframe", "assessments.video",
-        "assessments.notes", "assessments.delete_abandoned",
+        "assessments.notes", "assessments.delete_abandoned", "assessments.exclude_trial", "assessments.include_trial",
         "uploads.new", "uploads.progress",
         "exports.frames_csv", "exports.as_json", "exports.as_fhir", "exports.person_bundle", "exports.as_mot",
-        "exports.report",
+        "exports.report", "exports.trials_csv",
         "api.people", "api.person", "api.assessment", "api.assessment_frames",
         "users.index", "users.password", "users.active", "users.audit_log",
         "settings.index", "settings.profile", "settings.clinic", "visits.report",

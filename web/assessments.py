@@ -6,11 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
 
 from web import audit, chart_text, comparison, interpret, live_registry, recording, storage, summaries
 from web.db import db
 from web.models import MODES, Assessment, assessments_query, people_query
 from web.people import get_person
+from web.trials import REASON_MAX_CHARS, TrialError, exclude, include, trials_view
 
 bp = Blueprint("assessments", __name__)
 
@@ -67,7 +69,8 @@ def result(assessment_id: int):
     return render_template("assessments/result.html", a=a, interpretation=interpret.sentences(a, th),
                            angles_chart_text=text,
                            comparison=_comparison(a, th), abandoned=a.is_abandoned(abandoned_after()),
-                           notes_max_chars=NOTES_MAX_CHARS)
+                           notes_max_chars=NOTES_MAX_CHARS, trials=trials_view(a),
+                           reason_max_chars=REASON_MAX_CHARS)
 
 
 @bp.route("/people/<int:person_id>/history")
@@ -117,6 +120,32 @@ def notes(assessment_id: int):
     db.session.commit()
     flash("Notes saved.")
     return redirect(url_for("assessments.result", assessment_id=a.id) + "#notes")
+
+
+@bp.route("/assessments/<int:assessment_id>/trials/<int:number>/exclude", methods=("POST",))
+def exclude_trial(assessment_id: int, number: int):
+    """Leave one trial of an SLR out of the mean, with the reason (`web.trials`)."""
+    a = get_assessment(assessment_id)
+    try:
+        exclude(a, number, request.form.get("reason"), getattr(current_user, "name", None))
+    except TrialError as e:
+        abort(400, str(e))
+    audit.record("exclude trial", f"trial {number} of assessment {a.id} of person {a.person_id}")
+    db.session.commit()
+    flash(f"Trial {number} left out of the mean.")
+    return redirect(url_for("assessments.result", assessment_id=a.id) + "#trials")
+
+
+@bp.route("/assessments/<int:assessment_id>/trials/<int:number>/include", methods=("POST",))
+def include_trial(assessment_id: int, number: int):
+    """Count an excluded trial again."""
+    a = get_assessment(assessment_id)
+    if not include(a, number):
+        abort(400, f"Trial {number} is not excluded.")
+    audit.record("include trial", f"trial {number} of assessment {a.id} of person {a.person_id}")
+    db.session.commit()
+    flash(f"Trial {number} counts again.")
+    return redirect(url_for("assessments.result", assessment_id=a.id) + "#trials")
 
 
 def abandoned_after() -> timedelta:

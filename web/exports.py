@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from rom.batch_report import csv_safe
 from rom.frames_csv import frame_rows
-from web import audit, chart_text, fhir, frames, interpret, mot, sides, summaries
+from web import audit, chart_text, fhir, frames, interpret, mot, sides, summaries, trials
 from web.assessments import get_assessment
 from web.db import db
 from web.models import Assessment, FrameSample, assessments_query
@@ -51,9 +51,39 @@ def as_json(assessment_id: int):
                            "started_at": _iso(a.started_at or a.created_at), "finished_at": _iso(a.finished_at),
                            "frames": a.n_frames, "fps": a.fps, "notes": a.notes},
             "result": a.result,
+            # several SLR raises: each trial with the clinician's exclusion and reason, the mean over those counted
+            "trials": trials.trials_view(a),
             "interpretation": interpret.sentences(a, interpret.Thresholds.from_config(current_app.config)),
             "frames": summaries.frames_payload(a)}
     return _download(json.dumps(data, indent=1), "application/json", f"{_stem(a)}.json")
+
+
+@bp.route("/assessments/<int:assessment_id>/trials.csv")
+def trials_csv(assessment_id: int):
+    """One row per trial of an SLR (units in the header), with whether it counts and why not,
+    then the mean and spread over the trials counted."""
+    a = _complete(assessment_id)
+    view = trials.trials_view(a)
+    if view is None:
+        abort(404, "This assessment has no trials.")
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["trial", "slr_angle_deg", "ci95_low_deg", "ci95_high_deg", "knee_bend_onset_s",
+                "max_hip_flexion_deg", "start_s", "peak_s", "end_s", "pain_s", "pain_angle_deg", "counted",
+                "excluded_reason", "excluded_by", "excluded_at_utc", "not_measured_reason"])
+    for t in view["rows"]:
+        lo, hi = t.get("slr_angle_ci95_deg") or (None, None)
+        w.writerow([csv_safe(v) for v in (
+            t["number"], t["slr_angle_deg"], lo, hi, t["knee_bend_onset_s"], t["max_hip_flexion_deg"],
+            t["start_s"], t["peak_s"], t["end_s"], t["pain_s"], t["pain_angle_deg"],
+            "yes" if t["included"] else "no", t["excluded"], t["excluded_by"], t["excluded_at"], t["refused"])])
+    s = view["summary"]
+    w.writerow([])
+    w.writerow(["summary", "n_trials", "n_counted", "mean_slr_angle_deg", "sd_deg", "min_deg", "max_deg",
+                "range_deg"])
+    w.writerow(["", s["n_trials"], s["n_included"], s["mean_slr_angle_deg"], s["sd_deg"], s["min_deg"],
+                s["max_deg"], s["range_deg"]])
+    return _download(buf.getvalue(), "text/csv", f"{_stem(a)}-trials.csv")
 
 
 @bp.route("/assessments/<int:assessment_id>.fhir.json")
@@ -85,7 +115,8 @@ def report(assessment_id: int):
     a = _complete(assessment_id)
     th = interpret.Thresholds.from_config(current_app.config)
     return render_template("exports/report.html", a=a, interpretation=interpret.sentences(a, th),
-                           angles_chart_text=chart_text.angles(summaries.frames_payload(a)))
+                           angles_chart_text=chart_text.angles(summaries.frames_payload(a)),
+                           trials=trials.trials_view(a))
 
 
 def _complete(assessment_id: int) -> Assessment:
