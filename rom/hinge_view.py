@@ -10,10 +10,15 @@ refuses a clip with too little left, saying why and what to do.
 Reasons (each an (N,) boolean array, True = that frame fails):
 * `hidden`: the shoulder and the hip of the side facing the camera both have visibility below
   `min_visibility` (nothing of the hinge can be measured there).
-* `legs`: the knee and the ankle are not seen (low visibility), the leg's segments have lengths no body
-  has (thigh against trunk, shank against thigh, outside what the renders and anthropometry
-  allow), or the knee is bent far while thigh and trunk stand upright (no standing body does
-  that: the legs were put on something else). Hip and knee flexion need the knee: not measured.
+* `legs`: the knee and the ankle are not seen (low visibility), the thigh has a length no body
+  has against the trunk (outside what the renders and anthropometry allow), or the knee is bent
+  far while thigh and trunk stand upright (no standing body does that: the legs were put on
+  something else). Hip and knee flexion need the knee: not measured.
+* `ankle`: the shank has a length no body has against the thigh while the knee is in place: the
+  ankle is put on the plate as the bar passes the shins (real deadlifts filmed from the side:
+  shank/thigh 0.14-0.45 for a few tenths of a second, the knee seen at visibility 0.9 and the
+  thigh in proportion). Knee flexion needs the ankle: not measured there; hip flexion (shoulder,
+  hip, knee) is.
 * `oblique`: the shoulder and hip axes turn more than `max_view_deg` away from the camera's line
   of sight (BlazePose's 3D world landmarks; renders read 6-10 degrees at a true side view, 18
   at a camera turned 10 degrees towards the front, 28-33 at 19 degrees). A camera turned towards
@@ -65,10 +70,18 @@ class ViewCheck:
     """What each frame can carry. measurable: trunk angles; legs_ok: hip and knee flexion too."""
 
     measurable: np.ndarray  # (N,) bool
-    legs_ok: np.ndarray  # (N,) bool, a subset of measurable
+    legs_ok: np.ndarray  # (N,) bool, a subset of measurable: hip flexion (the knee is in place)
     reasons: dict  # name -> (N,) bool, the frames failing for that reason
     cuts: tuple[int, ...]  # first frame of each new shot
     view_deg: np.ndarray  # (N,) estimated turn from the side view, degrees (NaN: unknown)
+    knee_ok: np.ndarray | None = None  # (N,) bool, a subset of legs_ok: knee flexion (the ankle too)
+    ankle_seen: np.ndarray | None = None  # (N,) bool, a subset of knee_ok: the ankle's visibility high too
+
+    def __post_init__(self):
+        if self.knee_ok is None:
+            object.__setattr__(self, "knee_ok", self.legs_ok)
+        if self.ankle_seen is None:
+            object.__setattr__(self, "ankle_seen", self.knee_ok)
 
     def shot_of(self, n: int) -> np.ndarray:
         """(n,) shot number of each frame (0 before the first cut)."""
@@ -87,7 +100,9 @@ def check_frames(series: LandmarkSeries, side: str, config: ViewConfig = ViewCon
     # means that part of the body is not in view.
     hidden = det & (vis["shoulder"] < config.min_visibility) & (vis["hip"] < config.min_visibility)
     legs = det & (vis["knee"] < config.min_visibility) & (vis["ankle"] < config.min_visibility)
-    legs |= det & implausible_legs(series, side, config)
+    thigh_bad, shank_bad = implausible_segments(series, side, config)
+    legs |= det & thigh_bad
+    ankle = det & shank_bad & ~legs
     view = view_angle_deg(series, config.view_window_s)
     oblique = det & np.isfinite(view) & (view > config.max_view_deg)
     cuts = scene_cuts(series, config)
@@ -99,14 +114,25 @@ def check_frames(series: LandmarkSeries, side: str, config: ViewConfig = ViewCon
         # recording, so only the longer shot is measured.
         shorter = np.arange(n) < cuts[0] if cuts[0] < n - cuts[0] else np.arange(n) >= cuts[0]
         near_cut |= shorter
-    reasons = {"hidden": hidden, "legs": legs, "oblique": oblique, "cut": near_cut & det}
+    reasons = {"hidden": hidden, "legs": legs, "ankle": ankle, "oblique": oblique, "cut": near_cut & det}
     measurable = det & ~hidden & ~oblique & ~near_cut
-    return ViewCheck(measurable=measurable, legs_ok=measurable & ~legs, reasons=reasons, cuts=tuple(cuts),
-                     view_deg=view)
+    legs_ok = measurable & ~legs
+    knee_ok = legs_ok & ~ankle
+    return ViewCheck(measurable=measurable, legs_ok=legs_ok, reasons=reasons, cuts=tuple(cuts),
+                     view_deg=view, knee_ok=knee_ok, ankle_seen=knee_ok & (vis["ankle"] >= config.min_visibility))
 
 
 def implausible_legs(series: LandmarkSeries, side: str, config: ViewConfig = ViewConfig()) -> np.ndarray:
     """(N,) True where the leg's landmarks cannot belong to a standing body seen from the side."""
+    thigh_bad, shank_bad = implausible_segments(series, side, config)
+    return thigh_bad | shank_bad
+
+
+def implausible_segments(series: LandmarkSeries, side: str,
+                         config: ViewConfig = ViewConfig()) -> tuple[np.ndarray, np.ndarray]:
+    """((N,), (N,)): where the knee cannot be in place (the thigh's length against the trunk no
+    body has, or a knee bent far under an upright thigh and trunk), and where the ankle alone
+    cannot (the shank's length against the thigh no body has, the thigh in proportion)."""
     sh, hp, kn, an = (series.point(f"{side}_{p}") for p in ("shoulder", "hip", "knee", "ankle"))
     trunk = np.linalg.norm(sh - hp, axis=1)
     thigh = np.linalg.norm(kn - hp, axis=1)
@@ -115,12 +141,16 @@ def implausible_legs(series: LandmarkSeries, side: str, config: ViewConfig = Vie
         r1, r2 = thigh / trunk, shank / thigh
     lo1, hi1 = config.thigh_trunk_range
     lo2, hi2 = config.shank_thigh_range
-    bad = (r1 < lo1) | (r1 > hi1) | (r2 < lo2) | (r2 > hi2)
     knee = geometry.flexion_deg(hp, kn, an)
     hip = geometry.flexion_deg(sh, hp, kn)
     trunk_incl = geometry.inclination_from_vertical_deg(hp, sh)
+    # A folded knee under an upright body says the leg was put on something else, but not which
+    # landmark: the knee is not trusted there either.
     kneeling = (knee > config.upright_knee_max_deg) & (hip < config.upright_deg) & (trunk_incl < config.upright_deg)
-    return np.where(np.isfinite(r1) & np.isfinite(r2), bad | kneeling, False)
+    ok = np.isfinite(r1) & np.isfinite(r2)
+    thigh_bad = ok & ((r1 < lo1) | (r1 > hi1) | kneeling)
+    shank_bad = ok & ((r2 < lo2) | (r2 > hi2)) & ~thigh_bad
+    return thigh_bad, shank_bad
 
 
 def view_angle_deg(series: LandmarkSeries, window_s: float = 0.5) -> np.ndarray:
@@ -189,6 +219,8 @@ REMEDIES = {
     "hidden": ("the shoulder and hip facing the camera are hidden", "film from the side with the whole body in view"),
     "legs": ("the legs are hidden (behind the plates or other equipment) or their landmarks are not on the legs",
              "film from the side with the legs in view"),
+    "ankle": ("the ankle is hidden (behind the plates or other equipment) or its landmark is not on the leg",
+              "film from the side with the legs in view"),
     "oblique": ("the camera is turned away from the side", "film from the side, square to the lifter"),
     "cut": ("the clip is cut between camera shots (only the longest shot is measured)",
             "send one uncut take filmed from the side"),
@@ -198,6 +230,8 @@ REMEDIES = {
 def describe(check: ViewCheck, frames: np.ndarray) -> str:
     """The main reason the given frames (bool) could not be measured, with what to do."""
     counts = {k: int((v & frames).sum()) for k, v in check.reasons.items()}
+    if any(n for k, n in counts.items() if k != "ankle"):
+        counts["ankle"] = 0  # an ankle off the leg leaves the hip measured: the others are why
     if not any(counts.values()):
         return ""
     worst = max(counts, key=counts.get)

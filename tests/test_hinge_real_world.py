@@ -189,6 +189,44 @@ def test_legs_put_on_the_plate_are_not_measured():
     assert any("was not measured" in w and "legs are hidden" in w for w in res.quality.warnings)
 
 
+def test_an_ankle_put_on_the_plate_at_the_bottom_leaves_the_hip_measured():
+    # As the bar passes the shins the model puts the ankle on the plate (a shank a third of the
+    # thigh, low visibility) while the knee stays in place: hip flexion is still measured there,
+    # knee flexion is not.
+    hip, truth = hinge_profile((80.0, 80.0))
+    s = figure(hip, thigh_deg=0.3 * hip, knee_deg=0.3 * hip)
+    xy, vis = s.xy_px.copy(), s.visibility.copy()
+    plate = hip > 60.0
+    xy[plate, INDEX["left_ankle"]] = xy[plate, INDEX["left_knee"]] + [0.0, 30.0]
+    vis[plate, INDEX["left_ankle"]] = 0.2
+    moved = with_(s, xy_px=xy, visibility=vis)
+    thigh_bad, shank_bad = hinge_view.implausible_segments(moved, "left")
+    assert not thigh_bad.any() and shank_bad.tolist() == plate.tolist()
+    view = hinge_view.check_frames(moved, "left")
+    assert view.legs_ok.all() and view.knee_ok.tolist() == (~plate).tolist()
+    res = analyze_hinge(moved, config=EXACT)
+    assert len(res.reps) == 2
+    # hip flexion = trunk lean 80 + thigh forward 0.3 * 80
+    assert [r.max_hip_flexion_deg for r in res.reps] == pytest.approx([104.0, 104.0], abs=1.5)
+    knee_raw = res.frames.columns["knee_flexion_raw_deg"]
+    assert np.isnan(knee_raw[plate]).all() and np.isfinite(knee_raw[~plate]).all()
+    # the knee was measured up to where the ankle went onto the plate: 0.3 * 60 = 18 degrees
+    assert res.reps[0].max_knee_flexion_deg == pytest.approx(18.0, abs=2.5)
+
+
+def test_a_lift_whose_ankle_is_never_seen_is_refused_with_what_to_do():
+    # A close camera with the plate over the shins the whole lift: the knee is "seen", the ankle
+    # never; where the knee is then is the model's guess.
+    hip, _ = hinge_profile((80.0,))
+    s = figure(hip)
+    vis = s.visibility.copy()
+    vis[:, INDEX["left_ankle"]] = 0.2
+    with pytest.raises(NotMeasurable, match="legs are hidden .*ankle was seen in only 0% .*legs in view"):
+        analyze_hinge(with_(s, visibility=vis), config=EXACT)
+    vis[: len(hip) // 2, INDEX["left_ankle"]] = 1.0  # seen in half the lift: measured
+    assert len(analyze_hinge(with_(s, visibility=vis), config=EXACT).reps) == 1
+
+
 def test_implausible_segment_lengths_mark_the_legs():
     s = figure(np.zeros(10))
     xy = s.xy_px.copy()
