@@ -321,31 +321,36 @@ def engine_key() -> str:
 
 
 def run_clip(path: Path, test: str, cache_dir: Path, fresh: bool = False) -> dict:
-    """rom's answer for one clip: {"refused": True, "reason"} or the result dict."""
-    from rom.analysis import Options, analyze_video, measure
+    """rom's answer for one clip: {"refused": True, "reason"} or the result dict.
+
+    The landmarks are cached whenever the pose model gave any, also for a clip the protocol then
+    refuses, so that a change to the protocol shows on every clip; only a clip whose frames could
+    not be read at all is cached as that refusal (marked "stage": "landmarks")."""
+    from rom import video
+    from rom.analysis import Options, landmarks_of, measure
     from rom.errors import BadInput, NotMeasurable
     from rom.landmarks import LandmarkSeries
 
     key = f"{path.stem}.{test}.{path.stat().st_size}.{engine_key()}"
     npz, refusal = cache_dir / f"{key}.npz", cache_dir / f"{key}.refused.json"
     options = Options(test=test)
+    cached = json.loads(refusal.read_text()) if refusal.exists() and not fresh else {}
+    if cached.get("stage") == "landmarks":
+        return cached
     try:
         if npz.exists() and not fresh:
-            result = measure(LandmarkSeries.load(npz), test, str(path), options)
-        elif refusal.exists() and not fresh:
-            return json.loads(refusal.read_text())
+            series = LandmarkSeries.load(npz)
         else:
             try:
-                analysis = analyze_video(path, options)
+                series = landmarks_of(video.probe(path), test, options.model)
             except (NotMeasurable, BadInput) as e:
-                # refused before any landmarks came back: remember the refusal itself
-                out = {"refused": True, "reason": str(e), "exit": e.exit_code}
+                out = {"refused": True, "reason": str(e), "exit": e.exit_code, "stage": "landmarks"}
                 cache_dir.mkdir(parents=True, exist_ok=True)
                 refusal.write_text(json.dumps(out))
                 return out
             cache_dir.mkdir(parents=True, exist_ok=True)
-            analysis.series.save(npz)
-            result = analysis.result
+            series.save(npz)
+        result = measure(series, test, str(path), options)
     except (NotMeasurable, BadInput) as e:
         return {"refused": True, "reason": str(e), "exit": e.exit_code}
     return {"refused": False, **result.to_dict()}
