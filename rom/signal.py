@@ -74,15 +74,17 @@ def remove_plateaus(x: np.ndarray, fps: float, max_rate: float = 450.0, max_len_
     idx = np.flatnonzero(np.isfinite(x))
     if len(idx) < 3:
         return x
-    # Single-sample spikes first: a sample off the midpoint of its neighbours, on the same side of
-    # both, while the neighbours agree with each other. Left in, a spike just before a fast real
+    # Single-sample spikes first: a sample more than a jump away from its two neighbours on each
+    # side, where those four agree with one another. Left in, a spike just before a fast real
     # movement pairs with a later jump back, and the movement between them is cut out as a
     # "plateau" (a knee bending 30 degrees in 0.8 s, on the fit half of samples/validation).
+    # Requiring four agreeing neighbours keeps true readings that flicker inside a misplaced
+    # stretch (which the plateau pass then removes around them).
     v = x[idx]
-    up, down = v[1:-1] - v[:-2], v[1:-1] - v[2:]
-    spike = (np.abs(v[1:-1] - 0.5 * (v[:-2] + v[2:])) > limit) & (np.sign(up) == np.sign(down)) \
-        & (np.abs(v[2:] - v[:-2]) < limit)
-    x[idx[1:-1][spike]] = np.nan
+    if len(v) >= 5:
+        nb = np.stack([v[:-4], v[1:-3], v[3:-1], v[4:]])
+        spike = (np.ptp(nb, axis=0) < limit) & (np.abs(v[2:-2] - np.median(nb, axis=0)) > limit)
+        x[idx[2:-2][spike]] = np.nan
     idx = np.flatnonzero(np.isfinite(x))
     d = np.diff(x[idx])
     jumps = np.flatnonzero(np.abs(d) > limit)  # jump between idx[k] and idx[k + 1]

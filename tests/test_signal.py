@@ -54,6 +54,19 @@ def test_a_spike_before_a_fast_bend_does_not_cut_the_bend_out():
     np.testing.assert_array_equal(y[keep], bend[keep])
 
 
+def test_true_readings_flickering_inside_a_misplaced_stretch_are_kept():
+    # The knee of slr_heavy_male_L_near_50_clinic_cam: read 28 degrees too high for 0.5 s, with two
+    # frames of the true straight knee in between. Those two are not spikes (their neighbours
+    # disagree); the stretch around them goes, so the gaps left are short enough to bridge.
+    x = np.zeros(60)
+    x[20:36] = 28.0 + np.arange(16) % 3
+    x[26], x[28] = -3.1, -5.2
+    y = s.remove_plateaus(x, FPS)
+    assert y[26] == -3.1 and y[28] == -5.2
+    assert np.isnan(np.delete(y[20:36], [6, 8])).all()
+    assert np.isfinite(y[:20]).all() and np.isfinite(y[36:]).all()
+
+
 def test_lowpass_is_zero_phase_and_keeps_nan():
     t = np.arange(120) / FPS
     x = 40 * np.exp(-((t - 2.0) / 0.5) ** 2)  # a peak at 2 s
