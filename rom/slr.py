@@ -29,7 +29,7 @@ class SLRConfig:
     knee_bend_threshold_deg: float = 10.0  # DESIGN.md: a bend is confirmed 10 degrees above rest
     rest_thigh_deg: float = 4.0  # thigh above the table at rest; calibration/README.md
     contralateral_limit_deg: float = 8.0  # other leg's rise that counts as lifting
-    pelvic_limit_deg: float = 8.0  # pelvis/trunk rotation that counts as posterior tilt
+    pelvic_limit_deg: float = 8.0  # trunk line rotation worth a warning (the tilt itself is not assessed)
     min_raise_deg: float = 15.0  # less than this is no leg raise at all
     cutoff_hz: float = 4.0  # zero-phase low-pass of angle series
     knee_cutoff_hz: float = 5.0
@@ -190,14 +190,15 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
     _require_possible(float(np.nanmax(hip[window])), max_pelvis, contralateral, config)
     if contralateral > config.contralateral_limit_deg:
         flags.append("contralateral_leg_lift")
-    # A pelvic tilt is seen only when the trunk line turns with it; a smaller one moves no landmark
-    # the camera sees (a pixel or two: the fit half of samples/validation), so it is not assessed,
-    # never silently absent.
-    not_assessed: list[tuple[str, str]] = []
+    # A posterior pelvic tilt of 6-15 degrees moves no landmark the camera sees by more than a
+    # pixel or two, and the trunk line turns as much from landmark noise: on the fit half of
+    # samples/validation it passed 8 degrees on 1 of 5 tilted clips (at 41, far beyond the tilt)
+    # and on untilted ones too. So the tilt is not assessed, said so, never silently absent; a
+    # turning trunk line is a warning about the landmarks.
+    not_assessed = [("pelvic_tilt", wording.not_assessed_reason("pelvic_tilt"))]
     if max_pelvis > config.pelvic_limit_deg:
-        flags.append("pelvic_tilt")
-    else:
-        not_assessed.append(("pelvic_tilt", wording.not_assessed_reason("pelvic_tilt")))
+        warnings.append(f"the trunk line turned {max_pelvis:.0f} degrees during the raise: the shoulders or hips "
+                        "moved, or their landmarks are unsteady; watch the pelvis and the trunk")
 
     side, side_note = _decide_side(side, body, near_far, label)
     if side_note:

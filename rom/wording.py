@@ -34,9 +34,9 @@ FLAG_EXPLANATIONS = {
 # that a missing flag is never read as "ruled out".
 NOT_ASSESSED_REASONS = {
     "pelvic_tilt": "A posterior pelvic tilt of up to about 15 degrees moves the hip and shoulder landmarks by only "
-                   "a pixel or two, so the video cannot rule it out; only a larger tilt, which turns the trunk "
-                   "line, is flagged. Watch or palpate the pelvis (the anterior superior iliac spine) during the "
-                   "raise.",
+                   "a pixel or two, and the trunk line the camera sees turns as much from landmark noise, so the "
+                   "video cannot assess it. Watch or palpate the pelvis (the anterior superior iliac spine) during "
+                   "the raise.",
 }
 
 # DESIGN.md 3, with sources in the README.

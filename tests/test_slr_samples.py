@@ -66,12 +66,11 @@ def test_examiner_clips_measure_the_person_lying_down(slr_rows):
 
 
 def test_a_pelvic_tilt_the_landmarks_cannot_show_is_not_assessed_never_silently_absent(slr_rows):
-    # Every sample either flags pelvic_tilt (the trunk line turned) or says it was not assessed,
-    # with the reason; none is silent. The sample set's tilted clips are small tilts.
+    # The camera cannot see a 6-15 degree posterior tilt (the fit half of samples/validation): every
+    # result says so, with the reason, and never raises or silently drops the flag.
     for r in slr_rows:
         res = r["result"]
+        assert "pelvic_tilt" not in res.flags, r["clip"]
         unsure = dict(res.not_assessed)
-        assert ("pelvic_tilt" in res.flags) != ("pelvic_tilt" in unsure), r["clip"]
-        if "pelvic_tilt" in unsure:
-            assert "palpate" in unsure["pelvic_tilt"]
-            assert res.to_dict()["not_assessed"]["pelvic_tilt"] == unsure["pelvic_tilt"]
+        assert "palpate" in unsure["pelvic_tilt"], r["clip"]
+        assert res.to_dict()["not_assessed"]["pelvic_tilt"] == unsure["pelvic_tilt"]
