@@ -3,7 +3,8 @@ PDF and its text checked"): Debian's chromium, driven by Playwright, logs in, op
 page, follows "Visit report" and prints it on A4 and on Letter; pypdf reads the PDF back. The
 text has the person, the day, the clinician, the clinic, each test with its figures and notes and
 the left/right comparison; each test starts a page, the key frames are printed, and the page size
-is the one chosen. The A4 PDF and a picture of its first page are saved under test-artifacts/."""
+is the one chosen. On the way, the person's page draws the hip hinge's trend chart. The A4 PDF,
+a picture of its first page and one of the hinge trend are saved under test-artifacts/."""
 
 from __future__ import annotations
 
@@ -67,6 +68,16 @@ def test_the_visit_report_prints_to_pdf_with_everything_for_the_file(live_server
         page.fill("input[name=password]", PASSWORD)
         page.click("button[type=submit]")
         page.wait_for_url(f"{live_server.url}/people/{pid}/history")
+        # the person's page draws the hip hinge's trend chart (a canvas with something on it)
+        drawn = page.evaluate("""() => {
+            const c = document.getElementById('hinge-chart');
+            const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            let n = 0;
+            for (let i = 3; i < d.length; i += 4) if (d[i]) n++;
+            return n;
+        }""")
+        assert drawn > 2000
+        page.locator("section.hinge-trend").screenshot(path=str(ARTIFACTS / "history_hinge_trend.png"))
         page.click("#visit-report")
         page.wait_for_url(f"{live_server.url}/people/{pid}/visit?day={DAY}")
         for paper in ("a4", "letter"):

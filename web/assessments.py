@@ -80,8 +80,10 @@ def history(person_id: int):
     th = interpret.Thresholds.from_config(current_app.config)
     after = abandoned_after()
     slr = summaries.slr_history(items, th, current_app.config["COMPARE_WITHIN_DAYS"])
+    hinge = summaries.hinge_history(items)
     return render_template("assessments/history.html", person=person, assessments=items,
                            slr=slr, history_chart_text=chart_text.slr_history(slr),
+                           hinge=hinge, hinge_chart_text=chart_text.hinge_history(hinge),
                            abandoned={a.id for a in items if a.is_abandoned(after)},
                            abandoned_after_min=after.total_seconds() / 60)
 

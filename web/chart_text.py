@@ -52,3 +52,25 @@ def slr_history(slr: dict) -> str:
                          f"to {last['deg']:.1f}° on {_day(last['at'])}.")
     return (f"SLR angle per side over time (the dotted line at {slr['tight_below_deg']:g}°: below it, tight "
             "hamstrings). " + " ".join(parts))
+
+
+def hinge_history(hinge: dict) -> str:
+    """The hip hinge chart of the history: per angle the first and the latest assessment's
+    highest repetition, with their dates."""
+    pts = hinge["points"]
+    if not pts:
+        return "No hip hinge measured yet."
+    parts = []
+    for s in hinge["series"]:
+        have = [p for p in pts if p.get(s["key"]) is not None]
+        if not have:
+            continue
+        first, last = have[0], have[-1]
+        if len(have) == 1:
+            parts.append(f"{s['label']} {last[s['key']]:.1f}° on {_day(last['at'])}")
+        else:
+            parts.append(f"{s['label']} from {first[s['key']]:.1f}° on {_day(first['at'])} to "
+                         f"{last[s['key']]:.1f}° on {_day(last['at'])}")
+    n = len(pts)
+    return (f"Hip hinge over time, the highest repetition of each of {n} assessment{'s' if n != 1 else ''}: "
+            + "; ".join(parts) + ".")

@@ -1,14 +1,21 @@
 """Data for charts and tables, shared by the pages and the JSON API: an assessment's angles
-over time with its marks, and a person's SLR angles per side over time."""
+over time with its marks, a person's SLR angles per side over time, and their hip hinges' maxima
+over time."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
+from rom.wording import flag_words
 from web import comparison, trials
 from web.db import db
+from web.filters import localtime
 from web.interpret import ANGLE_NAMES, Thresholds
 from web.models import Assessment, FrameSample
+
+# The hip hinge's trend (history page): each repetition's maxima, as the result lists them.
+HINGE_TREND = (("max_hip_flexion_deg", "hip flexion"), ("max_trunk_inclination_deg", "trunk inclination"),
+               ("max_knee_flexion_deg", "knee bend"))
 
 # Columns charted per test, in drawing order (the offline, filtered angles).
 CHART_COLUMNS = {
@@ -112,3 +119,20 @@ def slr_history(assessments: list[Assessment], th: Thresholds, within_days: floa
     return {"points": points, "latest": latest, "tight_below_deg": th.tight_below_deg,
             "mdc_deg": th.mdc_deg, "within_days": within_days, "comparisons": comparisons,
             "visits": [c.to_dict() for c in comparison.visits(vals, th)]}
+
+
+def hinge_history(assessments: list[Assessment]) -> dict:
+    """A person's complete hip hinges over time, oldest first: per assessment the highest of its
+    repetitions' maxima (hip flexion, trunk inclination, knee bend; degrees) with the number of
+    repetitions and their flags (in words: the page's data are read by people too); and the
+    chart's series (key, label)."""
+    points = []
+    for a in sorted((a for a in assessments if a.test == "hinge" and a.status == "complete"), key=lambda a: a.when):
+        reps = (a.result or {}).get("reps") or []
+        highest = {key: max((r[key] for r in reps if r.get(key) is not None), default=None) for key, _ in HINGE_TREND}
+        if all(v is None for v in highest.values()):
+            continue
+        points.append({"at": a.when.isoformat() + "Z", "day": localtime(a.when, "%Y-%m-%d"), "id": a.id,
+                       "reps": len(reps),
+                       "flags": sorted({flag_words(f) for r in reps for f in r.get("flags", [])}), **highest})
+    return {"points": points, "series": [{"key": k, "label": label} for k, label in HINGE_TREND]}

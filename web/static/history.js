@@ -21,6 +21,21 @@ if (canvas) {
   window.addEventListener('resize', draw);
 }
 
+// The hip hinge per assessment over time: the highest repetition's hip flexion, trunk
+// inclination and knee bend (web.summaries.hinge_history).
+const hingeCanvas = document.getElementById('hinge-chart');
+if (hingeCanvas) {
+  const data = JSON.parse(document.getElementById('hinge-data').textContent);
+  const x = data.points.map((p) => Date.parse(p.at));
+  const draw = () => drawChart(hingeCanvas, {
+    x, time: true, yLabel: 'highest of the repetitions (degrees)',
+    series: data.series.map((s) => ({label: s.label, values: data.points.map((p) => p[s.key]), points: true})),
+  });
+  draw();
+  window.addEventListener('resize', draw);
+  window.addEventListener('beforeprint', draw);
+}
+
 // Fill a side's gaps between its own points linearly (so its line runs through the other side's
 // dates), but draw dots only at its real points: values at other dates are marked not real.
 function interpolate(x, values) {
