@@ -198,3 +198,20 @@ def test_no_measurable_raise_is_a_refusal_with_each_reason(monkeypatch):
     monkeypatch.setattr(slr_trials, "analyze_slr", engine)
     with pytest.raises(NotMeasurable, match="none of the 2 raises.*raise 1: the knee was lost; raise 2"):
         analyze_slr_trials(s)
+
+
+def test_a_first_raise_the_engine_refuses_refuses_the_recording():
+    """The whole recording is measured first (around its first knee bend) and its trace split;
+    a first raise the engine cannot read refuses it, as before trials. Splitting a refused
+    recording on a rougher trace was tried and dropped: on the validation clips it split single
+    raises at landmark glitches and measured 48 and 69 degrees where the truth was 60."""
+    a, _ = slr_profile(onset_deg=55.0)
+    b, _ = slr_profile(onset_deg=65.0)
+    s = supine_series(_joined(a, b), noise_px=0.5)
+    on_a = int(np.argmax(a["thigh"] >= 55.0))
+    lost = np.arange(on_a - 12, on_a + 13)  # the first raise's knee lost around its bend
+    xy, vis = s.xy_px.copy(), s.visibility.copy()
+    xy[lost, INDEX["left_knee"]] = np.nan
+    vis[lost, INDEX["left_knee"]] = 0.0
+    with pytest.raises(NotMeasurable, match="the raised leg's knee was found in only"):
+        analyze_slr_trials(dataclasses.replace(s, xy_px=xy, visibility=vis))
