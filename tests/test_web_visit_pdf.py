@@ -89,7 +89,8 @@ def test_the_visit_report_prints_to_pdf_with_everything_for_the_file(live_server
             pdfs[paper] = page.pdf(prefer_css_page_size=True, print_background=False)
         page.goto(f"{live_server.url}/people/{pid}/visit?day={DAY}")
         page.emulate_media(media="print")
-        page.screenshot(path=str(ARTIFACTS / "visit_report.png"), full_page=False)
+        page.set_viewport_size({"width": 690, "height": 980})  # A4's width between the margins, at 96 dpi
+        page.screenshot(path=str(ARTIFACTS / "visit_report.png"), full_page=True)
         browser.close()
     (ARTIFACTS / "visit_report.pdf").write_bytes(pdfs["a4"])
     assert errors == []

@@ -175,3 +175,21 @@ def test_trials_in_a_result_show_in_the_report(app):
     page = login(app).get(f"/people/{pid}/visit").get_data(as_text=True)
     assert "3 trials: mean SLR angle 60.0° of 2 counted (SD 2.8°, range 4.0°)" in page
     assert "not measured: the knee was bent from the start" in page and "<td>7.50 s</td>" in page
+
+
+def test_a_trial_the_clinician_excluded_is_shown_with_the_reason_and_left_out_of_the_mean(app):
+    from web import trials
+
+    pid = add_person(app, "P-9")
+    aid = add_analysed(app, pid, LEFT, started_at=at("11:00"))
+    with app.app_context():
+        a = db.session.get(Assessment, aid)
+        a.result = {**a.result, "trials": [
+            {"number": n, "slr_angle_deg": deg, "knee_bend_onset_s": t, "refused": None}
+            for n, deg, t in ((1, 58.0, 2.5), (2, 62.0, 7.5), (3, 49.0, 12.5))]}
+        db.session.commit()
+        trials.exclude(a, 3, "the patient tensed the leg", "clinician")
+        db.session.commit()
+    page = login(app).get(f"/people/{pid}/visit").get_data(as_text=True)
+    assert "3 trials: mean SLR angle 60.0° of 2 counted (SD 2.8°, range 4.0°)" in page
+    assert "excluded: the patient tensed the leg" in page
