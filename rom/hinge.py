@@ -255,14 +255,15 @@ def _measure_rep(angles: dict[str, np.ndarray], back: dict[str, np.ndarray], for
     hips_back = _median(form["hips_back"][near]) - reference["hips_back"]
     shin = _median(form["shin"][near]) - reference["shin"]
     pelvis_share = (_median(form["pelvis"][near]) - reference["pelvis"]) / peak if peak > 0 else float("nan")
-    from_floor = bool(_median(form["reach"][near]) > config.form.floor_reach)
+    reach = _median(form["reach"][near])
+    from_floor = bool(reach > config.form.floor_reach)
     lean_back = -_min(form["lean"][start:max(end, lockout_end) + 1])
     stride = _finite(form["stride"][seg])
     stride_range = float(np.percentile(stride, 95) - np.percentile(stride, 5)) if len(stride) >= 3 else float("nan")
     pattern = hinge_form.not_a_hinge(_max(angles["trunk"][seg]), _median(angles["knee"][near]) - knee_standing,
                                      _median(angles["trunk"][near]), stride_range, lockout_deg, config.form)
     flags, conf, notes = _form_flags(knee_bend, thoracic, ratio, flexion, head, hips_back, shin, from_floor,
-                                     lean_back, config, pelvis_share)
+                                     lean_back, config, pelvis_share, reach)
     traced = float(np.isfinite(back["thoracic"][near]).mean())
     if traced < 0.5 and np.isfinite(back["thoracic"]).any():  # (none at all: one warning for the clip)
         notes.append(f"the back's outline was traced in only {traced:.0%} of its bottom frames; "
@@ -287,7 +288,8 @@ def _measure_rep(angles: dict[str, np.ndarray], back: dict[str, np.ndarray], for
 
 def _form_flags(knee_bend: float, thoracic: float, ratio: float, flexion: float, head: float, hips_back: float,
                 shin: float, from_floor: bool, lean_back: float, config: HingeConfig,
-                pelvis_share: float = float("nan")) -> tuple[tuple[str, ...], dict, list[str]]:
+                pelvis_share: float = float("nan"),
+                reach: float = float("nan")) -> tuple[tuple[str, ...], dict, list[str]]:
     """`rep_flags` on the outline and the knee, then checked against what clothing cannot fake
     (rom.hinge_form): the head's turn, the hips' travel, the shins, the reach to the floor, the
     lean at lockout; and where the back bends: a pelvis that turns with the hips (pelvis_share,
@@ -328,9 +330,11 @@ def _form_flags(knee_bend: float, thoracic: float, ratio: float, flexion: float,
         elif flexion < f.min_lumbar_flexion_deg:
             flags.remove("lumbar_compensation")
             conf["lumbar_compensation"] = _side(flexion, f.min_lumbar_flexion_deg, config.thoracic_sd_deg)[1]
-    if "knee_bend" in flags and from_floor:
+    low = from_floor or (np.isfinite(reach) and reach > f.low_reach)
+    if "knee_bend" in flags and low:
         flags.remove("knee_bend")
-        notes.append(f"a lift from the floor: the knees bend {knee_bend:.0f} degrees to reach it, as they should "
+        what = "a lift from the floor" if from_floor else "the hands go below the knees (a load taken from low down)"
+        notes.append(f"{what}: the knees bend {knee_bend:.0f} degrees to reach it, as they should "
                      "(knee_bend is for a hinge that turns into a squat)")
         conf["knee_bend"] = None
     elif "knee_bend" in flags and np.isfinite(shin) and abs(shin) <= f.min_shin_forward_deg:

@@ -17,8 +17,8 @@ clothing can change):
   compensation, by definition (DESIGN.md 3), does not. Rendered bodies pivot about the hip
   joint: 0.01-0.11 in every rendered fault.
 * reach: how low the wrists go at the bottom between the knee (0) and the ankle (1). A lift from
-  the floor (wrists past mid-shin) needs the knees to bend to reach it: that is not the hinge
-  turning into a squat.
+  low down (wrists below the knees: a kettlebell between the feet, a bar on the floor) needs the
+  knees to bend to reach it: that is not the hinge turning into a squat.
 * lean back at lockout: the trunk behind the vertical at the top of a repetition (hyperextension
   at lockout), degrees.
 * shin: the ankle -> knee line against the vertical (positive: the knee ahead of the ankle). A
@@ -86,6 +86,15 @@ class FormConfig:
     min_shin_forward_deg: float = 7.0
     # Wrists past this fraction of the way from knee to ankle: a lift from the floor.
     floor_reach: float = 0.5
+    # Wrists below the knees at the bottom (reach beyond this): the load is taken from low down,
+    # a kettlebell between the feet or a bar on the floor, and reaching it needs the knees to
+    # bend, so a knee bend there is no fault: `knee_bend` means the hinge turning into a squat
+    # (knee-dominant: hips down, knees forward; real-set labels), and a lift that does is refused
+    # as knee-dominant (`not_a_hinge`). Real kettlebell deadlifts labelled without knee bend
+    # (tby_0016a/c/h/r_1: knees 60-94 at the bottom, shins 7-24 forward) reach 0.19-0.55; the
+    # rendered knee-bend faults (knees 40-45, hands hanging in front of the thighs) -0.41..-0.23.
+    # A tenth of the shin below the knee: hands at knee height are not yet a load from low down.
+    low_reach: float = 0.1
     # Trunk behind the vertical at lockout beyond this (degrees): hyperextension. MediaPipe
     # leans an upright trunk back by up to 7 on renders, and by 17-24 at the lockout of real
     # deadlifts labelled good (the bar at the hips pulls the hip landmark forward): the flag is

@@ -161,6 +161,27 @@ def test_a_deadlift_from_the_floor_is_a_hinge_and_its_knee_bend_is_not_a_fault()
     assert not res.reps[0].from_floor and res.flags == ("knee_bend",)
 
 
+def test_a_kettlebell_deadlift_bends_the_knees_to_reach_the_bell_and_that_is_no_knee_bend():
+    # Knees bent 75 with the shins forward, as in a real kettlebell deadlift, the hands at a bell
+    # between the feet: a third of the way from the knee down to the ankle (reach 0.33, not a lift
+    # from the floor, which is past mid-shin). The knee bend is what reaching that low takes.
+    t = np.linspace(0.0, 1.0, 150)
+    w = ease(np.minimum(t / 0.4, (1.0 - t) / 0.4))
+    knee_y = 240.0 + 90.0 * np.cos(np.radians(50.0))  # thigh 50 forward at the bottom
+    ankle_y = knee_y + 90.0 * np.cos(np.radians(25.0))  # shank 25 forward
+    bell = np.where(w > 0.9, knee_y + (ankle_y - knee_y) / 3.0, 240.0 - 100.0 + 120.0)
+    res = analyze_hinge(figure(55.0 * w, thigh_deg=50.0 * w, knee_deg=75.0 * w, wrist_y=bell), config=EXACT)
+    (rep,) = res.reps
+    assert rep.max_knee_flexion_deg == pytest.approx(75.0, abs=1.0)
+    assert rep.knee_bend_deg > 2 * EXACT.knee_bend_threshold_deg  # (above the knee's standing median)
+    assert not rep.from_floor and rep.flags == () and rep.confidence["knee_bend"] is None
+    assert any("hands go below the knees" in w for w in res.quality.warnings)
+    # The hands held at knee height (reach 0): the same knees are the hinge turning into a squat.
+    at_knee = np.where(w > 0.9, knee_y, 240.0 - 100.0 + 120.0)
+    res = analyze_hinge(figure(55.0 * w, thigh_deg=50.0 * w, knee_deg=75.0 * w, wrist_y=at_knee), config=EXACT)
+    assert res.flags == ("knee_bend",)
+
+
 # ---------------------------------------------------------------- what cannot be seen is not measured
 
 def test_legs_hidden_at_every_bottom_are_refused_with_what_to_do():
