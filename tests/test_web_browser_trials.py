@@ -1,7 +1,8 @@
 """End to end in chromium (issue 11, 'three trials'): a live SLR recording of three raises (the
 fake camera loops a sample clip, each loop starting and ending at rest) is measured per raise; the
-result page lists three trials, each against the clip's truth, and the clinician excludes one with
-a reason in the page's form, which recomputes the mean. Screenshot: test-artifacts/result_trials.png."""
+result page lists three trials, each against the clip's truth, with the pain marked (P) in the first
+and the last raise as those trials' marks; the clinician excludes one with a reason in the page's
+form, which recomputes the mean. Screenshot: test-artifacts/result_trials.png."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import tempfile
 
 import pytest
 from conftest_web import ARTIFACTS, CLINICIAN, PASSWORD, SAMPLES, live_server_fixture, truth, user_id  # noqa: F401
-from test_web_browser import CHROMIUM, SLR, TOLERANCE_DEG, Clip, _wait, write_y4m
+from test_web_browser import CHROMIUM, SLR, TOLERANCE_DEG, Clip, _wait, leg_elevation_deg, write_y4m
 
 from web.db import db
 from web.models import Assessment
@@ -64,7 +65,16 @@ def test_three_raises_recorded_live_are_three_trials(live_server, camera_file):
         page.click("#start")
         page.wait_for_selector("#stop:not([hidden])")
         started = clip.raises
-        _wait(page, lambda: clip.raises >= started + RAISES, 40 * RAISES)
+
+        def rising(k: int) -> bool:  # in the k-th raise of the recording, the leg well up
+            last = clip.replies[-1] if clip.replies else None
+            return clip.raises == started + k and last is not None and leg_elevation_deg(last["landmarks"]) > 40
+
+        for k in range(RAISES):  # pain marked (P) in the first and the last raise, not in the second
+            _wait(page, lambda k=k: rising(k), 40)
+            if k != 1:
+                page.keyboard.press("p")
+            _wait(page, lambda k=k: clip.raises >= started + k + 1, 40)
         page.wait_for_timeout(500)
         page.click("#stop")
         page.wait_for_url(f"{live_server.url}/assessments/*", timeout=120_000)
@@ -92,10 +102,16 @@ def test_three_raises_recorded_live_are_three_trials(live_server, camera_file):
         trials = a.result["trials"]
         assert len(trials) == RAISES
         angles = [t["slr_angle_deg"] for t in trials]
-        print("browser trials:", angles, "truth", gt["slr_angle_deg"])
+        print("browser trials:", angles, "truth", gt["slr_angle_deg"],
+              "pain", [(t["pain_s"], t["pain_angle_deg"]) for t in trials])
         for t in trials:
             assert t["refused"] is None, t["refused"]
             assert abs(t["slr_angle_deg"] - gt["slr_angle_deg"]) <= TOLERANCE_DEG, t
+        # one pain mark per trial: in trials 1 and 3, each with the hip flexion where it was marked
+        assert len(a.pain_marks) == 2, a.pain_marks
+        assert [t["pain_s"] is not None for t in trials] == [True, False, True]
+        for t in (trials[0], trials[2]):
+            assert t["start_s"] < t["pain_s"] < t["end_s"] and t["pain_angle_deg"] > 30.0, t
         mean = (angles[0] + angles[2]) / 2
         shown = float(re.search(r"trials: ([\d.]+)°", after).group(1))
         assert shown == pytest.approx(mean, abs=0.06)
