@@ -260,8 +260,10 @@ def _measure_rep(angles: dict[str, np.ndarray], back: dict[str, np.ndarray], for
     lean_back = -_min(form["lean"][start:max(end, lockout_end) + 1])
     stride = _finite(form["stride"][seg])
     stride_range = float(np.percentile(stride, 95) - np.percentile(stride, 5)) if len(stride) >= 3 else float("nan")
+    deep = np.where(hip[seg] >= peak - config.min_rep_depth_deg, 1.0, np.nan)  # at the bottom, within a rep's depth
+    hold_s = max((b - a for a, b in signal.finite_runs(deep)), default=0) / fps
     pattern = hinge_form.not_a_hinge(_max(angles["trunk"][seg]), _median(angles["knee"][near]) - knee_standing,
-                                     _median(angles["trunk"][near]), stride_range, lockout_deg, config.form)
+                                     _median(angles["trunk"][near]), stride_range, lockout_deg, config.form, hold_s)
     flags, conf, notes = _form_flags(knee_bend, thoracic, ratio, flexion, head, hips_back, shin, from_floor,
                                      lean_back, config, pelvis_share, reach)
     traced = float(np.isfinite(back["thoracic"][near]).mean())

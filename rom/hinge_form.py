@@ -65,8 +65,16 @@ class FormConfig:
     min_lumbar_flexion_deg: float = 12.0
     # A lift filmed from its set-up must stand up at its lockout: trunk inclination below this
     # there (the trunk, because the legs are often misplaced on the plates at the lockout too).
-    # Real deadlifts: 0-20; a lifter who stays bent over the bar never does.
-    max_lockout_deg: float = 35.0
+    # Real deadlifts: 0-20 (the labelled real set, 2026-12-06: at most 15 on every measured lift,
+    # 0-6 on all but one); a lifter who stays bent over the bar never does (bxyt_worst: 31, which
+    # the old limit of 35 let through). Halfway between 15 and 31, rounded down.
+    max_lockout_deg: float = 25.0
+    # A repetition's bottom (hip flexion within the rep depth of its peak) held longer than this
+    # is not one lift: nobody sets up over a bar for that long, so the lifts in it never came up
+    # (partial pulls, a rest over the bar) or the tracking is stuck. Real set-ups at the bottom
+    # last up to 3.6 s (the labelled set); an oblique living-room clip bent over for 19 s before
+    # its one lockout (bxex_3bad) was measured as one repetition.
+    max_bottom_s: float = 10.0
     # The ankles' horizontal distance ranging over more than this (leg lengths) within a
     # repetition: the feet move (walking, running), not a hinge.
     max_stride_range: float = 1.0
@@ -193,10 +201,13 @@ def examined(lying_xy: np.ndarray, standing_xy: np.ndarray, near: float = 0.85, 
 
 def not_a_hinge(trunk_max_deg: float, knee_bottom_deg: float, trunk_bottom_deg: float,
                 stride_range: float = float("nan"), lockout_deg: float = float("nan"),
-                config: FormConfig = FormConfig()) -> str:
+                config: FormConfig = FormConfig(), bottom_hold_s: float = float("nan")) -> str:
     """Why a repetition is not a hip hinge ('' if it is). Degrees; stride_range in leg lengths;
-    lockout_deg: the least trunk inclination of a lift from its set-up (it must stand up). NaN:
-    not judged on it."""
+    lockout_deg: the least trunk inclination of a lift from its set-up (it must stand up);
+    bottom_hold_s: the longest stretch it stays at its bottom, seconds. NaN: not judged on it."""
+    if np.isfinite(bottom_hold_s) and bottom_hold_s > config.max_bottom_s:
+        return (f"bent over at the bottom for {bottom_hold_s:.0f} s without standing up (a lift stands up at "
+                "its top; film each lift from standing, or from the set-up, to the lockout)")
     if np.isfinite(stride_range) and stride_range > config.max_stride_range:
         return (f"the feet move ({stride_range:.1f} leg lengths apart and back: walking or running); "
                 "a hinge is done standing in place")

@@ -118,6 +118,39 @@ def test_a_lifter_who_stays_bent_over_the_bar_makes_no_lift():
 
 # ---------------------------------------------------------------- what a hinge is
 
+def test_a_lift_from_the_set_up_must_come_up_within_25_degrees_of_upright():
+    # Clips starting at the set-up (hip 110): the hips rise to a least trunk inclination of 30
+    # (a lifter tugging at the bar, never standing) or of 15 (the most a real lockout read), and
+    # sink back to the floor.
+    t = np.arange(int(5 * FPS)) / FPS
+    for top, measured in ((30.0, False), (15.0, True)):
+        trunk = top + (80.0 - top) * (0.5 + 0.5 * np.cos(2 * np.pi * 0.2 * t))
+        s = figure(trunk, thigh_deg=trunk * 30.0 / 80.0)
+        if measured:
+            assert len(analyze_hinge(s, config=EXACT).reps) == 1
+        else:
+            with pytest.raises(NotMeasurable, match="no lockout: the trunk never came up past 3[0-1] degrees"):
+                analyze_hinge(s, config=EXACT)
+
+
+def test_a_bottom_held_for_longer_than_a_set_up_lasts_is_not_one_lift():
+    # Standing, then bent over at 90 degrees for 12 s (the lifts in it never come up), then up:
+    # refused; the same with a 4-second hold is one lift.
+    for hold_s, measured in ((12.0, False), (4.0, True)):
+        n = lambda sec: int(round(sec * FPS))  # noqa: E731
+        down = 90.0 * ease(np.arange(n(1.0)) / (n(1.0) - 1))
+        hip = np.r_[np.zeros(n(1.0)), down, np.full(n(hold_s), 90.0), down[::-1], np.zeros(n(1.0))]
+        s = figure(hip)
+        if measured:
+            (rep,) = analyze_hinge(s, config=EXACT).reps
+            assert rep.max_hip_flexion_deg == pytest.approx(90.0, abs=1.0)
+        else:
+            with pytest.raises(NotMeasurable, match="bent over at the bottom for 1[3-4] s without standing up"):
+                analyze_hinge(s, config=EXACT)
+    assert hinge_form.not_a_hinge(60.0, 20.0, 60.0, bottom_hold_s=10.5).startswith("bent over at the bottom")
+    assert hinge_form.not_a_hinge(60.0, 20.0, 60.0, bottom_hold_s=9.5) == ""
+
+
 def test_walking_is_not_a_hinge():
     # The swing leg flexes the hip 30 degrees, twice, under a trunk that leans 5 degrees.
     t = np.arange(int(4 * FPS)) / FPS
