@@ -122,6 +122,9 @@ def test_excluding_a_trial_with_a_reason_recomputes_the_mean_everywhere(client, 
     notes = [n["text"] for n in obs["note"]]
     assert "Trial 3 excluded by the clinician (clinician): the patient tensed the leg" in notes
     assert obs["valueQuantity"]["value"] == r["slr_angle_deg"]  # the headline stays trial 1
+    # the JSON API
+    api = client.get(f"/api/assessments/{aid}").get_json()
+    assert api["trials"]["summary"]["included"] == [1, 2] and api["trials"]["rows"][2]["excluded"]
     # the printable report: the table without forms
     report = client.get(f"/assessments/{aid}/report").get_data(as_text=True)
     assert f"Mean of 2 of 3 trials: <strong>{mean2:.1f}°</strong>" in report

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 
-from web import interpret, recording, summaries
+from web import interpret, recording, summaries, trials
 from web.assessments import get_assessment
 from web.db import db
 from web.models import Assessment, people_query
@@ -52,4 +52,6 @@ def _assessment(a: Assessment) -> dict:
             "created_at": a.created_at.isoformat() + "Z",
             "started_at": None if a.started_at is None else a.started_at.isoformat() + "Z",
             "frames": a.n_frames, "pain_s": a.pain_s, "pain_marks": a.pain_times, "result": a.result,
+            # an SLR's trials with the clinician's exclusions and the mean over those counted (None: no trials)
+            "trials": trials.trials_view(a) if a.status == "complete" else None,
             "url": url_for("assessments.result", assessment_id=a.id)}
