@@ -323,8 +323,11 @@ def _form_flags(knee_bend: float, thoracic: float, ratio: float, flexion: float,
         # the outline alone, against the head
         flags.remove("rounded_back")
         conf["rounded_back"] = _side(head, f.head_veto_deg, config.thoracic_sd_deg)[1]
+    # The hips' travel shows that the hips move, the lower back's line against the thigh where the
+    # bend is: a pelvis seen staying behind the thigh is a lumbar bend however far the hips travel.
+    pelvis_stays = pelvis_side is not None and not pelvis_side[0]
     if "lumbar_compensation" in flags:
-        if np.isfinite(hips_back) and hips_back > f.hips_back_hinge:
+        if np.isfinite(hips_back) and hips_back > f.hips_back_hinge and not pelvis_stays:
             flags.remove("lumbar_compensation")
             notes.append(f"the back bends ({flexion:.0f} degrees) but the hips travel back ({hips_back:.2f} thigh "
                          "lengths): a hip hinge, not a lumbar compensation")

@@ -15,7 +15,9 @@ clothing can change):
 * hips back: how far the hip travels behind the ankle from standing, in thigh lengths. A real
   hinge pushes the hips back (0.3-0.6 of a thigh in a Romanian deadlift); a lumbar
   compensation, by definition (DESIGN.md 3), does not. Rendered bodies pivot about the hip
-  joint: 0.01-0.11 in every rendered fault.
+  joint: 0.01-0.11 in every rendered fault. It is a proxy: where the lower back's line shows the
+  pelvis staying behind the thigh (`pelvis_share`), that decides, since real lifters can push
+  the hips back and still flex the lower back (rom.hinge).
 * reach: how low the wrists go at the bottom between the knee (0) and the ankle (1). A lift from
   low down (wrists below the knees: a kettlebell between the feet, a bar on the floor) needs the
   knees to bend to reach it: that is not the hinge turning into a squat.

@@ -13,7 +13,7 @@ from test_hinge import EXACT, _bent_back, ease, hinge_profile
 from rom import analysis, hinge_form, hinge_view, posture
 from rom import back_contour as bc
 from rom.errors import NotMeasurable
-from rom.hinge import analyze_hinge, find_reps
+from rom.hinge import _form_flags, analyze_hinge, find_reps
 from rom.landmarks import INDEX, N_LANDMARKS, LandmarkSeries, PoseEstimate
 from rom.video import probe
 
@@ -401,7 +401,7 @@ def test_where_the_back_bends_tells_a_rounded_back_from_a_lumbar_compensation():
     assert res.reps[0].flags == ("lumbar_compensation",)
 
 
-def test_hips_travelling_back_are_a_hinge_not_a_lumbar_compensation():
+def test_hips_travelling_back_are_a_hinge_unless_the_pelvis_is_seen_staying_behind():
     hip, _ = hinge_profile((60.0,))
     t = bc.SCAN_T
     low_bend = _bent_back(hip, 0.2 + np.tan(np.radians(30.0)) * (np.minimum(t, 0.25) - 0.25))
@@ -415,8 +415,18 @@ def test_hips_travelling_back_are_a_hinge_not_a_lumbar_compensation():
     back = analyze_hinge(figure(hip - thigh, thigh_deg=thigh, knee_deg=thigh, hips_x=hx, back=low_bend), config=EXACT)
     assert back.reps[0].max_hip_flexion_deg == pytest.approx(60.0, abs=1.0)
     assert back.reps[0].hips_back == pytest.approx(40.0 / 90.0, abs=0.02)
-    assert back.flags == ()
-    assert any("not a lumbar compensation" in w for w in back.quality.warnings)
+    # The outline still bends 30 degrees low on the back: the pelvis turned only about 30 of the
+    # 60 degrees on the thigh (pelvis share 0.5), so the bend is lumbar however far the hips went.
+    assert back.flags == ("lumbar_compensation",)
+    # Where the lower back's line is not traced (pelvis share unknown), the hips' travel decides.
+    cfg = EXACT
+    args = dict(knee_bend=0.0, thoracic=5.0, ratio=0.5, flexion=30.0, head=0.0, shin=0.0, from_floor=False,
+                lean_back=0.0, config=cfg)
+    flags, _, notes = _form_flags(hips_back=0.44, pelvis_share=float("nan"), **args)
+    assert flags == () and any("hips travel back (0.44" in n for n in notes)
+    assert _form_flags(hips_back=0.44, pelvis_share=0.5, **args)[0] == ("lumbar_compensation",)
+    assert _form_flags(hips_back=0.0, pelvis_share=float("nan"), **args)[0] == ("lumbar_compensation",)
+    assert _form_flags(hips_back=0.44, pelvis_share=0.9, **args)[0] == ()  # the pelvis turns with the hips
 
 
 def test_a_standing_outline_that_is_no_back_is_replaced_and_said():
