@@ -61,6 +61,13 @@ class SLRConfig:
     systematic_sd_far_deg: float = 4.0
     far_leg_bias_deg: float = 2.0
     onset_sd_s: float = 0.15
+    # A knee never seen bending, whose angle around the top of the raise still ranges over more
+    # than steady_knee_range_deg, may have bent unseen: the interval's lower side then reaches
+    # missed_bend_margin_deg lower. Fit half of samples/validation: the five clips flagged
+    # knee_bend_not_reached whose knee truly stayed straight ranged 1.5-7.6 degrees there, the
+    # five whose bend was missed 10.6-101, and those read 0.7-8.3 degrees high.
+    steady_knee_range_deg: float = 9.0
+    missed_bend_margin_deg: float = 10.0
 
 
 def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None,
@@ -138,6 +145,7 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
     bend = onset.find_knee_bend(a["knee"], a["knee_outliers_removed"], rise_start, stop, fps,
                                 config.knee_bend_threshold_deg, floor_deg=base["knee"])
     knee_bend_onset_s = knee_confirmed_s = None
+    missed_bend_deg = 0.0  # how much lower the angle may lie if a bend went unseen
     flags: list[str] = []
     if bend is None or bend.onset > peak:
         flags.append("knee_bend_not_reached")
@@ -145,6 +153,12 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
         _require_top_seen(hip, hip_raw, a["leg_raw"] - base["leg"] + prior, peak, fps, config)
         slr = float(hip[peak])
         timing_sd = spread = 0.0
+        unsteady = _knee_range_at_top(a["knee_outliers_removed"], peak, fps)
+        if unsteady > config.steady_knee_range_deg:
+            missed_bend_deg = config.missed_bend_margin_deg
+            warnings.append(f"no knee bend was confirmed, but the knee angle is unsteady around the top of the raise "
+                            f"(it ranges over {unsteady:.0f} degrees): a bend may have been missed, so the SLR angle "
+                            f"may lie up to {missed_bend_deg:.0f} degrees lower; the interval says so")
     else:
         key = bend.onset
         knee_bend_onset_s = key / fps
@@ -234,7 +248,7 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
     marks = tuple((t, _value_at(hip, series.t_s, t)) for t in times)
     return SLRResult(
         video=video, side=side, facing=facing, raised_leg=near_far.leg, slr_angle_deg=slr,
-        slr_angle_ci95_deg=(slr - half, slr + half),
+        slr_angle_ci95_deg=(slr - float(np.hypot(half, missed_bend_deg)), slr + half),
         max_hip_flexion_deg=float(np.nanmax(hip[window])),
         knee_bend_onset_s=knee_bend_onset_s, knee_bend_confirmed_s=knee_confirmed_s,
         pelvic_rotation_deg=float(np.interp(key, np.arange(len(pelvis)), np.nan_to_num(pelvis))),
@@ -389,6 +403,15 @@ def _require_possible(max_hip_deg: float, max_pelvis_deg: float, other_leg_deg: 
     if np.isfinite(other_leg_deg) and other_leg_deg > config.max_possible_other_leg_deg:
         raise NotMeasurable(f"the resting leg rose {other_leg_deg:.0f} degrees: both legs are up, or the landmarks "
                             "jumped; this is not a straight-leg raise of one leg")
+
+
+def _knee_range_at_top(knee: np.ndarray, peak: int, fps: float, half_s: float = 0.5) -> float:
+    """Range of the (outlier-cleaned) knee angle within half_s of the highest point of the raise;
+    infinite when the knee is not seen there at all (nothing then says it stayed straight)."""
+    h = int(round(half_s * fps))
+    window = knee[max(0, peak - h):peak + h + 1]
+    window = window[np.isfinite(window)]
+    return float(np.ptp(window)) if len(window) >= 3 else float("inf")
 
 
 def _require_top_seen(hip: np.ndarray, thigh_deg: np.ndarray, leg_deg: np.ndarray, peak: int, fps: float,

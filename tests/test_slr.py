@@ -45,6 +45,27 @@ def test_knee_never_bending_reports_the_maximum():
     assert r.slr_angle_deg == pytest.approx(70.0, abs=1.5)
 
 
+def test_a_knee_unsteady_at_the_top_widens_the_lower_side_of_a_no_bend_interval():
+    # Straight throughout: a symmetric interval. The same raise with the knee reading wobbling
+    # +/- 6 degrees around the top (never a confirmed bend): a bend may have gone unseen, so the
+    # interval reaches missed_bend_margin_deg lower and a warning says why.
+    p, _ = slr_profile(onset_deg=70.0, knee_bends=False)
+    steady = analyze_slr(supine_series(p, noise_px=0.5))
+    lo, hi = steady.slr_angle_ci95_deg
+    assert steady.slr_angle_deg - lo == pytest.approx(hi - steady.slr_angle_deg, abs=0.01)
+    peak = int(np.argmax(p["thigh"]))
+    t = np.arange(len(p["knee"])) - peak
+    wobbly = dict(p, knee=np.where(np.abs(t) < 20, 6.0 * np.sin(2 * np.pi * t / 9.0), 0.0))
+    r = analyze_slr(supine_series(wobbly, noise_px=0.5))
+    assert "knee_bend_not_reached" in r.flags
+    assert r.slr_angle_deg == pytest.approx(steady.slr_angle_deg, abs=1.0)
+    lo2, hi2 = r.slr_angle_ci95_deg
+    half = hi2 - r.slr_angle_deg
+    assert r.slr_angle_deg - lo2 == pytest.approx(np.hypot(half, SLRConfig().missed_bend_margin_deg), abs=0.01)
+    assert any("a bend may have been missed" in w for w in r.quality.warnings)
+    assert not any("a bend may have been missed" in w for w in steady.quality.warnings)
+
+
 def test_other_leg_lifting_is_flagged():
     p, _ = slr_profile(onset_deg=55.0, other_lift_deg=15.0)
     r = analyze_slr(supine_series(p, noise_px=0.5))
