@@ -53,7 +53,7 @@ def test_every_state_changing_request_without_a_token_is_refused(app):
     uid = user_id(app)
     before = _counts(app)
     no_token = login(app, csrf=False)
-    values = {"person_id": pid, "assessment_id": aid, "user_id": uid}
+    values = {"person_id": pid, "assessment_id": aid, "user_id": uid, "number": 1}
     tried = []
     for rule, method in _routes(app):
         url = app.url_map.bind("localhost").build(rule.endpoint, {k: values[k] for k in rule.arguments})
@@ -88,7 +88,8 @@ def test_every_form_of_every_page_carries_a_token(app):
     c = login(app)
     pages = ["/people/", "/people/new", f"/people/{pid}/edit", f"/people/{pid}/history", "/assessments/new",
              "/uploads/new", "/account", "/users/", f"/assessments/{ids['pending']}/live",
-             f"/assessments/{ids['complete']}/report"] + [f"/assessments/{i}" for i in ids.values()]
+             f"/assessments/{ids['complete']}/report", "/settings/", f"/people/{pid}/visit"] + [
+                 f"/assessments/{i}" for i in ids.values()]
     forms = 0
     for path in pages:
         page = c.get(path).get_data(as_text=True)
