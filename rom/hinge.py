@@ -173,7 +173,8 @@ def analyze_hinge(series: LandmarkSeries, video: str = "", side: str | None = No
         # the floor that ends it is the next lift's set-up, often behind the plates.
         core_end = start + int(np.nanargmin(angles["hip"][start:end + 1])) if from_bottom and \
             np.isfinite(angles["hip"][start:end + 1]).any() else end
-        unseen = _unmeasured(view, shots, start, max(core_end, bottom), fps, config)
+        unseen = _unmeasured(view, shots, start, max(core_end, bottom), fps, config) or \
+            _still_descending(angles["hip"], start, end, fps, config)
         if unseen:
             dropped.append(("view", start, end, unseen))
             continue
@@ -381,6 +382,23 @@ def _unmeasured(view: hinge_view.ViewCheck, shots: np.ndarray, start: int, end: 
     frames = np.zeros(len(view.legs_ok), dtype=bool)
     frames[start:end + 1] = bad
     return hinge_view.describe(view, frames) or "no pose was found in part of it"
+
+
+def _still_descending(hip: np.ndarray, start: int, end: int, fps: float, config: HingeConfig) -> str:
+    """Why a repetition the clip ends in has no bottom ('' if it has one): its hip flexion is
+    highest in the clip's last frame and climbed more than `bottom_window_deg` over the last
+    quarter of a second, so the clip ends during the descent (a rep that reached its bottom and
+    is cut off during the hold, or on the way up, is kept)."""
+    if end < len(hip) - 1:
+        return ""
+    seg = hip[start:end + 1]
+    if not np.isfinite(seg).any() or int(np.nanargmax(seg)) < len(seg) - 1:
+        return ""
+    tail = _finite(hip[max(start, end - int(round(0.25 * fps))):end + 1])
+    if len(tail) < 2 or tail[-1] - tail.min() <= config.bottom_window_deg:
+        return ""
+    return ("the clip ends during the descent, before the bottom (still bending at the last frame); "
+            "film each lift to its lockout")
 
 
 def _refusal(dropped: list[tuple[str, int, int, str]]) -> str:

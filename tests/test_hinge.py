@@ -113,6 +113,20 @@ def test_a_rep_cut_off_by_the_end_of_the_clip_is_kept():
     assert reps[0][2] == len(cut) - 1
 
 
+def test_a_clip_ending_during_a_descent_does_not_count_it():
+    # Two whole reps, then the clip ends 1 s into the third descent (still bending, at 42 degrees
+    # of 80): two repetitions, and the warning says why the third is not one.
+    hip, truth = hinge_profile((80.0, 80.0, 80.0))
+    cut = hip[:truth[2][0] + 30]
+    assert cut[-1] - cut[-8] > 5.0 and cut[-1] == cut[truth[2][0]:].max()
+    res = analyze_hinge(standing_series(cut), config=EXACT)
+    assert len(res.reps) == 2
+    assert any("ends during the descent" in w for w in res.quality.warnings)
+    # Ending during the bottom hold: the third rep reached its bottom and is kept.
+    held = hip[:truth[2][1] + 5]
+    assert len(analyze_hinge(standing_series(held), config=EXACT).reps) == 3
+
+
 def test_only_nans_give_no_reps():
     assert find_reps(np.full(50, np.nan), FPS) == []
 
