@@ -50,6 +50,7 @@ def test_the_visit_report_prints_to_pdf_with_everything_for_the_file(live_server
     pid = add_person(app, "Müller, Jörg", birth_year=1970)
     ids = {k: add_analysed(app, pid, clip, started_at=at(hhmm), notes=NOTES[k])
            for k, clip, hhmm in (("left", LEFT, "11:00"), ("right", RIGHT, "11:20"), ("hinge", HINGE, "11:40"))}
+    add_analysed(app, pid, "hinge_avg_female_R_good_3reps", started_at=at("11:00", "2026-10-30"))  # the trend's 1st
     with app.app_context():
         settings.save_clinic("Praxis Nord", "Hauptstraße 5, 20095 Hamburg")
         settings.save_profile(user_id(app), "Dr Anna Berg", "Physiotherapist, MSc")
