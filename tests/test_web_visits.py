@@ -9,11 +9,12 @@ from datetime import datetime
 
 import pytest
 from conftest_web import add_analysed, add_assessment, add_person, add_user, app_fixture, login, user_id  # noqa: F401
+from sqlalchemy import select
 
 from web import settings, visits
 from web.db import db
 from web.interpret import Thresholds, side_difference_sentence
-from web.models import Assessment
+from web.models import Assessment, AuditEvent
 
 DAY = "2026-11-20"
 LEFT, RIGHT, HINGE = "slr_avg_male_L_near_60", "slr_avg_female_R_near_45", "hinge_avg_male_L_good"
@@ -73,6 +74,10 @@ def test_the_visit_report_has_the_person_clinician_clinic_every_test_and_the_com
     assert f"An SLR angle of {right:.0f} degrees is below 80: this suggests tight hamstrings" in page
     assert "Hansberger et al. 2019" in page and "Bohannon 1985" in page and "minimal detectable change" in page
     assert "Hip hinge flags" in page
+    assert 'id="settings-hint"' not in page  # both named
+    with app.app_context():  # an export of the file, on the record
+        assert db.session.scalar(select(AuditEvent.target).where(AuditEvent.action == "export")) == \
+            f"/people/{visit['person']}/visit?day={DAY}"
 
 
 def test_the_latest_visit_is_the_default_and_each_day_is_offered(app, visit):
@@ -125,6 +130,7 @@ def test_without_settings_the_report_names_the_account_and_no_clinic(app):
     add_analysed(app, pid, LEFT, started_at=at("11:00"))
     page = login(app).get(f"/people/{pid}/visit").get_data(as_text=True)
     assert '<td id="visit-clinician">clinician</td>' in page and 'id="clinic-name"' not in page
+    assert 'id="settings-hint"' in page and "The clinic is not named yet" in page and 'href="/settings/"' in page
 
 
 def test_another_clinician_gets_404_and_nothing_of_the_visit(app, visit):
