@@ -166,6 +166,9 @@ def analyze_hinge(series: LandmarkSeries, video: str = "", side: str | None = No
     reps, contours, bottoms, kept, dropped = [], {}, [], [], []
     shots = view.shot_of(len(series))
     for k, (start, bottom, end) in enumerate(found):
+        # A repetition is measured within one shot: where a cut falls in it, its part in the other
+        # (shorter, unmeasured) shot is left out; whether enough of it is left is checked below.
+        start, end = _within_shot(view, shots, start, bottom, end)
         # The lockout: the rep's own frames and up to a second of standing after it.
         after = found[k + 1][0] if k + 1 < len(found) else len(series)
         lockout_end = int(min(after - 1, end + fps))
@@ -382,6 +385,16 @@ def _unmeasured(view: hinge_view.ViewCheck, shots: np.ndarray, start: int, end: 
     frames = np.zeros(len(view.legs_ok), dtype=bool)
     frames[start:end + 1] = bad
     return hinge_view.describe(view, frames) or "no pose was found in part of it"
+
+
+def _within_shot(view: hinge_view.ViewCheck, shots: np.ndarray, start: int, bottom: int,
+                 end: int) -> tuple[int, int]:
+    """(start, end) of a repetition trimmed to the shot of its bottom, when that shot is measured
+    (the other one, shorter, is not: `hinge_view.check_frames`)."""
+    if shots[start] == shots[end] or not view.measurable[bottom]:
+        return start, end
+    frames = np.flatnonzero(shots == shots[bottom])
+    return max(start, int(frames[0])), min(end, int(frames[-1]))
 
 
 def _still_descending(hip: np.ndarray, start: int, end: int, fps: float, config: HingeConfig) -> str:

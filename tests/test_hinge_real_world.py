@@ -320,6 +320,22 @@ def test_a_scene_cut_leaves_the_longer_shot_and_no_repetition_spans_it():
     assert hinge_view.scene_cuts(with_(s, xy_px=glitch)) == []
 
 
+def test_a_clip_starting_with_two_frames_of_the_previous_shot_measures_its_lift():
+    # An edited clip whose first two frames are the end of the previous scene (another body,
+    # elsewhere in the picture), then a lift filmed from its set-up (the bottom held 0.5 s, up to
+    # the lockout, standing): the lift after the cut is measured, within its own shot.
+    hip, truth = hinge_profile((80.0,), hold_s=1.0, still_s=1.0)
+    hip = hip[truth[0][1]:]
+    s = figure(hip)
+    xy = s.xy_px.copy()
+    xy[:2] = (xy[:2] - [320.0, 240.0]) * 0.5 + [150.0, 200.0]
+    res = analyze_hinge(with_(s, xy_px=xy), config=EXACT)
+    assert res.events["scene_cuts"] == [2]
+    (rep,) = res.reps
+    assert rep.max_hip_flexion_deg == pytest.approx(80.0, abs=1.0)
+    assert rep.start_s >= 2 / FPS and rep.bottom_s < 0.5
+
+
 def test_a_montage_of_three_shots_is_refused():
     hip, truth = hinge_profile((80.0, 60.0, 70.0))
     xy = figure(hip).xy_px.copy()
