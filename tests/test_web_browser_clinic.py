@@ -393,13 +393,20 @@ def test_pain_marked_twice_and_one_undone_keeps_the_other(playwright, server, ca
 # The fake camera delivers its frames evenly, so the unevenness is made in the page: from the moment
 # window.dropFrames is set, the camera's frames in the first DROP_S of every DROP_EVERY_S of
 # capture time never reach the page's requestVideoFrameCallback (as a stalled tab or camera loses
-# them); their capture times are kept in window.droppedTimes.
+# them); their capture times are kept in window.droppedTimes, and the capture times the page writes
+# into its frames' 8-byte heads (DataView.setFloat64) in window.sentTimes.
 DROP_S, DROP_EVERY_S = 0.55, 1.7
 DROP_FRAMES = f"""
 (() => {{
   const request = HTMLVideoElement.prototype.requestVideoFrameCallback;
   window.dropFrames = false;
   window.droppedTimes = [];
+  window.sentTimes = [];
+  const setFloat64 = DataView.prototype.setFloat64;
+  DataView.prototype.setFloat64 = function (offset, value, littleEndian) {{
+    if (offset === 0 && littleEndian && this.byteLength === 8) window.sentTimes.push(value);
+    return setFloat64.call(this, offset, value, littleEndian);
+  }};
   HTMLVideoElement.prototype.requestVideoFrameCallback = function (callback) {{
     const video = this;
     const filtered = (now, meta) => {{
@@ -425,7 +432,8 @@ def test_uneven_frame_times_are_kept_from_the_capture_clock(playwright, server, 
     page.wait_for_selector("#check.ok", timeout=90_000)
     page.evaluate("window.dropFrames = true")
     times = {}
-    recorded = _record_one_raise(b, aid, before_stop=lambda: times.update(dropped=page.evaluate("window.droppedTimes")))
+    recorded = _record_one_raise(b, aid, before_stop=lambda: times.update(
+        dropped=page.evaluate("window.droppedTimes"), sent=page.evaluate("window.sentTimes")))
     b.close()
     assert len(times["dropped"]) > 30  # frames were dropped ...
     a = stored(server, aid)
@@ -443,6 +451,15 @@ def test_uneven_frame_times_are_kept_from_the_capture_clock(playwright, server, 
     ends = t_s[long + 1]  # the first frame after each dropped run
     cycles = np.diff(ends) / DROP_EVERY_S
     assert np.allclose(cycles, np.round(cycles), atol=0.06), cycles
+    # ... and they are the very capture times the page sent with the frames (the first one's as 0;
+    # the frames sent after window.sentTimes was read, just before Stop, are not in it)
+    sent = np.array(times["sent"])
+
+    def matches(t0: float) -> bool:
+        at = t0 + t_s[t0 + t_s <= sent[-1] + 1e-6]
+        return len(at) >= 0.9 * len(t_s) and bool(np.all(np.min(np.abs(sent[None, :] - at[:, None]), axis=1) < 1e-6))
+
+    assert any(matches(t0) for t0 in sent), "stored times that are not the browser's capture times"
     assert any("frames arrived unevenly" in w for w in a.result["quality"]["warnings"]), a.result["quality"]
     # the recording's times on the clip's clock: the knee bend and the SLR angle as in the truth
     offset = _clip_offset_s(recorded, gt)
