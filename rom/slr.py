@@ -149,6 +149,7 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
                                 config.knee_bend_threshold_deg, floor_deg=base["knee"])
     knee_bend_onset_s = knee_confirmed_s = None
     missed_bend_deg = 0.0  # how much lower the angle may lie if a bend went unseen
+    hidden_deg = 0.0  # how far off the angle may be if frames were missing at the onset
     flags: list[str] = []
     if bend is None or bend.onset > peak:
         flags.append("knee_bend_not_reached")
@@ -183,6 +184,19 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
             speed_deg_s = (float(np.nanmax(steps)) * fps if np.isfinite(steps).any()
                            else abs(float(hip[peak]) - slr) * fps / max(peak - key, 1.0))
         timing_sd = speed_deg_s * config.onset_sd_s
+        held = _held_near(series, key)
+        if held is not None:
+            # Steps that repeat the frame before them (frames lost in transit, put on a steady
+            # clock by rom.timing): a bend that began while they were missing is read at one end
+            # of the gap, so the angle may be off either way by the leg's rise over the gap.
+            before, after = max(held[0] - 1, 0), min(held[1] + 1, len(hip) - 1)
+            hidden_s = (after - before) / fps
+            leg_raw = a["leg_raw"]  # unsmoothed: the filter would spread the gap's step
+            hidden_deg = abs(float(leg_raw[after] - leg_raw[before])) if np.isfinite(leg_raw[[before, after]]).all() \
+                else speed_deg_s * hidden_s
+            warnings.append(f"{hidden_s:.2f} s of frames were missing where the knee began to bend: the bend may "
+                            f"have started anywhere in that gap, so the SLR angle may be up to {hidden_deg:.0f} "
+                            "degrees off either way; the interval says so")
         if bend.fit_rms_deg > 6.0:
             warnings.append(f"the knee angle is noisy around the bend (rms {bend.fit_rms_deg:.0f} degrees); "
                             "the onset time is uncertain")
@@ -201,7 +215,8 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
     if near_far.leg == "far" and near_far.agree:  # the bias only where both cues show a far leg
         slr += config.far_leg_bias_deg
         hip, hip_raw, hip_leg = (x + config.far_leg_bias_deg for x in (hip, hip_raw, hip_leg))
-    half = 1.96 * float(np.sqrt(systematic_sd ** 2 + noise_sd ** 2 + timing_sd ** 2 + (spread / 2) ** 2))
+    half = float(np.hypot(1.96 * np.sqrt(systematic_sd ** 2 + noise_sd ** 2 + timing_sd ** 2 + (spread / 2) ** 2),
+                          hidden_deg))
     contralateral = _around(other_rise, peak, fps)
     max_pelvis = float(np.nanmax(np.abs(pelvis[window]))) if np.isfinite(pelvis[window]).any() else float("nan")
     _require_possible(float(np.nanmax(hip[window])), max_pelvis, contralateral, config)
@@ -406,6 +421,27 @@ def _require_possible(max_hip_deg: float, max_pelvis_deg: float, other_leg_deg: 
     if np.isfinite(other_leg_deg) and other_leg_deg > config.max_possible_other_leg_deg:
         raise NotMeasurable(f"the resting leg rose {other_leg_deg:.0f} degrees: both legs are up, or the landmarks "
                             "jumped; this is not a straight-leg raise of one leg")
+
+
+def _held_near(series: LandmarkSeries, key: float, reach: int = 2) -> tuple[int, int] | None:
+    """The run of steps (first, last) whose landmarks repeat the step before them exactly and
+    that reaches within `reach` steps of frame `key`, or None: frames that were not received (a
+    steady clock fills a gap with the nearest received frame; two detections of a moving body
+    are never bit-identical)."""
+    xy = series.xy_px.reshape(len(series), -1)
+    same = np.zeros(len(series), bool)
+    same[1:] = np.all((xy[1:] == xy[:-1]) | (np.isnan(xy[1:]) & np.isnan(xy[:-1])), axis=1) \
+        & series.detected[1:]
+    k = int(round(key))
+    near = [i for i in range(max(0, k - reach), min(len(same), k + reach + 1)) if same[i]]
+    if not near:
+        return None
+    start = stop = near[0]
+    while start > 0 and same[start - 1]:
+        start -= 1
+    while stop + 1 < len(same) and same[stop + 1]:
+        stop += 1
+    return start, stop
 
 
 def _knee_range_at_top(knee: np.ndarray, peak: int, fps: float, half_s: float = 0.5) -> float:

@@ -1,5 +1,7 @@
 """The SLR protocol on synthetic landmark series with exactly known angles."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from synthetic import FPS, slr_profile, supine_series
@@ -64,6 +66,25 @@ def test_a_knee_unsteady_at_the_top_widens_the_lower_side_of_a_no_bend_interval(
     assert r.slr_angle_deg - lo2 == pytest.approx(np.hypot(half, SLRConfig().missed_bend_margin_deg), abs=0.01)
     assert any("a bend may have been missed" in w for w in r.quality.warnings)
     assert not any("a bend may have been missed" in w for w in steady.quality.warnings)
+
+
+def test_frames_missing_where_the_knee_began_to_bend_widen_the_interval():
+    # A live recording that lost 0.5 s of frames as the knee began to bend: the steady clock
+    # repeats the last frame received (rom.timing), so the bend is read at one end of the gap;
+    # the interval must reach the truth, and say why.
+    p, on = slr_profile(onset_deg=55.0, rise_s=2.5)
+    whole = supine_series(p, noise_px=0.5, seed=4)
+    clean = analyze_slr(whole)
+    assert not any("frames were missing" in w for w in clean.quality.warnings)
+    xy = whole.xy_px.copy()
+    xy[on - 6:on + 9] = xy[on - 7]
+    held = analyze_slr(replace(whole, xy_px=xy))
+    assert abs(held.slr_angle_deg - p["thigh"][on]) > 3.0  # read at an end of the gap
+    lo, hi = held.slr_angle_ci95_deg
+    assert lo < p["thigh"][on] < hi
+    rise = p["thigh"][on + 9] - p["thigh"][on - 7]  # how far the leg rose while frames were missing
+    assert (hi - lo) / 2 > 0.8 * rise
+    assert any("0.53 s of frames were missing where the knee began to bend" in w for w in held.quality.warnings)
 
 
 def test_other_leg_lifting_is_flagged():

@@ -468,16 +468,15 @@ def test_uneven_frame_times_are_kept_from_the_capture_clock(playwright, server, 
     print("uneven: bend at", round(bend_s, 2), "truth", gt["knee_bend_onset_s"], "SLR", a.result["slr_angle_deg"],
           (lo, hi), "truth", gt["slr_angle_deg"], "gaps on the clip's clock",
           [(round(t_s[i] + offset, 2), round(t_s[i + 1] + offset, 2)) for i in long])
-    held = (abs(bend_s - gt["knee_bend_onset_s"]) <= BEND_TIME_TOLERANCE_S and lo <= gt["slr_angle_deg"] <= hi
-            and abs(a.result["slr_angle_deg"] - gt["slr_angle_deg"]) <= TOLERANCE_DEG)
     # Where a dropped run hides the bend's start (about one run in four, by where the runs fall), the
-    # engine reads the bend at the first frame after the gap and its interval does not widen for the
-    # gap (seen: bend 3.57 s against 2.9, SLR 67.3 in [61.5, 73.1] against 60.9): a known limitation.
+    # bend is read at an end of the gap (seen: 3.57 s against 2.9, SLR 67.3 against 60.9); the
+    # interval then widens by the leg's rise over the gap and says so, and must still hold the truth.
     hidden = any(t_s[i] + offset - 0.1 <= gt["knee_bend_onset_s"] <= t_s[i + 1] + offset + 0.1 for i in long)
-    if not held and hidden:
-        pytest.xfail("a dropped run hides the knee bend's start: the SLR interval does not widen for the gap")
-    assert abs(bend_s - gt["knee_bend_onset_s"]) <= BEND_TIME_TOLERANCE_S
     assert lo <= gt["slr_angle_deg"] <= hi
+    if hidden and abs(bend_s - gt["knee_bend_onset_s"]) > BEND_TIME_TOLERANCE_S:
+        assert any("frames were missing where the knee began to bend" in w for w in a.result["quality"]["warnings"])
+        return
+    assert abs(bend_s - gt["knee_bend_onset_s"]) <= BEND_TIME_TOLERANCE_S
     assert abs(a.result["slr_angle_deg"] - gt["slr_angle_deg"]) <= TOLERANCE_DEG
 
 
