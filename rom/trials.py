@@ -15,7 +15,8 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.signal import find_peaks
+
+from rom.scipy_filters import find_peaks  # scipy's, without importing scipy.stats
 
 # A raise must come back to within this of the resting level before the next one counts as a new
 # trial; a leg lowered only part of the way and lifted again is one trial with a wobble.

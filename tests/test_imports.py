@@ -90,3 +90,19 @@ def test_the_filters_are_scipy_signals_own():
     zi = scipy_filters.sosfilt_zi(sos)
     assert np.array_equal(zi, scipy.signal.sosfilt_zi(sos))
     assert np.array_equal(scipy_filters.sosfilt(sos, x, zi=zi)[0], scipy.signal.sosfilt(sos, x, zi=zi)[0])
+
+
+def test_the_peak_finder_is_scipys():
+    import scipy.signal
+
+    from rom import scipy_filters
+
+    rng = np.random.default_rng(1)
+    for seed in range(40):
+        x = np.cumsum(rng.normal(0, 3, 400)) + 20 * np.sin(np.linspace(0, 6 + seed % 7, 400))
+        x[rng.integers(0, 400, 5)] += 30  # spikes, and plateaus from rounding
+        x = np.round(x, 0)
+        for height, prominence, distance in ((x.mean(), 15.0, 30), (x.min() + 5, 5.0, 1), (x.max() - 10, 1.0, 90)):
+            ours = scipy_filters.find_peaks(x, height=height, prominence=prominence, distance=distance)[0]
+            theirs = scipy.signal.find_peaks(x, height=height, prominence=prominence, distance=distance)[0]
+            assert np.array_equal(ours, theirs)
