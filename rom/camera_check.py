@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from rom import posture
+from rom import kinematics, legs, posture
 from rom.landmarks import INDEX, PoseEstimate
 
 _BODY = ("nose", "left_shoulder", "right_shoulder", "left_hip", "right_hip", "left_knee", "right_knee",
@@ -74,7 +74,8 @@ def check_frame(est: PoseEstimate | None, image_size: tuple[int, int], test: str
         advice.append("stand up straight, side-on to the camera")
 
     if test == "slr" and lying and side in ("left", "right"):
-        near = near_side_lying(est.xy_px)
+        body = kinematics.supine_frame_of(est.xy_px[None])
+        near = None if body is None else legs.facing_side(body)
         checks["raised_leg_near"] = near is None or near == side
         if near is not None and near != side:
             advice.append(f"the {side} leg is the camera's far leg: the other leg (and an examiner standing behind "
@@ -86,13 +87,3 @@ def check_frame(est: PoseEstimate | None, image_size: tuple[int, int], test: str
         advice.append("make sure the whole body is well lit and not hidden")
     return CameraCheck(all(checks.values()), tuple(advice), checks)
 
-
-def near_side_lying(xy: np.ndarray) -> str | None:
-    """The side of a body lying on its back that faces the camera, from one frame: the right
-    side when the feet are to the right of the shoulders in the picture (head to the left), as
-    `rom.legs.facing_side` decides it over a clip; None when head and feet are not apart."""
-    shoulders = np.nanmean(xy[[INDEX["left_shoulder"], INDEX["right_shoulder"]], 0])
-    ankles = np.nanmean(xy[[INDEX["left_ankle"], INDEX["right_ankle"]], 0])
-    if not np.isfinite(shoulders - ankles) or abs(shoulders - ankles) < 1e-6:
-        return None
-    return "right" if ankles > shoulders else "left"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rom import geometry
-from rom.landmarks import LandmarkSeries
+from rom.landmarks import INDEX, LandmarkSeries
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,17 @@ class SupineFrame:
 
 def supine_frame(series: LandmarkSeries) -> SupineFrame | None:
     """Which way a lying body points, from its shoulders and ankles over the whole clip."""
-    d = series.mid("ankle")[:, 0] - series.mid("shoulder")[:, 0]
+    return supine_frame_of(series.xy_px)
+
+
+def supine_frame_of(xy_px: np.ndarray) -> SupineFrame | None:
+    """`supine_frame` of landmark pixels (N, 33, 2): one frame (live) or a clip."""
+    xy = np.asarray(xy_px, dtype=float)
+
+    def mid_x(part: str) -> np.ndarray:
+        return 0.5 * (xy[:, INDEX[f"left_{part}"], 0] + xy[:, INDEX[f"right_{part}"], 0])
+
+    d = mid_x("ankle") - mid_x("shoulder")
     d = d[np.isfinite(d)]
     if len(d) == 0 or np.median(d) == 0:
         return None

@@ -433,15 +433,10 @@ def _held_near(series: LandmarkSeries, key: float, reach: int = 2) -> tuple[int,
     same[1:] = np.all((xy[1:] == xy[:-1]) | (np.isnan(xy[1:]) & np.isnan(xy[:-1])), axis=1) \
         & series.detected[1:]
     k = int(round(key))
-    near = [i for i in range(max(0, k - reach), min(len(same), k + reach + 1)) if same[i]]
-    if not near:
-        return None
-    start = stop = near[0]
-    while start > 0 and same[start - 1]:
-        start -= 1
-    while stop + 1 < len(same) and same[stop + 1]:
-        stop += 1
-    return start, stop
+    for start, stop in signal.finite_runs(np.where(same, 0.0, np.nan)):  # runs of repeated steps
+        if start <= k + reach and stop > k - reach:
+            return start, stop - 1
+    return None
 
 
 def _knee_range_at_top(knee: np.ndarray, peak: int, fps: float, half_s: float = 0.5) -> float:
