@@ -25,18 +25,34 @@ TOLERANCE_DEG = 6.0  # the engine's ~2 degrees, plus JPEG re-encoding and droppe
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium)")
 
 
+# Chromium headless with a fake webcam; camera_args adds the file it plays.
+CHROMIUM_ARGS = ["--no-sandbox", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", "--headless",
+                 "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--no-first-run"]
+
+
+def camera_args(y4m: pathlib.Path | None) -> list[str]:
+    """Chromium's arguments, playing y4m as the webcam (None: the default fake pattern)."""
+    return CHROMIUM_ARGS + ([f"--use-file-for-fake-video-capture={y4m}"] if y4m else [])
+
+
+def write_frames_y4m(frames: list[np.ndarray], fps: float, out: pathlib.Path) -> pathlib.Path:
+    """Frames (BGR, all of one size) as a raw .y4m for chromium's fake camera, which loops it."""
+    h, w = frames[0].shape[:2]
+    with open(out, "wb") as f:
+        f.write(f"YUV4MPEG2 W{w} H{h} F{round(fps)}:1 Ip A1:1 C420jpeg\n".encode())
+        for bgr in frames:
+            f.write(b"FRAME\n")
+            f.write(cv2.cvtColor(bgr, cv2.COLOR_BGR2YUV_I420).tobytes())
+    return out
+
+
 def write_y4m(clip: pathlib.Path, out: pathlib.Path, hold_s: float = 2.0) -> pathlib.Path:
     """The clip as a raw .y4m for chromium's fake camera (which loops it), the last frame (the leg
     back at rest) held hold_s longer, so that every loop starts and ends at rest."""
     info = video.probe(clip)
     frames = [cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR) for _, rgb in video.iter_frames(info)]
-    frames += [frames[-1]] * int(hold_s * info.fps)
-    with open(out, "wb") as f:
-        f.write(f"YUV4MPEG2 W{info.width} H{info.height} F{round(info.fps)}:1 Ip A1:1 C420jpeg\n".encode())
-        for bgr in frames:
-            f.write(b"FRAME\n")
-            f.write(cv2.cvtColor(bgr, cv2.COLOR_BGR2YUV_I420).tobytes())
-    return out
+    return write_frames_y4m(frames + [frames[-1]] * int(hold_s * info.fps), info.fps, out)
 
 
 def leg_elevation_deg(landmarks, side: str = "left") -> float:
@@ -82,11 +98,8 @@ def test_record_a_live_slr_in_chromium(live_server, camera_file):
     y4m = camera_file
     ARTIFACTS.mkdir(exist_ok=True)
     clip = Clip()
-    args = ["--no-sandbox", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-            f"--use-file-for-fake-video-capture={y4m}", "--headless", "--disable-gpu",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=args, headless=True)
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=camera_args(y4m), headless=True)
         page = browser.new_page(viewport={"width": 1280, "height": 800})
         errors = []
         page.on("pageerror", lambda e: errors.append(str(e)))

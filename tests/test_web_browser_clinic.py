@@ -28,7 +28,7 @@ import cv2
 import numpy as np
 import pytest
 from conftest_web import CLINICIAN, PASSWORD, SAMPLES, LiveServer, add_analysed, add_person, make_app, truth, user_id
-from test_web_browser import CHROMIUM, TOLERANCE_DEG, Clip, _wait, leg_elevation_deg
+from test_web_browser import CHROMIUM, TOLERANCE_DEG, Clip, _wait, camera_args, leg_elevation_deg, write_frames_y4m
 
 from rom import camera_check, video
 from rom.live_rest import WAITING
@@ -42,10 +42,6 @@ SLR = "slr_avg_male_L_near_60"  # left leg, near the camera; 6 s at 30 frames/s
 HINGE = "hinge_avg_male_L_good"
 HOLD_S = 2.0
 BEND_TIME_TOLERANCE_S = 0.35  # two clocks put it 0.8 s off (issue 11)
-ARGS = ["--no-sandbox", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", "--headless",
-        "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--no-first-run"]
-
 
 # --- the fake camera ------------------------------------------------------------------------------
 
@@ -53,17 +49,6 @@ def clip_frames(name: str) -> tuple[list[np.ndarray], float]:
     """The sample clip's frames (BGR) and its frame rate."""
     info = video.probe(SAMPLES / f"{name}.mp4")
     return [cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR) for _, rgb in video.iter_frames(info)], info.fps
-
-
-def write_y4m(frames: list[np.ndarray], fps: float, out: pathlib.Path) -> pathlib.Path:
-    """Frames (BGR, all of one size) as a raw .y4m for chromium's fake camera, which loops it."""
-    h, w = frames[0].shape[:2]
-    with open(out, "wb") as f:
-        f.write(f"YUV4MPEG2 W{w} H{h} F{round(fps)}:1 Ip A1:1 C420jpeg\n".encode())
-        for bgr in frames:
-            f.write(b"FRAME\n")
-            f.write(cv2.cvtColor(bgr, cv2.COLOR_BGR2YUV_I420).tobytes())
-    return out
 
 
 @pytest.fixture(scope="module", name="cameras")
@@ -75,7 +60,7 @@ def cameras_fixture():
         def camera(name: str, frames_of) -> pathlib.Path:
             if name not in made:
                 frames, fps = frames_of()
-                made[name] = write_y4m(frames, fps, pathlib.Path(d) / f"{name}.y4m")
+                made[name] = write_frames_y4m(frames, fps, pathlib.Path(d) / f"{name}.y4m")
             return made[name]
 
         yield camera
@@ -134,8 +119,8 @@ class Browser:
 
     def __init__(self, playwright, server, camera: pathlib.Path | None, init_script: str | None = None):
         self.server = server
-        args = ARGS + ([f"--use-file-for-fake-video-capture={camera}"] if camera else [])
-        self.browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=args, headless=True)
+        self.browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=camera_args(camera),
+                                                  headless=True)
         self.page = self.browser.new_page(viewport={"width": 1280, "height": 900})
         if init_script:
             self.page.add_init_script(init_script)

@@ -11,7 +11,7 @@ import tempfile
 
 import pytest
 from conftest_web import ARTIFACTS, CLINICIAN, PASSWORD, SAMPLES, live_server_fixture, truth, user_id  # noqa: F401
-from test_web_browser import CHROMIUM, SLR, TOLERANCE_DEG, Clip, _wait, leg_elevation_deg, write_y4m
+from test_web_browser import CHROMIUM, SLR, TOLERANCE_DEG, Clip, _wait, camera_args, leg_elevation_deg, write_y4m
 
 from web.db import db
 from web.models import Assessment
@@ -35,12 +35,9 @@ def test_three_raises_recorded_live_are_three_trials(live_server, camera_file):
 
     ARTIFACTS.mkdir(exist_ok=True)
     clip = Clip()
-    args = ["--no-sandbox", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-            f"--use-file-for-fake-video-capture={camera_file}", "--headless", "--disable-gpu",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
     gt = truth(SLR)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=args, headless=True)
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=camera_args(camera_file), headless=True)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         errors = []
         page.on("pageerror", lambda e: errors.append(str(e)))
