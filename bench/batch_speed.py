@@ -29,8 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from rom import video  # noqa: E402
-from rom.batch import discover  # noqa: E402
+from rom.batch.runner import discover  # noqa: E402
+from rom.capture import video  # noqa: E402
 
 
 def run_batch(paths: list[str], out: Path, jobs: int, test: str, videos: str) -> tuple[float, float, dict]:

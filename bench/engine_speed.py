@@ -20,8 +20,8 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from rom import video  # noqa: E402
 from rom.analysis import Options, analyze_video  # noqa: E402
+from rom.capture import video  # noqa: E402
 
 DEFAULT = ["samples/slr_avg_male_L_near_60.mp4", "samples/slr_avg_female_R_near_50_examiner_foot.mp4",
            "samples/hinge_avg_female_R_good_3reps.mp4"]

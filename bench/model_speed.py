@@ -18,8 +18,8 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from rom import models, video  # noqa: E402
-from rom.pose import create_backend  # noqa: E402
+from rom.capture import models, video  # noqa: E402
+from rom.capture.pose import create_backend  # noqa: E402
 
 DEFAULT = ["samples/slr_avg_male_L_near_60.mp4", "samples/hinge_avg_male_L_good.mp4"]
 

@@ -36,7 +36,7 @@ def _mark():
 BARE = _MARK + """
 import sys
 import mediapipe as mp  # what a MediaPipe user writes
-from rom import video
+from rom.capture import video
 info = video.probe(sys.argv[1])
 with mp.solutions.pose.Pose(static_image_mode=False, model_complexity=1, smooth_landmarks=False,
                             enable_segmentation=sys.argv[2] == "hinge", smooth_segmentation=False) as pose:
@@ -48,7 +48,7 @@ with mp.solutions.pose.Pose(static_image_mode=False, model_complexity=1, smooth_
 
 ROM = _MARK + """
 import sys
-from rom.pose import mediapipe_backend as _mb
+from rom.capture.pose import mediapipe_backend as _mb
 _process = _mb.MediaPipePose.process
 def _first(self, rgb):
     _mb.MediaPipePose.process = _process

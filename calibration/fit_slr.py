@@ -1,4 +1,4 @@
-"""Derive the SLR constants of rom.slr.SLRConfig from the calibration clips (not the samples).
+"""Derive the SLR constants of rom.protocols.slr.measure.SLRConfig from the calibration clips (not the samples).
 
   .venv/bin/python calibration/fit_slr.py [--cache DIR]
 
@@ -22,9 +22,9 @@ import numpy as np
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from rom import truth as T  # noqa: E402
-from rom.slr import SLRConfig, analyze_slr  # noqa: E402
-from rom.validate import _series  # noqa: E402
+from rom.protocols.slr.measure import SLRConfig, analyze_slr  # noqa: E402
+from rom.validation import truth as T  # noqa: E402
+from rom.validation.validate import _series  # noqa: E402
 
 
 def main() -> None:

@@ -2,7 +2,7 @@
 
     .venv/bin/python calibration/hinge_cache.py samples/hinge_*.mp4 [--out calibration/.cache/hinge]
 
-One `<clip>.full.npz` per clip (`rom.landmarks.LandmarkSeries.save`), the same series
+One `<clip>.full.npz` per clip (`rom.core.landmarks.LandmarkSeries.save`), the same series
 `rom.analysis.landmarks_of(info, "hinge")` gives; existing caches newer than their clip are kept.
 """
 
@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from rom.analysis import landmarks_of
-from rom.video import probe
+from rom.capture.video import probe
 
 
 def cache_path(clip: Path, out: Path, model: str = "full") -> Path:

@@ -1,4 +1,4 @@
-"""Score `rom.hinge.analyze_hinge` on cached hinge landmarks against their truth (research tool).
+"""Score `rom.protocols.hinge.measure.analyze_hinge` on cached hinge landmarks against their truth (research tool).
 
     .venv/bin/python calibration/hinge_eval.py samples [samples/validation/clips --prefix fit-hinge]
 
@@ -16,10 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
-from rom import truth as T
-from rom.errors import NotMeasurable
-from rom.hinge import analyze_hinge
-from rom.landmarks import LandmarkSeries
+from rom.core.errors import NotMeasurable
+from rom.core.landmarks import LandmarkSeries
+from rom.protocols.hinge.measure import analyze_hinge
+from rom.validation import truth as T
 
 CACHE = Path("calibration/.cache/hinge")
 

@@ -1,4 +1,4 @@
-"""Score `rom.hinge.analyze_hinge` on the real clips of samples/real/labels.json (research tool).
+"""Score `rom.protocols.hinge.measure.analyze_hinge` on the real clips of samples/real/labels.json (research tool).
 
     .venv/bin/python calibration/hinge_real.py [--cache calibration/.cache/hinge/real]
 
@@ -17,9 +17,9 @@ import json
 import sys
 from pathlib import Path
 
-from rom.errors import NotMeasurable
-from rom.hinge import analyze_hinge
-from rom.landmarks import LandmarkSeries
+from rom.core.errors import NotMeasurable
+from rom.core.landmarks import LandmarkSeries
+from rom.protocols.hinge.measure import analyze_hinge
 
 LABELS = Path("samples/real/labels.json")
 CACHE = Path("calibration/.cache/hinge/real")

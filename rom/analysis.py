@@ -13,16 +13,17 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rom import extraction, posture, video
-from rom.errors import BadInput, NotMeasurable
-from rom.landmarks import LandmarkSeries
-from rom.pose import create_backend
-from rom.results import HingeResult, SLRResult
-from rom.slr import SLRConfig
-from rom.slr_trials import analyze_slr_trials
+from rom.capture import extraction, video
+from rom.capture.pose import create_backend
+from rom.core import posture
+from rom.core.errors import BadInput, NotMeasurable
+from rom.core.landmarks import LandmarkSeries
+from rom.core.results import HingeResult, SLRResult
+from rom.protocols.slr.measure import SLRConfig
+from rom.protocols.slr.trials import analyze_slr_trials
 
 if TYPE_CHECKING:
-    from rom.hinge import HingeConfig
+    from rom.protocols.hinge.measure import HingeConfig
 
 TESTS = ("slr", "hinge", "auto")
 SIDES = ("auto", "left", "right")
@@ -34,7 +35,7 @@ class Options:
     side: str = "auto"
     model: str = "full"
     slr: SLRConfig = field(default_factory=SLRConfig)
-    hinge: HingeConfig | None = None  # None: HingeConfig(); rom.hinge is imported only for a hinge
+    hinge: HingeConfig | None = None  # None: HingeConfig(); rom.protocols.hinge.measure is imported only for a hinge
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def landmarks_of(info: video.VideoInfo, test: str, model: str = "full",
                  progress: Callable[[int, int], None] | None = None,
                  backend_factory: Callable[..., object] = create_backend) -> LandmarkSeries:
     """Run the pose model over the video with what the test needs (segmentation for the hinge)."""
-    from rom import back_contour
+    from rom.core import back_contour
 
     hinge = test == "hinge"
     total = max(info.n_frames, 1)
@@ -86,13 +87,13 @@ def measure(series: LandmarkSeries, test: str, video_name: str, options: Options
             pain_s: float | None = None, pain_marks: Sequence[float] = ()):
     """Landmarks -> result of the given test (no I/O). pain_s: a pain moment marked live (SLR);
     pain_marks: all of them when there were several. An SLR is measured per raise
-    (`rom.slr_trials`): one raise gives the engine's result as it is, with its one trial."""
+    (`rom.protocols.slr.trials`): one raise gives the engine's result as it is, with its one trial."""
     side = None if options.side == "auto" else options.side
     if test == "slr":
         return analyze_slr_trials(series, video_name, side=side, config=options.slr, pain_s=pain_s,
                                   pain_marks=pain_marks)
-    # imported here: rom.hinge pulls in scipy.stats (0.7 s), which an SLR never needs
-    from rom.hinge import HingeConfig, analyze_hinge
+    # imported here: rom.protocols.hinge.measure pulls in scipy.stats (0.7 s), which an SLR never needs
+    from rom.protocols.hinge.measure import HingeConfig, analyze_hinge
 
     config = options.hinge if options.hinge is not None else HingeConfig()
     return analyze_hinge(series, video_name, side=side, config=config)
@@ -111,7 +112,7 @@ def detect_test(info: video.VideoInfo, backend_factory: Callable[..., object] = 
     the model sees it (`hinge_form.flat_leg_seen`), since the leg behind the plates is put
     anywhere, even flat.
     """
-    from rom.hinge_form import examined, flat_leg_seen, on_feet
+    from rom.protocols.hinge.form import examined, flat_leg_seen, on_feet
 
     def lies(e) -> bool:
         return bool(posture.is_lying(e.xy_px)) and flat_leg_seen(e)

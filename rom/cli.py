@@ -12,7 +12,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from rom.errors import RomError
+from rom.core.errors import RomError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -120,9 +120,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _cmd_analyze(args) -> int:
     from rom.analysis import Options, analyze_video
-    from rom.outputs import atomic_write_text, write_outputs
-    from rom.summary_text import describe
-    from rom.video import with_video_quality
+    from rom.capture.video import with_video_quality
+    from rom.outputs.files import atomic_write_text, write_outputs
+    from rom.outputs.summary_text import describe
 
     analysis = analyze_video(args.video, Options(test=args.test, side=args.side, model=args.model))
     # The result with how the video was read (frame rate and its source, rotation) in its quality block.
@@ -140,7 +140,7 @@ def _cmd_analyze(args) -> int:
 
 
 def _cmd_validate(args) -> int:
-    from rom.validate import format_table, validate_folder
+    from rom.validation.validate import format_table, validate_folder
 
     _check_truth_files(args.folder)
     report = validate_folder(args.folder, model=args.model, cache_dir=args.cache, split=args.split,
@@ -151,7 +151,7 @@ def _cmd_validate(args) -> int:
 
 def _check_truth_files(folder: str) -> None:
     """Every *.truth.json of the folder is a JSON object; BadInput naming the first that is not."""
-    from rom.errors import BadInput
+    from rom.core.errors import BadInput
 
     root = Path(folder)
     if not root.is_dir():
@@ -175,7 +175,7 @@ def _positive_int(text: str) -> int:
 
 
 def _cmd_batch(args) -> int:
-    from rom.batch import TerminalProgress, run_batch
+    from rom.batch.runner import TerminalProgress, run_batch
 
     if args.scheduler and args.jobs:
         print("rom batch: --jobs is ignored with --scheduler (the cluster has its workers)", file=sys.stderr)
@@ -203,9 +203,10 @@ def _cmd_serve(args) -> int:
 
 
 def _cmd_users(args) -> int:
-    from rom.errors import BadInput
-    from web import accounts, audit, create_app
+    from rom.core.errors import BadInput
+    from web import create_app
     from web.db import prepare_database
+    from web.services import accounts, audit
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": args.db} if args.db else None)
     with app.app_context():
@@ -245,7 +246,7 @@ def _new_password() -> str:
     """ROM_PASSWORD (for scripts), else asked twice on the terminal."""
     import getpass
 
-    from rom.errors import BadInput
+    from rom.core.errors import BadInput
 
     if os.environ.get("ROM_PASSWORD") is not None:
         return os.environ["ROM_PASSWORD"]
@@ -258,7 +259,7 @@ def _new_password() -> str:
 
 
 def _cmd_models(args) -> int:
-    from rom import models
+    from rom.capture import models
 
     if args.models_command == "list":
         print(models.format_list(models.list_models()))

@@ -262,7 +262,7 @@ def wait_until(predicate, timeout_s: float = 30.0, step_s: float = 0.1):
 
 
 def add_user(app, name: str = CLINICIAN, password: str = PASSWORD, admin: bool = False) -> int:
-    from web import accounts
+    from web.services import accounts
 
     with app.app_context():
         return accounts.create_user(name, password, admin=admin).user.id
@@ -270,7 +270,7 @@ def add_user(app, name: str = CLINICIAN, password: str = PASSWORD, admin: bool =
 
 def user_id(app, name: str = CLINICIAN) -> int:
     """The account's ID; CLINICIAN is created (an admin) when it does not exist yet."""
-    from web import accounts
+    from web.services import accounts
 
     with app.app_context():
         user = accounts.find(name)
@@ -359,9 +359,9 @@ def sample_analysis(name: str):
 
 def add_analysed(app, person_id: int, name: str = "slr_avg_male_L_near_60", **fields) -> int:
     """A complete assessment stored from the engine's analysis of a sample clip."""
-    from web import keyframe, recording
     from web.db import db
     from web.models import Assessment
+    from web.services import keyframe, recording
 
     analysis = sample_analysis(name)
     r = analysis.result

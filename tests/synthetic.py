@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rom.landmarks import INDEX, N_LANDMARKS, LandmarkSeries
+from rom.core.landmarks import INDEX, N_LANDMARKS, LandmarkSeries
 
 FPS = 30.0
 

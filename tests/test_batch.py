@@ -15,9 +15,10 @@ import cv2
 import numpy as np
 import pytest
 
-from rom import batch, batch_worker
-from rom import batch_report as R
+from rom.batch import runner as batch
+from rom.batch import worker as batch_worker
 from rom.cli import main
+from rom.outputs import batch_report as R
 
 SLR_A = "slr_avg_female_R_near_45"  # 166 frames each; the three clips that run the model
 SLR_B = "slr_short_heavy_female_R_near_30"

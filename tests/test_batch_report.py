@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rom import batch_report as R
-from rom.results import FrameTable, HingeRep, HingeResult, Quality, SLRResult
-from rom.truth import Truth
-from rom.validate import compare
+from rom.core.results import FrameTable, HingeRep, HingeResult, Quality, SLRResult
+from rom.outputs import batch_report as R
+from rom.validation.truth import Truth
+from rom.validation.validate import compare
 
 
 def slr_result(video="/data/anna_slr-left.mp4", angle=61.8, side="left", flags=()) -> SLRResult:

@@ -13,8 +13,9 @@ import sys
 
 from conftest import ROOT
 
-from rom import batch, batch_report
-from rom.batch_report import VideoRow
+from rom.batch import runner as batch
+from rom.outputs import batch_report
+from rom.outputs.batch_report import VideoRow
 
 
 def rom(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:

@@ -21,8 +21,8 @@ import pytest
 
 pytest.importorskip("distributed")  # a declared dependency: skipped only where it is missing
 
-from rom import batch  # noqa: E402
-from rom.batch_worker import OUTPUT_FILES  # noqa: E402
+from rom.batch import runner as batch  # noqa: E402
+from rom.batch.worker import OUTPUT_FILES  # noqa: E402
 
 CLIPS = ("slr_avg_female_R_near_45", "slr_short_heavy_female_R_near_30", "slr_slim_tall_female_R_far_35",
          "slr_avg_male_L_near_60")  # 166-181 frames each

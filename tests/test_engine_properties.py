@@ -23,12 +23,12 @@ from hypothesis import strategies as st
 from synthetic import slr_profile, supine_series
 from test_hinge import hinge_profile, standing_series
 
-from rom import back_contour
-from rom.errors import NotMeasurable
-from rom.hinge import FLAGS as HINGE_FLAGS
-from rom.hinge import analyze_hinge
-from rom.landmarks import N_LANDMARKS, LandmarkSeries
-from rom.slr import analyze_slr
+from rom.core import back_contour
+from rom.core.errors import NotMeasurable
+from rom.core.landmarks import N_LANDMARKS, LandmarkSeries
+from rom.protocols.hinge.measure import FLAGS as HINGE_FLAGS
+from rom.protocols.hinge.measure import analyze_hinge
+from rom.protocols.slr.measure import analyze_slr
 
 SLR_FLAGS = {"knee_bend_not_reached", "contralateral_leg_lift", "pelvic_tilt"}
 LOW, HIGH = -30.0, 180.0

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from rom import geometry as g
+from rom.core import geometry as g
 
 
 def test_direction_counter_clockwise_with_y_down():

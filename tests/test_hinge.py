@@ -7,11 +7,11 @@ import cv2
 import numpy as np
 import pytest
 
-from rom import back_contour as bc
-from rom import signal
-from rom.errors import NotMeasurable
-from rom.hinge import HingeConfig, analyze_hinge, find_reps, rep_flags
-from rom.landmarks import INDEX, N_LANDMARKS, LandmarkSeries, PoseEstimate
+from rom.core import back_contour as bc
+from rom.core import signal
+from rom.core.errors import NotMeasurable
+from rom.core.landmarks import INDEX, N_LANDMARKS, LandmarkSeries, PoseEstimate
+from rom.protocols.hinge.measure import HingeConfig, analyze_hinge, find_reps, rep_flags
 
 FPS = 30.0
 

@@ -10,12 +10,15 @@ import numpy as np
 import pytest
 from test_hinge import EXACT, _bent_back, ease, hinge_profile
 
-from rom import analysis, hinge_form, hinge_view, posture
-from rom import back_contour as bc
-from rom.errors import NotMeasurable
-from rom.hinge import _form_flags, analyze_hinge, find_reps
-from rom.landmarks import INDEX, N_LANDMARKS, LandmarkSeries, PoseEstimate
-from rom.video import probe
+from rom import analysis
+from rom.capture.video import probe
+from rom.core import back_contour as bc
+from rom.core import posture
+from rom.core.errors import NotMeasurable
+from rom.core.landmarks import INDEX, N_LANDMARKS, LandmarkSeries, PoseEstimate
+from rom.protocols.hinge import form as hinge_form
+from rom.protocols.hinge import view as hinge_view
+from rom.protocols.hinge.measure import _form_flags, analyze_hinge, find_reps
 
 FPS = 30.0
 
@@ -560,7 +563,7 @@ def test_auto_takes_a_lifter_bent_over_a_bar_with_the_far_leg_misplaced_for_a_hi
 # ---------------------------------------------------------------- live cues
 
 def _live_cues(series):
-    from rom.hinge_live import HingeLive
+    from rom.live.hinge import HingeLive
 
     live = HingeLive("left", FPS)
     cues = []

@@ -46,8 +46,8 @@ def test_the_command_line_imports_no_engine():
 
 def test_the_analysis_module_imports_no_plotting_web_hinge_or_whole_scipy_signal():
     modules = _modules_after("import rom.analysis")
-    # scipy.stats comes with rom.hinge and with all of scipy.signal; an SLR needs neither
-    assert _heavy_ones(modules, NOT_FOR_ANALYZE + ("rom.hinge", "scipy.stats", "mediapipe")) == []
+    # scipy.stats comes with rom.protocols.hinge.measure and with all of scipy.signal; an SLR needs neither
+    assert _heavy_ones(modules, NOT_FOR_ANALYZE + ("rom.protocols.hinge.measure", "scipy.stats", "mediapipe")) == []
     assert "scipy.signal._signaltools" in modules  # the filters it does use
 
 
@@ -60,15 +60,16 @@ def test_analyze_json_imports_nothing_it_does_not_use():
         f"    rc = main(['analyze', '{SLR_CLIP}', '--json'])\n"
         "assert rc == 0 and json.loads(out.getvalue())['test'] == 'slr', (rc, out.getvalue())\n")
     assert "mediapipe.python.solutions.pose" in modules  # it did run the model
-    assert _heavy_ones(modules, NOT_FOR_ANALYZE + ("rom.hinge", "scipy.stats", "rom.plot")) == []
+    not_for_slr = NOT_FOR_ANALYZE + ("rom.protocols.hinge.measure", "scipy.stats", "rom.outputs.plot")
+    assert _heavy_ones(modules, not_for_slr) == []
 
 
 def test_skipped_package_inits_still_run_for_whoever_needs_them():
     # rom skips mediapipe's and scipy.signal's __init__; code that uses them later finds them whole
     modules = _modules_after(
-        "from rom.partial_import import import_skipping\n"
+        "from rom.core.partial_import import import_skipping\n"
         "import_skipping('mediapipe.python.solutions.pose', skip={'mediapipe', 'mediapipe.python.solutions'})\n"
-        "import rom.signal, sys\n"
+        "import rom.core.signal, sys\n"
         "assert 'matplotlib' not in sys.modules and 'scipy.stats' not in sys.modules\n"
         "import mediapipe as mp\n"
         "assert mp.solutions.drawing_utils.draw_landmarks and mp.__version__ and mp.tasks\n"
@@ -81,7 +82,7 @@ def test_skipped_package_inits_still_run_for_whoever_needs_them():
 def test_the_filters_are_scipy_signals_own():
     import scipy.signal
 
-    from rom import scipy_filters
+    from rom.core import scipy_filters
 
     sos = scipy_filters.butter(4, 6.0, btype="low", fs=30.0, output="sos")
     assert np.array_equal(sos, scipy.signal.butter(4, 6.0, btype="low", fs=30.0, output="sos"))
@@ -95,7 +96,7 @@ def test_the_filters_are_scipy_signals_own():
 def test_the_peak_finder_is_scipys():
     import scipy.signal
 
-    from rom import scipy_filters
+    from rom.core import scipy_filters
 
     rng = np.random.default_rng(1)
     for seed in range(40):

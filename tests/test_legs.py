@@ -1,13 +1,13 @@
-"""Which leg is raised, near or far, and which landmarks are lost: by geometry (rom/legs.py)."""
+"""Which leg is raised, near or far, and which landmarks are lost: by geometry (rom/core/legs.py)."""
 
 import numpy as np
 import pytest
 from synthetic import slr_profile, supine_series
 
-from rom import kinematics, legs
-from rom.errors import NotMeasurable
-from rom.landmarks import INDEX
-from rom.slr import analyze_slr
+from rom.core import kinematics, legs
+from rom.core.errors import NotMeasurable
+from rom.core.landmarks import INDEX
+from rom.protocols.slr.measure import analyze_slr
 
 
 def _shrink_leg(s, side, factor):

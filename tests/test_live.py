@@ -4,11 +4,13 @@ to the offline analysis of the same frames (same engine, same numbers)."""
 import numpy as np
 import pytest
 
-from rom import back_contour, truth, video
 from rom.analysis import landmarks_of, measure
-from rom.extraction import PersonTracker
-from rom.live import LiveSession
-from rom.pose import create_backend
+from rom.capture import video
+from rom.capture.extraction import PersonTracker
+from rom.capture.pose import create_backend
+from rom.core import back_contour
+from rom.live.session import LiveSession
+from rom.validation import truth
 
 pytestmark = pytest.mark.slow
 

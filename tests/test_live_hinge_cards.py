@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from test_live import _feed
 
-from rom import truth
-from rom.hinge import HingeConfig
-from rom.hinge_live import CUES, HingeLive
+from rom.live.hinge import CUES, HingeLive
+from rom.protocols.hinge.measure import HingeConfig
+from rom.validation import truth
 
 # live card against the offline result of the same frames: the card reads the pose model's hip and
 # shoulder landmarks, offline reads the joints (hip-landmark offset in pixels, the shoulder on the

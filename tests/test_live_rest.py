@@ -10,9 +10,9 @@ import pytest
 from synthetic import FPS, ease, slr_profile, supine_series
 from test_hinge import standing_series
 
-from rom.landmarks import PoseEstimate
-from rom.live import LiveSession
-from rom.live_rest import WAITING
+from rom.core.landmarks import PoseEstimate
+from rom.core.rest import WAITING
+from rom.live.session import LiveSession
 
 
 def _est(s, i):

@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from rom import cli, models
-from rom.errors import BadInput, RomError
+from rom import cli
+from rom.capture import models
+from rom.core.errors import BadInput, RomError
 
 ROOT = Path(__file__).resolve().parent.parent
 SLR_SAMPLE = ROOT / "samples" / "slr_avg_male_L_near_60.mp4"
@@ -338,7 +339,7 @@ def test_cli_models_fetch_failure_is_one_line_without_traceback(fake, monkeypatc
 # --- --model selection -------------------------------------------------------------------------
 
 def test_pose_backend_refuses_an_absent_model_before_mediapipe_tries_a_download(tmp_path, monkeypatch):
-    from rom.pose import create_backend
+    from rom.capture.pose import create_backend
 
     monkeypatch.setattr(models, "default_install_dir", lambda: tmp_path)
     with pytest.raises(BadInput) as e:
@@ -349,7 +350,7 @@ def test_pose_backend_refuses_an_absent_model_before_mediapipe_tries_a_download(
 
 def _analyze_command_or_skip():
     """`rom analyze` needs the whole engine; skip with the reason while a part of it is missing."""
-    for module in ("rom.analysis", "rom.outputs", "rom.summary_text"):
+    for module in ("rom.analysis", "rom.outputs.files", "rom.outputs.summary_text"):
         try:
             importlib.import_module(module)
         except ImportError as e:
@@ -376,7 +377,7 @@ def _installed_or_skip(name: str) -> None:
 @pytest.mark.parametrize("name", ["lite", "full", "heavy"])
 def test_each_installed_model_finds_the_person_on_a_sample_frame(name):
     cv2 = pytest.importorskip("cv2")
-    from rom.pose import create_backend
+    from rom.capture.pose import create_backend
 
     _installed_or_skip(name)
     cap = cv2.VideoCapture(str(SLR_SAMPLE))

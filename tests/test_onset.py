@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from rom import onset, signal
+from rom.core import signal
+from rom.protocols.slr import onset
 
 FPS = 30.0
 

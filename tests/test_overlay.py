@@ -1,4 +1,4 @@
-"""The overlay (rom.overlay), the annotated video (rom.annotate) and the key frame, on hand-built
+"""The overlay (rom.outputs.overlay), the annotated video (rom.outputs.annotate) and the key frame, on hand-built
 results and landmarks drawn over synthetic frames (no pose model, except the one slow test)."""
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ import cv2
 import numpy as np
 import pytest
 
-from rom import draw, overlay
-from rom.annotate import write_annotated_video
-from rom.landmarks import INDEX, LandmarkSeries
-from rom.results import FrameTable, HingeRep, HingeResult, Quality, SLRResult
-from rom.video import VideoInfo
+from rom.capture.video import VideoInfo
+from rom.core.landmarks import INDEX, LandmarkSeries
+from rom.core.results import FrameTable, HingeRep, HingeResult, Quality, SLRResult
+from rom.outputs import draw, overlay
+from rom.outputs.annotate import write_annotated_video
 
 FPS = 30.0
 W, H = 640, 480
@@ -370,8 +370,8 @@ def test_annotated_video_has_every_frame_at_the_same_size(clip, tmp_path):
 @pytest.mark.slow
 def test_real_sample_key_frame_video_and_plot(samples_dir, tmp_path):
     from rom.analysis import Options, analyze_video
-    from rom.plot import write_plot
-    from rom.summary_text import describe
+    from rom.outputs.plot import write_plot
+    from rom.outputs.summary_text import describe
 
     a = analyze_video(samples_dir / "slr_avg_male_L_near_60.mp4", Options(test="slr"))
     img = overlay.key_frame(a)

@@ -1,4 +1,4 @@
-"""The angle plot (rom.plot) on hand-built results: the PNG, its size, and what the legend says."""
+"""The angle plot (rom.outputs.plot) on hand-built results: the PNG, its size, and what the legend says."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import cv2
 import numpy as np
 from test_overlay import hinge_result, slr_result
 
-from rom import plot
-from rom.results import FrameTable, HingeResult
+from rom.core.results import FrameTable, HingeResult
+from rom.outputs import plot
 
 
 def _legend(fig) -> list[str]:
@@ -83,6 +83,6 @@ def test_hinge_without_a_back_outline_has_one_axis(tmp_path):
 def test_import_leaves_matplotlib_global_state_alone():
     # dict.__getitem__: reading rcParams['backend'] or get_backend() would itself import pyplot.
     code = ("import matplotlib, sys; rc = matplotlib.rcParams; before = dict(dict.items(rc)); "
-            "import rom.plot; assert 'matplotlib.pyplot' not in sys.modules; "
+            "import rom.outputs.plot; assert 'matplotlib.pyplot' not in sys.modules; "
             "assert dict(dict.items(rc)) == before")
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -3,9 +3,9 @@
 import numpy as np
 from synthetic import slr_profile, supine_series
 
-from rom import posture
-from rom.extraction import blank_out
-from rom.landmarks import INDEX, N_LANDMARKS
+from rom.capture.extraction import blank_out
+from rom.core import posture
+from rom.core.landmarks import INDEX, N_LANDMARKS
 
 
 def standing_body(lean_deg=0.0):

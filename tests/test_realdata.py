@@ -5,9 +5,10 @@ import numpy as np
 import pytest
 from conftest import REALDATA
 
-from rom import kinematics, video
 from rom.analysis import detect_test, landmarks_of, measure
-from rom.errors import NotMeasurable
+from rom.capture import video
+from rom.core import kinematics
+from rom.core.errors import NotMeasurable
 
 CLIP = REALDATA / "supine_bridge_side.mp4"
 pytestmark = [pytest.mark.slow,

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from rom import signal as s
+from rom.core import signal as s
 
 FPS = 30.0
 

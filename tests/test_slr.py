@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from synthetic import FPS, slr_profile, supine_series
 
-from rom.errors import NotMeasurable
-from rom.slr import SLRConfig, analyze_slr
+from rom.core.errors import NotMeasurable
+from rom.protocols.slr.measure import SLRConfig, analyze_slr
 
 
 @pytest.mark.parametrize("roll", [-6.0, 0.0, 4.0])
@@ -70,7 +70,7 @@ def test_a_knee_unsteady_at_the_top_widens_the_lower_side_of_a_no_bend_interval(
 
 def test_frames_missing_where_the_knee_began_to_bend_widen_the_interval():
     # A live recording that lost 0.5 s of frames as the knee began to bend: the steady clock
-    # repeats the last frame received (rom.timing), so the bend is read at one end of the gap;
+    # repeats the last frame received (rom.core.timing), so the bend is read at one end of the gap;
     # the interval must reach the truth, and say why.
     p, on = slr_profile(onset_deg=55.0, rise_s=2.5)
     whole = supine_series(p, noise_px=0.5, seed=4)

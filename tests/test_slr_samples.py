@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from rom import truth as T
 from rom.analysis import Options, analyze_video
-from rom.validate import compare
+from rom.validation import truth as T
+from rom.validation.validate import compare
 
 pytestmark = pytest.mark.slow
 

@@ -1,4 +1,4 @@
-"""The plain-text summary (rom.summary_text.describe) on hand-built results."""
+"""The plain-text summary (rom.outputs.summary_text.describe) on hand-built results."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from dataclasses import replace
 
 from test_overlay import hinge_result, slr_result
 
-from rom.results import Quality
-from rom.summary_text import WIDTH, describe
+from rom.core.results import Quality
+from rom.outputs.summary_text import WIDTH, describe
 
 
 def flat(text: str) -> str:

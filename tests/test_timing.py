@@ -1,4 +1,4 @@
-"""One clock (`rom.timing`): received frames at uneven capture times on a steady clock, and a
+"""One clock (`rom.core.timing`): received frames at uneven capture times on a steady clock, and a
 live SLR whose frames came late measured on the capture clock (issue 11, point 5)."""
 
 from __future__ import annotations
@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from synthetic import FPS, slr_profile, supine_series
 
-from rom.landmarks import PoseEstimate
-from rom.live import LiveSession
-from rom.timing import SteadyClock
+from rom.core.landmarks import PoseEstimate
+from rom.core.timing import SteadyClock
+from rom.live.session import LiveSession
 
 
 def test_even_frames_are_their_own_steps():

@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 from synthetic import FPS, slr_profile, supine_series
 
-from rom import trials
 from rom.analysis import measure
-from rom.errors import NotMeasurable
-from rom.landmarks import INDEX
-from rom.slr import analyze_slr
-from rom.slr_trials import SLRTrialsResult, analyze_slr_trials
+from rom.core.errors import NotMeasurable
+from rom.core.landmarks import INDEX
+from rom.protocols.slr import raises as trials
+from rom.protocols.slr.measure import analyze_slr
+from rom.protocols.slr.trials import SLRTrialsResult, analyze_slr_trials
 
 
 def _raise(peak_deg, n_rest=30, n_up=60, n_hold=10, n_down=45, rest_deg=4.0):
@@ -185,7 +185,7 @@ def test_a_raise_the_engine_refuses_keeps_its_reason_and_leaves_the_mean():
 def test_no_measurable_raise_is_a_refusal_with_each_reason(monkeypatch):
     a, _ = slr_profile(onset_deg=55.0)
     s = supine_series(_joined(a, a), noise_px=0.5)
-    from rom import slr_trials
+    from rom.protocols.slr import trials as slr_trials
 
     calls = []
 

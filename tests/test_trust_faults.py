@@ -37,10 +37,10 @@ from conftest_web import (  # noqa: F401
 )
 from sqlalchemy import create_engine, func, select
 
-from rom import video
-from web import recording
+from rom.capture import video
 from web.db import db
 from web.models import Assessment, FrameSample
+from web.services import recording
 
 SLR = "slr_avg_male_L_near_60"
 

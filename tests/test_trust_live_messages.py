@@ -25,10 +25,10 @@ from conftest_web import (  # noqa: F401
 from simple_websocket import ConnectionClosed
 from sqlalchemy import func, select
 
-from rom import video
-from web import images
+from rom.capture import video
 from web.db import db
 from web.models import Assessment, FrameSample
+from web.services import images
 
 SLR = "slr_avg_male_L_near_60"
 

@@ -37,7 +37,7 @@ from simple_websocket import ConnectionClosed
 from sqlalchemy import func, select
 from test_trust_faults import Page, clip_jpegs
 
-from rom import video
+from rom.capture import video
 from web.db import db
 from web.models import Assessment, FrameSample
 

@@ -31,9 +31,9 @@ from conftest_web import (  # noqa: F401
 )
 from sqlalchemy import func, select
 
-from web import accounts
 from web.db import db
 from web.models import AuditEvent, User
+from web.services import accounts
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -231,7 +231,7 @@ def test_the_upload_mode_is_checked_with_test_auto(app):
 
 
 def test_the_lock_out_also_holds_per_account_across_addresses(app, monkeypatch):
-    from web import lockout
+    from web.services import lockout
 
     monkeypatch.setattr(lockout, "MAX_ACCOUNT_FAILURES", 8)
     user_id(app)
@@ -248,8 +248,8 @@ def test_a_refused_attempt_among_the_first_five_keeps_the_lock_closed(app, monke
     """The burst that opened the lock (CI, 40 parallel guesses): an attempt that counts arrivals
     recorded after it is refused; were it to remove its record like a late one, the burst would
     leave fewer than five failures and the right password would get in straight after."""
-    from web import lockout
     from web.models import LoginFailure, name_key, utcnow
+    from web.services import lockout
 
     user_id(app)
     with app.test_request_context():

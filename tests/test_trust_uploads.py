@@ -20,9 +20,10 @@ from conftest_web import (  # noqa: F401
     login,
 )
 
-from web import recording, storage, uploads
+from web import uploads
 from web.db import db
 from web.models import Assessment
+from web.services import recording, storage
 
 
 def _giant_mjpeg(path: pathlib.Path) -> bytes:

@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 from conftest import SAMPLES
 
-from rom import video
-from rom.errors import BadInput
+from rom.capture import video
+from rom.core.errors import BadInput
 
 SLR = SAMPLES / "slr_avg_male_L_near_60.mp4"
 

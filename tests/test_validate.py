@@ -5,8 +5,8 @@ import sys
 
 import pytest
 
-from rom.errors import RomError
-from rom.validate import format_table, summarize, validate_folder
+from rom.core.errors import RomError
+from rom.validation.validate import format_table, summarize, validate_folder
 
 
 def _slr(clip, truth, measured, lo, hi, leg="near", examiner="none", flags=(), truth_flags=(), not_assessed=()):
@@ -64,7 +64,7 @@ def test_split_keeps_only_its_half(tmp_path, monkeypatch):
         seen.append(tr.name)
         raise RomError("not rendered")
 
-    monkeypatch.setattr(sys.modules["rom.validate"], "_series", fake_series)
+    monkeypatch.setattr(sys.modules["rom.validation.validate"], "_series", fake_series)
     report = validate_folder(tmp_path, split="test")
     assert seen == ["test-slr-001"]
     assert report["rows"][0]["error"] == "not rendered" and report["split"] == "test"

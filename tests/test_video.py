@@ -4,8 +4,8 @@ import cv2
 import numpy as np
 import pytest
 
-from rom import video
-from rom.errors import BadInput
+from rom.capture import video
+from rom.core.errors import BadInput
 
 
 def _write_clip(path, n=10, size=(160, 120), fps=25.0):

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from conftest_web import ARTIFACTS, CLINICIAN, PASSWORD, SAMPLES, live_server_fixture, truth, user_id  # noqa: F401
 
-from rom import video
+from rom.capture import video
 from web.db import db
 from web.models import Assessment
 

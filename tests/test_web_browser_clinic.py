@@ -30,8 +30,9 @@ import pytest
 from conftest_web import CLINICIAN, PASSWORD, SAMPLES, LiveServer, add_analysed, add_person, make_app, truth, user_id
 from test_web_browser import CHROMIUM, TOLERANCE_DEG, Clip, _wait, camera_args, leg_elevation_deg, write_frames_y4m
 
-from rom import camera_check, video
-from rom.live_rest import WAITING
+from rom.capture import video
+from rom.core.rest import WAITING
+from rom.live import camera_check
 from web.db import db
 from web.models import Assessment, FrameSample
 

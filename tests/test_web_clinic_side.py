@@ -15,8 +15,8 @@ from synthetic import slr_profile, supine_series
 from test_legs import _no_depth, _shrink_leg
 from test_web_clinic_comparison import slr_result
 
-from rom.slr import analyze_slr
-from web import sides
+from rom.protocols.slr.measure import analyze_slr
+from web.services import sides
 
 MISMATCH = "You declared the right leg; the video shows the left leg raised. Stored as left."
 

@@ -1,4 +1,4 @@
-"""A live SLR's side is checked when it is stored (`web.recording.store_result`), and an
+"""A live SLR's side is checked when it is stored (`web.services.recording.store_result`), and an
 incomplete recording with a wrongly declared side is measured, not refused (issue 11)."""
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ from synthetic import slr_profile, supine_series
 from test_legs import _no_depth, _shrink_leg
 from test_web_clinic_side import near_right_raise
 
-from rom.slr import analyze_slr
-from web import recording
+from rom.protocols.slr.measure import analyze_slr
 from web.db import db
 from web.models import Assessment
+from web.services import recording
 
 
 def test_a_live_slr_is_checked_when_stored(app):

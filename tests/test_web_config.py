@@ -3,7 +3,7 @@
 import pytest
 
 from rom.cli import main
-from rom.errors import BadInput
+from rom.core.errors import BadInput
 
 
 def test_pose_model_from_the_environment(tmp_path, monkeypatch):
@@ -15,12 +15,12 @@ def test_pose_model_from_the_environment(tmp_path, monkeypatch):
 
 
 def test_serve_refuses_a_model_that_is_not_installed(monkeypatch, capsys):
-    import rom.models
+    import rom.capture.models
 
     def absent(name):
         raise BadInput(f"pose model {name!r} is not installed; run `rom models fetch {name}`")
 
-    monkeypatch.setattr(rom.models, "require_installed", absent)
+    monkeypatch.setattr(rom.capture.models, "require_installed", absent)
     assert main(["serve", "--model", "heavy", "--port", "0"]) == 2
     assert "rom models fetch heavy" in capsys.readouterr().err
 

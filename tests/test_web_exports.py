@@ -9,7 +9,7 @@ import json
 import pytest
 from conftest_web import add_analysed, add_assessment, add_person, app_fixture, client_fixture, sample_analysis  # noqa: F401
 
-from rom.frames_csv import frame_rows
+from rom.outputs.frames_csv import frame_rows
 from web.db import db
 from web.models import Assessment
 

@@ -10,9 +10,10 @@ from datetime import datetime
 
 from conftest_web import add_analysed, add_assessment, add_person, app_fixture, client_fixture  # noqa: F401
 
-from web import chart_text, summaries
 from web.db import db
+from web.formats import chart_text
 from web.models import Assessment
+from web.services import summaries
 
 
 def _hinge(at: str, reps: list[tuple[float, float, float]], flags=()) -> Assessment:

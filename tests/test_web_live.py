@@ -27,7 +27,7 @@ from simple_websocket import ConnectionError as HandshakeRefused
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
-from rom import video
+from rom.capture import video
 from web.db import db
 from web.models import Assessment, FrameSample
 
@@ -265,7 +265,7 @@ def _jpeg(bgr) -> bytes:
 
 def test_the_camera_check_asks_a_standing_person_on_the_slr_page_to_lie_down():
     """Issue 11 point 2: a standing person shown to the SLR page was checked as 'no one in view'."""
-    from web.live_engine import LiveEngine
+    from web.services.live_engine import LiveEngine
 
     engine = LiveEngine("slr", "left")
     try:
@@ -286,7 +286,7 @@ def test_the_camera_check_asks_a_standing_person_on_the_slr_page_to_lie_down():
 def test_the_camera_check_says_before_recording_when_the_leg_to_raise_is_the_far_leg(clip, side, near):
     """Issue 9 point 4: a raised far leg (and an examiner behind it) is what a fixed camera sees
     for one side of every SLR; the check says so at rest, before Start."""
-    from web.live_engine import LiveEngine
+    from web.services.live_engine import LiveEngine
 
     engine = LiveEngine("slr", side)
     try:

@@ -18,8 +18,8 @@ from conftest_web import (  # noqa: F401
 from sqlalchemy import text
 from test_web_live import SLR, LiveClient, _get, clip_frames
 
-from rom.errors import BadInput
-from rom.live import LiveSession
+from rom.core.errors import BadInput
+from rom.live.session import LiveSession
 from web.db import MIGRATIONS, db
 from web.models import Assessment
 

@@ -18,10 +18,10 @@ from conftest_web import (  # noqa: F401
     user_id,
 )
 
-from web import settings
 from web.db import MIGRATIONS, db
 from web.models import AuditEvent, User
-from web.settings import ClinicianProfile, ClinicSettings, Signature, save_clinic, save_profile, signature
+from web.services import settings
+from web.services.settings import ClinicianProfile, ClinicSettings, Signature, save_clinic, save_profile, signature
 
 
 def test_migration_0006_adds_the_settings_and_keeps_everything_else(db_app):

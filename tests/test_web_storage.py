@@ -19,10 +19,10 @@ from conftest_web import (  # noqa: F401
 )
 from sqlalchemy import func, select
 
-from rom.slr import analyze_slr
-from web import frames, live_registry, recording
+from rom.protocols.slr.measure import analyze_slr
 from web.db import db
 from web.models import Assessment, FrameSample, Person, people_query, utcnow
+from web.services import frames, live_registry, recording
 
 SLR = "slr_avg_male_L_near_60"
 

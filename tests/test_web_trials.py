@@ -19,7 +19,7 @@ from synthetic import FPS, slr_profile, supine_series
 
 from rom.analysis import measure
 from web.db import MIGRATIONS, db
-from web.trials import TrialExclusion
+from web.services.trials import TrialExclusion
 
 
 @functools.cache

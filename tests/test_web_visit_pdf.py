@@ -25,10 +25,10 @@ from conftest_web import (  # noqa: F401
 from test_web_browser import CHROMIUM
 from test_web_visits import DAY, HINGE, LEFT, NOTES, RIGHT, at
 
-from web import settings
 from web.db import db
-from web.interpret import Thresholds, side_difference_sentence
 from web.models import Assessment
+from web.services import settings
+from web.services.interpret import Thresholds, side_difference_sentence
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium)")
 

@@ -11,10 +11,11 @@ import pytest
 from conftest_web import add_analysed, add_assessment, add_person, add_user, app_fixture, login, user_id  # noqa: F401
 from sqlalchemy import select
 
-from web import settings, visits
+from web import visits
 from web.db import db
-from web.interpret import Thresholds, side_difference_sentence
 from web.models import Assessment, AuditEvent
+from web.services import settings
+from web.services.interpret import Thresholds, side_difference_sentence
 
 DAY = "2026-11-20"
 LEFT, RIGHT, HINGE = "slr_avg_male_L_near_60", "slr_avg_female_R_near_45", "hinge_avg_male_L_good"
@@ -184,7 +185,7 @@ def test_trials_in_a_result_show_in_the_report(app):
 
 
 def test_a_trial_the_clinician_excluded_is_shown_with_the_reason_and_left_out_of_the_mean(app):
-    from web import trials
+    from web.services import trials
 
     pid = add_person(app, "P-9")
     aid = add_analysed(app, pid, LEFT, started_at=at("11:00"))

@@ -15,7 +15,7 @@ import pytest
 from conftest_web import ROOT, add_assessment, add_person, app_fixture, client_fixture  # noqa: F401
 from test_web_clinic_comparison import slr_result
 
-from web.filters import plain_words
+from web.formats.filters import plain_words
 
 WARNING = "the knee angle is noisy around the bend (rms 1 degrees); the onset time is uncertain"
 
@@ -68,7 +68,7 @@ def test_no_green_banner_above_warnings_and_warnings_in_plain_words(client, app)
 
 
 def test_a_check_the_video_cannot_make_is_named_not_assessed_never_a_green_banner(client, app):
-    from rom.wording import NOT_ASSESSED_REASONS
+    from rom.outputs.wording import NOT_ASSESSED_REASONS
     pid = add_person(app)
     reason = NOT_ASSESSED_REASONS["pelvic_tilt"]
     aid = add_assessment(app, pid, status="complete",

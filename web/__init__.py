@@ -21,8 +21,8 @@ from flask import Flask, abort, current_app, jsonify, redirect, render_template,
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
-from rom import wording
-from rom.batch_report import SIDE_DIFFERENCE_DEG
+from rom.outputs import wording
+from rom.outputs.batch_report import SIDE_DIFFERENCE_DEG
 
 
 class DaemonThread(threading.Thread):
@@ -36,7 +36,7 @@ class DaemonThread(threading.Thread):
 
 
 # Defaults a clinic can override through the environment or the test config. Interpretation
-# thresholds (DESIGN.md 3, `rom.wording`): SLR below 80 degrees suggests tight hamstrings
+# thresholds (DESIGN.md 3, `rom.outputs.wording`): SLR below 80 degrees suggests tight hamstrings
 # (Hansberger 2019); a left/right difference beyond the minimal detectable change of goniometric
 # SLR (about 6-7 degrees) is worth noting: the engine's value, which the batch report uses too.
 DEFAULTS = {
@@ -100,7 +100,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
-    from web import auth, db, filters, settings  # noqa: F401  (settings: its tables on the metadata)
+    from web import auth, db
+    from web.formats import filters
+    from web.services import settings  # noqa: F401  (settings: its tables on the metadata)
 
     db.init_app(app)
     filters.init_app(app)

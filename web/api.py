@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 
-from web import interpret, recording, summaries, trials
 from web.assessments import get_assessment
 from web.db import db
 from web.models import Assessment, people_query
 from web.people import get_person
+from web.services import interpret, recording, summaries, trials
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

@@ -8,11 +8,12 @@ from datetime import timedelta
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from web import audit, chart_text, comparison, interpret, live_registry, recording, storage, summaries
 from web.db import db
+from web.formats import chart_text
 from web.models import MODES, Assessment, assessments_query, people_query
 from web.people import get_person
-from web.trials import REASON_MAX_CHARS, TrialError, exclude, include, trials_view
+from web.services import audit, comparison, interpret, live_registry, recording, storage, summaries
+from web.services.trials import REASON_MAX_CHARS, TrialError, exclude, include, trials_view
 
 bp = Blueprint("assessments", __name__)
 
@@ -126,7 +127,7 @@ def notes(assessment_id: int):
 
 @bp.route("/assessments/<int:assessment_id>/trials/<int:number>/exclude", methods=("POST",))
 def exclude_trial(assessment_id: int, number: int):
-    """Leave one trial of an SLR out of the mean, with the reason (`web.trials`)."""
+    """Leave one trial of an SLR out of the mean, with the reason (`web.services.trials`)."""
     a = get_assessment(assessment_id)
     try:
         exclude(a, number, request.form.get("reason"), getattr(current_user, "name", None))
@@ -218,7 +219,7 @@ def get_assessment(assessment_id: int) -> Assessment:
 
 
 def _comparison(a: Assessment, th: interpret.Thresholds) -> dict | None:
-    """For a complete SLR: the left/right comparison of like with like (`web.comparison`), with the
+    """For a complete SLR: the left/right comparison of like with like (`web.services.comparison`), with the
     other side's assessment the clinician chose (?compare=ID; refused with the reason when it is
     not like with like) or else the closest in time within COMPARE_WITHIN_DAYS; and the other
     side's like-with-like assessments to choose from."""

@@ -29,7 +29,7 @@ from flask import (
 )
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 
-from web import accounts, audit, lockout
+from web.services import accounts, audit, lockout
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()

@@ -10,13 +10,14 @@ import json
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from sqlalchemy import select
 
-from rom.batch_report import csv_safe
-from rom.frames_csv import frame_rows
-from web import audit, chart_text, fhir, frames, interpret, mot, sides, summaries, trials
+from rom.outputs.batch_report import csv_safe
+from rom.outputs.frames_csv import frame_rows
 from web.assessments import get_assessment
 from web.db import db
+from web.formats import chart_text, fhir, mot
 from web.models import Assessment, FrameSample, assessments_query
 from web.people import get_person
+from web.services import audit, frames, interpret, sides, summaries, trials
 
 bp = Blueprint("exports", __name__)
 
@@ -132,7 +133,7 @@ def _angle_rows(a: Assessment) -> list[dict | None]:
 
 
 class _Stored:
-    """What `rom.frames_csv.frame_rows` reads from a result: its per-frame table."""
+    """What `rom.outputs.frames_csv.frame_rows` reads from a result: its per-frame table."""
 
     def __init__(self, table):
         self.frames = table

@@ -37,11 +37,11 @@ from flask_login import current_user
 from flask_sock import Sock
 from sqlalchemy import select, update
 
-from rom.errors import RomError
-from web import images, keyframe, live_registry, recording, storage, workers
+from rom.core.errors import RomError
 from web.db import db
-from web.live_engine import LiveEngine
 from web.models import Assessment, User, assessments_query, utcnow
+from web.services import images, keyframe, live_registry, recording, storage, workers
+from web.services.live_engine import LiveEngine
 
 bp = Blueprint("live", __name__)
 sock = Sock()
@@ -117,7 +117,7 @@ def _time(value, what: str) -> float:
 
 
 class LiveConnection:
-    """One live page's connection. It stops when told to (`web.live_registry`: the assessment or
+    """One live page's connection. It stops when told to (`web.services.live_registry`: the assessment or
     its person deleted, the account logged out, deactivated or given a new password) and when a
     check of the database, at least every ACCOUNT_CHECK_S, finds the account no longer holds."""
 

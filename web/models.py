@@ -179,7 +179,7 @@ class Assessment(db.Model):
         if self.test == "slr":
             if r.get("slr_angle_deg") is None:
                 return ""
-            from web.trials import summary_words  # (web.trials builds on these models)
+            from web.services.trials import summary_words  # (web.services.trials builds on these models)
 
             trials = summary_words(self)  # several trials: which one this is, and their mean
             head = ((r.get("headline") or {}).get("trial") or 1) if trials else None
@@ -206,7 +206,7 @@ class Assessment(db.Model):
 
 
 class FrameSample(db.Model):
-    """One recorded frame: the pose model's landmarks (see `web.frames`), the angles shown live,
+    """One recorded frame: the pose model's landmarks (see `web.services.frames`), the angles shown live,
     and, once the recording is analysed, the offline angles (the engine's per-frame table)."""
 
     __tablename__ = "frame_sample"

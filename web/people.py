@@ -57,7 +57,7 @@ def delete(person_id: int):
     """Delete a person with their assessments and every file of them. A live recording of theirs
     is stopped and its frames discarded first; an upload still waiting or being analysed finds
     its record gone (by its token) and discards its work."""
-    from web import audit, live_registry, storage
+    from web.services import audit, live_registry, storage
 
     person = get_person(person_id)
     live_registry.stop_assessments([a.id for a in person.assessments], "this person was deleted")

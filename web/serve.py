@@ -1,7 +1,7 @@
 """`rom serve`: the web app on Werkzeug's threaded server, the database brought up to date first.
 
 One thread per connection is enough on a single machine: the pose model of each live connection
-runs in its own process (`web.workers`), so the server threads only move frames and JSON
+runs in its own process (`web.services.workers`), so the server threads only move frames and JSON
 (bench/live_load.py measures the figures).
 """
 
@@ -12,16 +12,16 @@ import sys
 from werkzeug.serving import make_server
 
 from web import create_app
-from web.accounts import any_user
 from web.db import db, prepare_database
-from web.recording import settle_unfinished
-from web.storage import secure_instance
+from web.services.accounts import any_user
+from web.services.recording import settle_unfinished
+from web.services.storage import secure_instance
 
 
 def serve(host: str = "127.0.0.1", port: int = 5000, db_url: str | None = None, model: str | None = None) -> int:
     config = {"SQLALCHEMY_DATABASE_URI": db_url} if db_url else {}
     if model:
-        from rom.models import require_installed
+        from rom.capture.models import require_installed
 
         require_installed(model)  # a clear message now, not at the first assessment
         config["POSE_MODEL"] = model

@@ -1,12 +1,12 @@
 """The settings page: the clinic's name and address line (admins) and one's own name and title
-as reports print them (every clinician, for themselves only). The values are in `web.settings`."""
+as reports print them (every clinician, for themselves only). The values are in `web.services.settings`."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from web import audit, settings
+from web.services import audit, settings
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 

@@ -1,6 +1,6 @@
 """Upload a video and analyse it in the background, with a progress bar, ending on the result
 page. One analysis runs at a time (the machine's cores go to the pose model), each in a child
-process (see `web.workers`); the others wait their turn."""
+process (see `web.services.workers`); the others wait their turn."""
 
 from __future__ import annotations
 
@@ -18,14 +18,14 @@ from sqlalchemy import update
 from werkzeug.utils import secure_filename
 
 from rom.analysis import Options, analyze_video, measure
-from rom.errors import BadInput, RomError
-from rom.video import probe, with_video_quality
-from web import keyframe, recording, sides, storage, workers
+from rom.capture.video import probe, with_video_quality
+from rom.core.errors import BadInput, RomError
 from web.assessments import get_assessment
 from web.db import db
-from web.filters import plain_words
+from web.formats.filters import plain_words
 from web.models import MODES, Assessment, people_query
 from web.people import get_person
+from web.services import keyframe, recording, sides, storage, workers
 
 bp = Blueprint("uploads", __name__, url_prefix="/uploads")
 
@@ -94,7 +94,7 @@ def progress(assessment_id: int):
 
 
 class Prober:
-    """Runs in a child process: the checks of `rom.video.probe` (header, timestamps, the first
+    """Runs in a child process: the checks of `rom.capture.video.probe` (header, timestamps, the first
     frame), so that a hostile file costs the server process nothing."""
 
     def probe(self, path: str) -> None:
@@ -102,7 +102,7 @@ class Prober:
 
 
 def probe_elsewhere(path: Path) -> None:
-    """`rom.video.probe` in a child process; raises its BadInput."""
+    """`rom.capture.video.probe` in a child process; raises its BadInput."""
     with workers.ChildProcess(Prober) as child:
         child.call("probe", str(path))
 
@@ -110,7 +110,7 @@ def probe_elsewhere(path: Path) -> None:
 class Analyser:
     """Runs in a child process: one uploaded video -> (result, series, key frame JPEG, video
     properties, side check). An SLR is measured with side 'auto' and checked against the
-    declared side (`web.sides`); a hinge with the side declared to face the camera."""
+    declared side (`web.services.sides`); a hinge with the side declared to face the camera."""
 
     def run(self, path: str, test: str, side: str, model: str):
         last = [0.0]

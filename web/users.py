@@ -8,9 +8,9 @@ from functools import wraps
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from web import accounts, audit
 from web.db import db
 from web.models import User
+from web.services import accounts, audit
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 

@@ -3,9 +3,9 @@ on A4 or Letter and as PDF from the browser.
 
 A visit is a person's assessments of one local day (the latest day with a result, or a chosen
 one, `?day=YYYY-MM-DD`). The report names the person, the day, the clinician and the clinic
-(`web.settings`); then every test of the day with its figures, trials when the result has them,
-key frame, interpretation (`web.interpret`) and notes; the left/right comparison of like with
-like (`web.comparison`); and the sources of the interpretation. Recordings of the day without a
+(`web.services.settings`); then every test of the day with its figures, trials when the result has them,
+key frame, interpretation (`web.services.interpret`) and notes; the left/right comparison of like with
+like (`web.services.comparison`); and the sources of the interpretation. Recordings of the day without a
 result are listed with the reason.
 """
 
@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
-from web import audit, comparison, interpret, recording, settings
-from web.filters import localtime
+from web.formats.filters import localtime
 from web.models import Assessment, utcnow
 from web.people import get_person
+from web.services import audit, comparison, interpret, recording, settings
 
 bp = Blueprint("visits", __name__)
 
@@ -51,7 +51,7 @@ TRIAL_COLUMNS = (("slr_angle_deg", "SLR angle", "deg"), ("max_hip_flexion_deg", 
 
 @dataclass(frozen=True)
 class Trials:
-    """An SLR's trials (`rom.trials`, in the result): each row the engine's trial with `counted`
+    """An SLR's trials (`rom.protocols.slr.raises`, in the result): each row the engine's trial with `counted`
     and, when not counted, `why_not`; the mean, SD and range of those counted."""
 
     rows: list[dict]
@@ -70,8 +70,8 @@ class Trials:
 
 
 def trials_from(rows: list[dict], summary: dict | None) -> Trials | None:
-    """The report's view of trial rows (the engine's, or `web.trials`' with the clinician's
-    exclusions: `excluded` holds the reason) and their summary (`rom.trials.TrialsSummary`); None
+    """The report's view of trial rows (the engine's, or `web.services.trials`' with the clinician's
+    exclusions: `excluded` holds the reason) and their summary (`rom.protocols.slr.raises.TrialsSummary`); None
     for fewer than two trials (one raise is the result itself)."""
     rows = [t for t in rows if isinstance(t, dict)]
     if len(rows) < 2:
@@ -99,12 +99,12 @@ def trials_from(rows: list[dict], summary: dict | None) -> Trials | None:
 
 
 def trials_of(a: Assessment) -> Trials | None:
-    """An SLR's trials: with the clinician's exclusions where the app keeps them (`web.trials`),
+    """An SLR's trials: with the clinician's exclusions where the app keeps them (`web.services.trials`),
     else as the engine measured them."""
     if a.test != "slr" or not (a.result or {}).get("trials"):
         return None
     try:
-        from web.trials import trials_view
+        from web.services.trials import trials_view
     except ImportError:  # an app without trial exclusions
         trials_view = None
     view = trials_view(a) if trials_view is not None else None

@@ -326,10 +326,10 @@ def run_clip(path: Path, test: str, cache_dir: Path, fresh: bool = False) -> dic
     The landmarks are cached whenever the pose model gave any, also for a clip the protocol then
     refuses, so that a change to the protocol shows on every clip; only a clip whose frames could
     not be read at all is cached as that refusal (marked "stage": "landmarks")."""
-    from rom import video
     from rom.analysis import Options, landmarks_of, measure
-    from rom.errors import BadInput, NotMeasurable
-    from rom.landmarks import LandmarkSeries
+    from rom.capture import video
+    from rom.core.errors import BadInput, NotMeasurable
+    from rom.core.landmarks import LandmarkSeries
 
     key = f"{path.stem}.{test}.{path.stat().st_size}.{engine_key()}"
     npz, refusal = cache_dir / f"{key}.npz", cache_dir / f"{key}.refused.json"

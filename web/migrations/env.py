@@ -8,8 +8,8 @@ from alembic import context
 from flask import current_app
 
 import web.models  # noqa: F401  (registers the tables on the metadata)
-import web.settings  # noqa: F401  (the clinic settings' tables)
-import web.trials  # noqa: F401  (the trial exclusions' table)
+import web.services.settings  # noqa: F401  (the clinic settings' tables)
+import web.services.trials  # noqa: F401  (the trial exclusions' table)
 
 config = context.config
 migrate_ext = current_app.extensions["migrate"]

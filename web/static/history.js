@@ -22,7 +22,7 @@ if (canvas) {
 }
 
 // The hip hinge per assessment over time: the highest repetition's hip flexion, trunk
-// inclination and knee bend (web.summaries.hinge_history).
+// inclination and knee bend (web.services.summaries.hinge_history).
 const hingeCanvas = document.getElementById('hinge-chart');
 if (hingeCanvas) {
   const data = JSON.parse(document.getElementById('hinge-data').textContent);

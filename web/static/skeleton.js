@@ -1,7 +1,7 @@
 // Drawing one frame's result over the camera picture: the skeleton, and arcs with the angles
 // at the hip and the knee of the measured side, large enough to read from two metres.
 
-// BlazePose landmark indices (rom/landmarks.py NAMES).
+// BlazePose landmark indices (rom/core/landmarks.py NAMES).
 const I = {nose: 0, left_shoulder: 11, right_shoulder: 12, left_elbow: 13, right_elbow: 14,
   left_wrist: 15, right_wrist: 16, left_hip: 23, right_hip: 24, left_knee: 25, right_knee: 26,
   left_ankle: 27, right_ankle: 28, left_heel: 29, right_heel: 30, left_foot_index: 31, right_foot_index: 32};

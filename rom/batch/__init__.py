@@ -1,0 +1,1 @@
+"""`rom batch`: many videos measured in parallel worker processes, resumably."""

@@ -1,0 +1,89 @@
+"""Before recording: is the whole body in view, seen from the side, in the test's posture?
+
+Plain advice for the person setting up the camera ("step back", "turn the camera to the side").
+A pure function of one frame's landmarks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from rom.core import kinematics, legs, posture
+from rom.core.landmarks import INDEX, PoseEstimate
+
+_BODY = ("nose", "left_shoulder", "right_shoulder", "left_hip", "right_hip", "left_knee", "right_knee",
+         "left_ankle", "right_ankle")
+_PART = {"nose": "head", "shoulder": "shoulders", "hip": "hips", "knee": "knees", "ankle": "feet"}
+
+
+@dataclass(frozen=True)
+class CameraCheck:
+    ok: bool
+    advice: tuple[str, ...] = ()
+    checks: dict = field(default_factory=dict)  # name -> passed
+
+    def to_dict(self) -> dict:
+        return {"ok": self.ok, "advice": list(self.advice), "checks": self.checks}
+
+
+def check_frame(est: PoseEstimate | None, image_size: tuple[int, int], test: str,
+                edge: float = 0.02, min_height: float = 0.25, max_side_ratio: float = 0.5,
+                side: str | None = None) -> CameraCheck:
+    """Judge one frame for recording a test ('slr' or 'hinge').
+
+    side: for the SLR, the leg to be raised ('left' or 'right'); when it is the camera's far leg
+    the check fails with the advice to film from that side."""
+    if est is None:
+        return CameraCheck(False, ("no one in view: step into the picture",), {"person": False})
+    w, h = image_size
+    xy = est.xy_px[[INDEX[n] for n in _BODY]]
+    vis = est.visibility[[INDEX[n] for n in _BODY]]
+    checks, advice = {"person": True}, []
+
+    outside = [n for n, (x, y) in zip(_BODY, xy)
+               if not (edge * w <= x <= (1 - edge) * w and edge * h <= y <= (1 - edge) * h)]
+    checks["whole_body"] = not outside
+    if outside:
+        parts = sorted({_PART[n.split("_")[-1]] for n in outside})
+        advice.append(f"step back or move the camera back: the {' and '.join(parts)} "
+                      f"{'is' if len(parts) == 1 and not parts[0].endswith('s') else 'are'} out of the picture")
+
+    extent = np.nanmax(xy, axis=0) - np.nanmin(xy, axis=0)
+    size = float(np.max(extent / np.array([w, h])))
+    checks["big_enough"] = size >= min_height
+    if size < min_height:
+        advice.append("come closer to the camera (or move it closer): the body is small in the picture")
+
+    sh = np.linalg.norm(est.xy_px[INDEX["left_shoulder"]] - est.xy_px[INDEX["right_shoulder"]])
+    hp = np.linalg.norm(est.xy_px[INDEX["left_hip"]] - est.xy_px[INDEX["right_hip"]])
+    trunk = np.linalg.norm(0.5 * (est.xy_px[INDEX["left_shoulder"]] + est.xy_px[INDEX["right_shoulder"]])
+                           - 0.5 * (est.xy_px[INDEX["left_hip"]] + est.xy_px[INDEX["right_hip"]]))
+    ratio = float(0.5 * (sh + hp) / max(trunk, 1e-6))
+    checks["side_view"] = ratio <= max_side_ratio
+    if ratio > max_side_ratio:
+        advice.append("turn the camera to the side: it should look at the body from the left or right")
+
+    lying = bool(posture.is_lying(est.xy_px))
+    standing = bool(posture.is_standing(est.xy_px, threshold=0.7))
+    checks["posture"] = lying if test == "slr" else standing
+    if test == "slr" and not lying:
+        advice.append("lie down on your back on the table, legs straight")
+    elif test == "hinge" and not standing:
+        advice.append("stand up straight, side-on to the camera")
+
+    if test == "slr" and lying and side in ("left", "right"):
+        body = kinematics.supine_frame_of(est.xy_px[None])
+        near = None if body is None else legs.facing_side(body)
+        checks["raised_leg_near"] = near is None or near == side
+        if near is not None and near != side:
+            advice.append(f"the {side} leg is the camera's far leg: the other leg (and an examiner standing behind "
+                          f"it) hides it, and it cannot be measured well. Film from the {side} side: move the camera "
+                          "to the other side of the table, or turn the person round")
+
+    checks["visible"] = bool(np.mean(vis) >= 0.5)
+    if not checks["visible"]:
+        advice.append("make sure the whole body is well lit and not hidden")
+    return CameraCheck(all(checks.values()), tuple(advice), checks)
+

@@ -1,0 +1,261 @@
+"""Live feedback for the hip hinge: angles, repetitions and form cues from the frames so far.
+
+The first still stretch of standing upright (`rom.core.rest`) is the reference, as offline in
+`rom.protocols.hinge.measure` (until then the page asks the person to stand tall and still): the side facing the
+camera, the standing hip and knee readings (the hip reading sets the offset of the pose model's
+hip landmark) and the back's standing outline. Cues follow the offline flags (`rom.protocols.hinge.measure.rep_flags`
+and its thresholds in `HingeConfig`, with the same quantities): the knees from the frame's knee
+bend above standing; the back only at the bottom of a repetition (hip flexion within
+`bottom_window_deg` of the repetition's deepest so far), where the offline analysis judges it.
+Each finished repetition gets a card (`RepCard`): its maxima from the offline smoothing
+(`rom.core.signal.clean`) of the repetition's raw angles, which a finished repetition allows, so that
+the card and the stored result agree; the causal filter behind the running display lags and
+flattens a peak by several degrees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from rom.core import back_contour, geometry, posture, signal
+from rom.core.landmarks import INDEX, N_LANDMARKS, PoseEstimate
+from rom.core.rest import RestGate
+from rom.protocols.hinge.measure import HingeConfig, rep_flags
+
+REFERENCE_S = 0.3  # standing still this long gives the reference
+UPRIGHT_TRUNK_DEG = 20.0  # the standing reference needs the trunk within this of vertical
+WAITING = "stand tall and still, side-on to the camera: measuring your standing posture"
+CUES = {"knee_bend": "knees bending: keep them soft and push the hips back instead",
+        "rounded_back": "back rounding: keep the back long",
+        "lumbar_compensation": "push the hips back: the bend is coming from the lower back"}
+CARD_WORDS = {"knee_bend": "knees bent", "rounded_back": "back rounded",
+              "lumbar_compensation": "bend from the lower back"}
+
+
+@dataclass(frozen=True)
+class RepCard:
+    """One finished repetition as the live page shows it. Degrees; flags as `rom.protocols.hinge.measure.FLAGS`
+    (the offline rules without the checks that need the whole clip: the head, the hips' travel,
+    the pelvis, the lockout)."""
+
+    n: int  # 1, 2, ...
+    max_hip_flexion_deg: float
+    max_trunk_inclination_deg: float
+    max_knee_flexion_deg: float
+    flags: tuple[str, ...]
+
+    def to_dict(self) -> dict:
+        def r(v):
+            return None if not np.isfinite(v) else round(float(v), 1)
+        return {"n": self.n, "max_hip_flexion_deg": r(self.max_hip_flexion_deg),
+                "max_trunk_inclination_deg": r(self.max_trunk_inclination_deg),
+                "max_knee_flexion_deg": r(self.max_knee_flexion_deg), "flags": list(self.flags),
+                "cues": [CARD_WORDS[f] for f in self.flags]}
+
+
+class HingeLive:
+    """Causal hinge feedback. `update(estimate, t, features)` -> LiveFrame."""
+
+    def __init__(self, side: str | None, fps: float, config: HingeConfig = HingeConfig()):
+        self.side, self.fps, self.config = side, fps, config
+        self.t: list[float] = []
+        self.depth_left: list[float] = []  # left minus right depth of hips and shoulders
+        self.standing: dict[str, list] = {"xy": [], "offsets": []}  # frames before the reference
+        self.ref: dict | None = None
+        self.filters = {k: signal.LiveLowpass(fps) for k in ("hip", "trunk", "knee", "thoracic", "back")}
+        self.cards: list[RepCard] = []  # the finished repetitions
+        # raw per-frame values from the reference on (NaN where not measured), for the cards
+        self.raw: dict[str, list[float]] = {k: [] for k in ("hip", "trunk", "knee", "thoracic", "back_flexion",
+                                                             "shin")}
+        self._rep_start: int | None = None  # index in `raw` where the current repetition began
+        self._peak = 0.0  # the current repetition's deepest displayed hip flexion so far
+        # A shorter stillness than the SLR's: offline every upright frame is the reference, however
+        # few (rendered clips stand for 0.4 s before the first repetition).
+        self.rest = RestGate(fps, rest_s=REFERENCE_S, waiting=WAITING)
+        self._standing_hips: list[float] = []  # landmark hip readings of the standing reference
+
+    def update(self, est: PoseEstimate | None, t: float, features: np.ndarray | None = None):
+        from rom.live.session import LiveFrame
+
+        frame = LiveFrame(t_s=t, detected=est is not None, side=self.side)
+        self.t.append(t)
+        offs = np.full(back_contour.N_SCAN, np.nan) if features is None else back_contour.offsets(features)[1][0]
+        if self.ref is None:
+            self._collect_reference(est, offs)
+            window = self.rest.window()
+            if window is None:
+                frame.cues += self.rest.cues()
+                return frame
+            self.ref = self._reference(window)
+            frame.events.append("rest")
+        side = frame.side = self.ref["side"]
+        frame.reps = [c.to_dict() for c in self.cards]
+        if est is None:
+            self._keep(nan=True)
+            return frame
+        hip, knee, trunk = _angles(est.xy_px, side)
+        # The standing reading sets the offset of the pose model's hip landmark (see rom.protocols.hinge.measure).
+        self._refine_standing(hip)
+        hip_landmarks = hip
+        hip += self.config.standing_hip_flexion_deg - self.ref["hip"]
+        thoracic = back_flexion = float("nan")
+        if self.ref["bends"] is not None:
+            bends = back_contour.bend_angles(offs[None])
+            thoracic = float(bends["thoracic"][0] - self.ref["bends"]["thoracic"][0])
+            back_flexion = float(bends["back_flexion"][0] - self.ref["bends"]["back_flexion"][0])
+        frame.raw = {"hip_flexion_deg": hip, "trunk_inclination_deg": trunk, "knee_flexion_deg": knee,
+                     "back_rounding_deg": thoracic}
+        frame.angles = {"hip_flexion_deg": self.filters["hip"](hip),
+                        "trunk_inclination_deg": self.filters["trunk"](trunk),
+                        "knee_flexion_deg": self.filters["knee"](knee),
+                        "back_rounding_deg": self.filters["thoracic"](thoracic)}
+        shin = _shin(est.xy_px, side)
+        self._keep(hip=hip_landmarks, trunk=trunk, knee=knee, thoracic=thoracic, back_flexion=back_flexion, shin=shin)
+        frame.cues += self._cues(frame.angles, self.filters["back"](back_flexion), shin)
+        self._count_reps(frame.angles["hip_flexion_deg"], frame)
+        return frame
+
+    def _refine_standing(self, hip_landmarks: float) -> None:
+        """Outside the repetitions, every upright frame joins the standing hip reading, as offline
+        every frame under upright_max_deg does (`rom.protocols.hinge.measure._upright_frames`)."""
+        if self._rep_start is not None or not np.isfinite(hip_landmarks):
+            return
+        corrected = hip_landmarks + self.config.standing_hip_flexion_deg - self.ref["hip"]
+        if corrected < self.config.upright_max_deg:
+            self._standing_hips.append(hip_landmarks)
+            self.ref["hip"] = float(np.median(self._standing_hips))
+
+    def _keep(self, nan: bool = False, **values: float) -> None:
+        for k, series in self.raw.items():
+            series.append(float("nan") if nan else values[k])
+
+    def _cues(self, a: dict, back_flexion: float, shin: float = float("nan")) -> list[str]:
+        c = self.config
+        hip = a["hip_flexion_deg"]
+        if not np.isfinite(hip) or hip <= c.min_rep_depth_deg:
+            return ["hinge forward: push the hips back, back long, knees soft"]
+        peak = max(self._peak, hip) if self._rep_start is not None else hip
+        at_bottom = hip >= peak - c.bottom_window_deg
+        thoracic = a["back_rounding_deg"] if at_bottom else float("nan")
+        flexion = back_flexion if at_bottom else float("nan")
+        flags = self._flags(a["knee_flexion_deg"] - self.ref["knee"], thoracic, flexion, peak,
+                            shin - self.ref["shin"])
+        return [CUES[f] for f in flags] or ["good: hips back, back straight"]
+
+    def _flags(self, knee_bend: float, thoracic: float, flexion: float, peak_hip: float,
+               shin: float) -> tuple[str, ...]:
+        """`rom.protocols.hinge.measure.rep_flags` with the vetoes of
+        `rom.protocols.hinge.measure._form_flags` that one moment can judge: knees that bend over
+        upright shins are the hips going back, and a back that bends less than
+        min_lumbar_flexion_deg is no lumbar compensation. NaN: not judged."""
+        c = self.config
+        ratio = flexion / peak_hip if peak_hip > 0 else float("nan")
+        flags = list(rep_flags(knee_bend, thoracic, ratio, c)[0])
+        if "knee_bend" in flags and np.isfinite(shin) and abs(shin) <= c.form.min_shin_forward_deg:
+            flags.remove("knee_bend")
+        if "lumbar_compensation" in flags and flexion < c.form.min_lumbar_flexion_deg:
+            flags.remove("lumbar_compensation")
+        return tuple(flags)
+
+    def _collect_reference(self, est: PoseEstimate | None, offs: np.ndarray) -> None:
+        """One frame towards the standing reference: its landmarks, and whether it stands."""
+        if est is None:
+            self.depth_left.append(float("nan"))
+            self.standing["xy"].append(np.full((N_LANDMARKS, 2), np.nan))
+            self.standing["offsets"].append(np.full(back_contour.N_SCAN, np.nan))
+            self.rest.add({"hip": float("nan"), "trunk": float("nan")},
+                          "no one in view: step into the picture, side-on to the camera")
+            return
+        i = {k: INDEX[k] for k in ("left_hip", "right_hip", "left_shoulder", "right_shoulder")}
+        self.depth_left.append(est.z[i["left_hip"]] + est.z[i["left_shoulder"]]
+                               - est.z[i["right_hip"]] - est.z[i["right_shoulder"]])
+        self.standing["xy"].append(est.xy_px)
+        self.standing["offsets"].append(offs)
+        side = self.side or ("left" if np.nanmedian(self.depth_left) < 0 else "right")
+        hip, _, trunk = _angles(est.xy_px, side)
+        reason = None
+        if not posture.is_standing(est.xy_px, threshold=0.7) or posture.is_lying(est.xy_px):
+            reason = "stand up straight, side-on to the camera: the hinge starts standing"
+        elif not trunk <= UPRIGHT_TRUNK_DEG:
+            reason = "stand up straight: the hinge starts from standing tall"
+        self.rest.add({"hip": hip, "trunk": trunk}, reason)
+
+    def _reference(self, window: np.ndarray) -> dict:
+        """The standing reference from the frames of the rest window, read for the side found there."""
+        depth = np.array(self.depth_left, dtype=float)[window]
+        side = self.side or ("left" if np.isfinite(depth).any() and np.nanmedian(depth) < 0 else "right")
+        xy = [self.standing["xy"][j] for j in window]
+        hips, knees, _ = (np.array(v, dtype=float) for v in zip(*(_angles(p, side) for p in xy)))
+        shins = np.array([_shin(p, side) for p in xy], dtype=float)
+        offs = np.array(self.standing["offsets"]).reshape(-1, back_contour.N_SCAN)[window]
+        bends = None
+        if np.isfinite(offs).any():
+            bends = back_contour.bend_angles(np.nanmedian(offs, axis=0)[None])
+            if not np.isfinite(bends["thoracic"][0]):
+                bends = None
+        self.standing = {"xy": [], "offsets": []}  # (only needed until the reference is taken)
+        self._standing_hips = [float(h) for h in hips if np.isfinite(h)]
+        return {"side": side,
+                "hip": float(np.nanmedian(hips)) if np.isfinite(hips).any() else self.config.standing_hip_flexion_deg,
+                "knee": float(np.nanmedian(knees)) if np.isfinite(knees).any() else 0.0,
+                "shin": float(np.nanmedian(shins)) if np.isfinite(shins).any() else 0.0,
+                "bends": bends}
+
+    def _count_reps(self, hip: float, frame) -> None:
+        """A repetition starts above the rep depth and ends back near upright; then its card."""
+        if not np.isfinite(hip):
+            return
+        if self._rep_start is None and hip > self.config.min_rep_depth_deg:
+            self._rep_start, self._peak = len(self.raw["hip"]) - 1, hip
+        elif self._rep_start is not None:
+            self._peak = max(self._peak, hip)
+            if hip < self.config.upright_max_deg:
+                card = self._card(self._rep_start, len(self.raw["hip"]))
+                self._rep_start = None
+                self.cards.append(card)
+                frame.reps = [c.to_dict() for c in self.cards]
+                frame.events.append("rep")
+                frame.cues.append(f"repetition {card.n}: hip flexion {card.max_hip_flexion_deg:.0f} degrees")
+
+    def _card(self, start: int, end: int) -> RepCard:
+        """The repetition over raw frames start..end-1, read as offline (`rom.protocols.hinge.measure._measure_rep`):
+        maxima of the smoothed angles; the back at the bottom frames (within bottom_window_deg of
+        the deepest), the knee bend from its largest."""
+        c = self.config
+        # From a second before the repetition, so that the smoothing has its lead-in.
+        lead = max(0, start - int(round(self.fps)))
+        shift = {"hip": c.standing_hip_flexion_deg - self.ref["hip"], "trunk": 0.0, "knee": 0.0}
+        clean = {k: np.clip(signal.clean(np.array(self.raw[k][lead:end]) + shift[k], self.fps, c.cutoff_hz),
+                            0.0, 180.0)[start - lead:] for k in ("hip", "trunk", "knee")}
+        hip = clean["hip"]
+        peak = _max(hip)
+        near = np.flatnonzero(hip >= peak - c.bottom_window_deg) + start
+        at = {k: _median(np.array(self.raw[k])[near]) for k in ("thoracic", "back_flexion", "shin")}
+        flags = self._flags(_max(clean["knee"]) - self.ref["knee"], at["thoracic"], at["back_flexion"], peak,
+                            at["shin"] - self.ref["shin"])
+        return RepCard(n=len(self.cards) + 1, max_hip_flexion_deg=peak, max_trunk_inclination_deg=_max(clean["trunk"]),
+                       max_knee_flexion_deg=_max(clean["knee"]), flags=flags)
+
+
+def _max(x: np.ndarray) -> float:
+    return float(np.nanmax(x)) if np.isfinite(x).any() else float("nan")
+
+
+def _median(x: np.ndarray) -> float:
+    return float(np.nanmedian(x)) if np.isfinite(x).any() else float("nan")
+
+
+def _angles(xy: np.ndarray, side: str) -> tuple[float, float, float]:
+    """Hip flexion, knee flexion, trunk inclination of one frame (degrees)."""
+    sh, hp, kn, an = (xy[INDEX[f"{side}_{p}"]] for p in ("shoulder", "hip", "knee", "ankle"))
+    return (float(geometry.flexion_deg(sh, hp, kn)), float(geometry.flexion_deg(hp, kn, an)),
+            float(geometry.inclination_from_vertical_deg(hp, sh)))
+
+
+def _shin(xy: np.ndarray, side: str) -> float:
+    """Ankle -> knee line of one frame against the vertical, degrees, unsigned by facing (its
+    change from standing is what counts)."""
+    kn, an = xy[INDEX[f"{side}_knee"]], xy[INDEX[f"{side}_ankle"]]
+    return float(np.degrees(np.arctan2(kn[0] - an[0], an[1] - kn[1])))

@@ -1,0 +1,1 @@
+"""The passive straight-leg raise (SLR)."""

@@ -1,0 +1,511 @@
+"""The straight-leg raise (SLR): from a lying body's landmarks to the SLR angle and its flags.
+
+Conventions (DESIGN.md 3): hip flexion of the raised leg is the thigh line (hip -> knee) against
+the table line; the SLR angle is that hip flexion at the moment the knee begins to bend.
+
+How the table line is estimated: the camera may be tilted, so the image horizontal is not the
+table. At rest both legs lie on the table; the resting thigh's line, turned by the anatomical
+angle at which a resting thigh lies above the table (`rest_thigh_deg`, ~4 degrees because the
+body rests on heel and buttock, calibrated on ground truth), *is* the table line. Each leg's
+elevation is measured against its own resting line, which also cancels the offset of
+MediaPipe's hip landmark from the joint centre (5-13 px) that would otherwise bias every angle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from rom.core import geometry, kinematics, legs, quality, signal
+from rom.core.errors import NotMeasurable
+from rom.core.landmarks import SIDES, LandmarkSeries, other_side
+from rom.core.results import FrameTable, Quality, SLRResult
+from rom.outputs import wording
+from rom.protocols.slr import onset
+
+
+@dataclass(frozen=True)
+class SLRConfig:
+    knee_bend_threshold_deg: float = 10.0  # DESIGN.md: a bend is confirmed 10 degrees above rest
+    rest_thigh_deg: float = 4.0  # thigh above the table at rest; calibration/README.md
+    contralateral_limit_deg: float = 8.0  # other leg's rise that counts as lifting
+    pelvic_limit_deg: float = 8.0  # trunk line rotation worth a warning (the tilt itself is not assessed)
+    min_raise_deg: float = 15.0  # less than this is no leg raise at all
+    cutoff_hz: float = 4.0  # zero-phase low-pass of angle series
+    knee_cutoff_hz: float = 5.0
+    # MediaPipe reads a raised thigh line (hip -> knee) this much low once it has left the table;
+    # the longer hip -> ankle line of a straight leg reads true (calibration/README.md).
+    thigh_bias_deg: float = 1.4
+    consistency_deg: float = 4.0  # thigh line and leg line must agree this well at the onset
+    # Beyond this the knee landmark is misplaced (a straight leg reads at most ~12 hyperextended).
+    max_hyperextension_deg: float = 20.0
+    # What a body can do in a passive SLR (physiology as a guard): more means the wrong body or
+    # the wrong landmarks, never a result. A very loose hamstring reaches about 120 degrees.
+    max_possible_slr_deg: float = 130.0
+    max_possible_pelvis_deg: float = 45.0
+    max_possible_other_leg_deg: float = 60.0
+    # Around the knee-bend onset (+/- onset_support_s) at least this share of the frames must hold
+    # the raised leg's knee, or the onset rests on landmarks that are not there.
+    min_run_s: float = 0.2  # valid stretches shorter than this between rejected frames are dropped
+    onset_support_s: float = 0.3
+    min_onset_support: float = 0.5
+    min_top_support: float = 0.35  # the same at the highest point of a leg whose knee never bent
+    # Thigh line and hip-ankle line further apart than this at the onset: a refusal; below it, half
+    # their difference joins the uncertainty.
+    max_line_disagreement_deg: float = 8.0
+    # Uncertainty model (calibration/README.md): SD of the angle at a known onset, SD of the
+    # onset time.
+    systematic_sd_deg: float = 1.5
+    # The camera's far leg (hidden by the near one at rest) scatters more (calibration: the fit
+    # half of samples/validation). It once read low; on the fit half's 39 clips of 2026-12-06 the
+    # far legs' mean error is -0.1 without a correction and +1.8 with the former +2 (mean abs 3.9
+    # against 4.2), so the bias is 0. Taking the far leg's resting level from the visible near leg
+    # was tried there too and rejected (SD 5.3-5.5 against 4.9).
+    systematic_sd_far_deg: float = 4.0
+    far_leg_bias_deg: float = 0.0
+    onset_sd_s: float = 0.15
+    # A knee never seen bending, whose angle around the top of the raise still ranges over more
+    # than steady_knee_range_deg, may have bent unseen: the interval's lower side then reaches
+    # missed_bend_margin_deg lower. Fit half of samples/validation: the five clips flagged
+    # knee_bend_not_reached whose knee truly stayed straight ranged 1.5-7.6 degrees there, the
+    # five whose bend was missed 10.6-101, and those read 0.7-8.3 degrees high.
+    steady_knee_range_deg: float = 9.0
+    missed_bend_margin_deg: float = 10.0
+
+
+def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None,
+                config: SLRConfig = SLRConfig(), pain_s: float | None = None,
+                pain_marks: Sequence[float] = ()) -> SLRResult:
+    """Measure an SLR clip. Raises NotMeasurable with a reason when the result cannot be trusted.
+
+    pain_s: when the examiner marked that the person reported pain (seconds from the start);
+    the result then also gives the hip flexion at that moment (the Lasegue reading).
+    pain_marks: every such moment when there were several (pain_s is then the first of them).
+    """
+    fps = series.fps
+    quality.require_detections(series)
+    quality.require_lying(series)
+    body = kinematics.supine_frame(series)
+    if body is None:
+        raise NotMeasurable("cannot tell which way the lying person points (head and feet not found)")
+    # A frontal view is refused before anything else is read from it.
+    warnings: list[str] = quality.require_side_view(series)
+    # Both knees bent through most of the clip (a bridge, crook lying): no straight leg to measure,
+    # whatever else the clip shows; said first because it is what the user must change.
+    bent = [float(np.nanmedian(kinematics.knee_flexion(series, s))) for s in SIDES]
+    if all(np.isfinite(b) and b > 45.0 for b in bent):
+        raise NotMeasurable(f"the knees are bent through most of the clip ({min(bent):.0f} degrees or more): this is "
+                            "not a straight-leg raise")
+
+    # The raised leg by geometry: the model's left/right labels do not hold from the side, and it
+    # exchanges knees or feet between the legs for a few frames (rom/core/legs.py).
+    raised = legs.assign_raised_leg(series, body)
+    series, label = raised.series, raised.label
+    if raised.knee_swaps or raised.foot_swaps:
+        warnings.append(f"the pose model exchanged the legs' knees in {raised.knee_swaps} and feet in "
+                        f"{raised.foot_swaps} frames; corrected (the raised leg is the higher one)")
+
+    # Frames where the raised leg's landmarks cannot be its own (its knee on the resting leg or on
+    # the examiner's arm) are not measured: gaps are bridged, and too many of them refuse.
+    leg_up = kinematics.segment_elevation(series, f"{label}_hip", f"{label}_ankle", body)
+    up = np.isfinite(leg_up) & (leg_up > np.nanpercentile(leg_up, 5) + config.min_raise_deg * 0.8)
+    lost = legs.lost_frames(raised, up)
+    # A knee does not bend backwards by more than a few degrees; the pose model reads a straight
+    # leg up to 12 degrees "hyperextended", so far more than that is a knee put in the wrong place.
+    with np.errstate(invalid="ignore"):
+        lost |= up & (kinematics.signed_knee_flexion(series, label, body) < -config.max_hyperextension_deg)
+    if lost.any():
+        raised = legs.drop_raised_leg(raised, lost)
+        warnings.append(f"the pose model lost the raised leg in {int(lost.sum())} frames (its knee or foot was put "
+                        "elsewhere); those frames were bridged or left out")
+    foot_off = legs.foot_off_frames(raised, up) & ~lost
+    if foot_off.any():
+        raised = legs.drop_raised_leg(raised, foot_off, legs.FOOT)
+        warnings.append(f"the raised foot was out of the picture or guessed at its edge in {int(foot_off.sum())} "
+                        "frames; the knee angle was not read there")
+    series = raised.series
+
+    a = _angles(series, body, label, fps, config)
+    if not np.isfinite(a["thigh"]).any():
+        raise NotMeasurable("the legs were not found in the video")
+    peak = int(np.nanargmax(a["thigh"]))
+    rest, rest_note = _rest_frames(a["leg"], peak, fps)
+    if rest_note:
+        warnings.append(rest_note)
+    base = {k: float(np.nanmedian(a[f"{k}_raw"][rest])) for k in ("thigh", "leg", "other_leg", "trunk", "knee")}
+    _require_straight_leg_raise(series, label, a, base, rest, config)
+    prior = config.rest_thigh_deg
+    hip = thigh_flexion(a["thigh"], base["thigh"], prior, config.thigh_bias_deg)
+    hip_raw = thigh_flexion(a["thigh_raw"], base["thigh"], prior, config.thigh_bias_deg)
+    hip_leg = a["leg"] - base["leg"] + prior
+    other_rise = a["other_leg"] - base["other_leg"]
+    pelvis = a["trunk"] - base["trunk"]
+    table_tilt = body.up_sign * (0.5 * (base["leg"] + base["other_leg"]) - prior)
+
+    # The knee: confirm a bend during the raise, trace its start back.
+    rise_start = int(rest[-1]) + 1 if rest[-1] < peak else 0
+    stop = min(len(hip), peak + int(round(0.5 * fps)))
+    bend = onset.find_knee_bend(a["knee"], a["knee_outliers_removed"], rise_start, stop, fps,
+                                config.knee_bend_threshold_deg, floor_deg=base["knee"])
+    knee_bend_onset_s = knee_confirmed_s = None
+    missed_bend_deg = 0.0  # how much lower the angle may lie if a bend went unseen
+    hidden_deg = 0.0  # how far off the angle may be if frames were missing at the onset
+    flags: list[str] = []
+    if bend is None or bend.onset > peak:
+        flags.append("knee_bend_not_reached")
+        key = peak
+        _require_top_seen(hip, hip_raw, a["leg_raw"] - base["leg"] + prior, peak, fps, config)
+        slr = float(hip[peak])
+        timing_sd = spread = 0.0
+        unsteady = _knee_range_at_top(a["knee_outliers_removed"], peak, fps)
+        if unsteady > config.steady_knee_range_deg:
+            missed_bend_deg = config.missed_bend_margin_deg
+            warnings.append(f"no knee bend was confirmed, but the knee angle is unsteady around the top of the raise "
+                            f"(it ranges over {unsteady:.0f} degrees): a bend may have been missed, so the SLR angle "
+                            f"may lie up to {missed_bend_deg:.0f} degrees lower; the interval says so")
+    else:
+        key = bend.onset
+        knee_bend_onset_s = key / fps
+        knee_confirmed_s = bend.confirmed / fps
+        _require_knee_seen(a["knee_raw"], key, fps, config)
+        slr, note, spread = _angle_at(hip, hip_leg, key, config.consistency_deg, int(round(0.6 * fps)),
+                                      config.max_line_disagreement_deg)
+        if note:
+            warnings.append(note)
+        if not np.isfinite(slr):
+            raise NotMeasurable("the raised leg was not found around the moment its knee began to bend")
+        if slr < -10.0:  # a leg does not go under the table: the landmarks jumped
+            raise NotMeasurable(f"the raised leg read {-slr:.0f} degrees below the table when its knee began to "
+                                "bend: the landmarks are too unsteady to measure")
+        frame_idx = np.arange(len(hip))
+        speed_deg_s = abs(np.interp(key + 1, frame_idx, hip) - np.interp(key - 1, frame_idx, hip)) * fps / 2
+        if not np.isfinite(speed_deg_s):  # a gap at the onset: the raise's fastest speed, to be safe
+            steps = np.abs(np.diff(hip[rise_start:peak + 1]))
+            speed_deg_s = (float(np.nanmax(steps)) * fps if np.isfinite(steps).any()
+                           else abs(float(hip[peak]) - slr) * fps / max(peak - key, 1.0))
+        timing_sd = speed_deg_s * config.onset_sd_s
+        held = _held_near(series, key)
+        if held is not None:
+            # Steps that repeat the frame before them (frames lost in transit, put on a steady
+            # clock by rom.core.timing): a bend that began while they were missing is read at one end
+            # of the gap, so the angle may be off either way by the leg's rise over the gap.
+            before, after = max(held[0] - 1, 0), min(held[1] + 1, len(hip) - 1)
+            hidden_s = (after - before) / fps
+            leg_raw = a["leg_raw"]  # unsmoothed: the filter would spread the gap's step
+            hidden_deg = abs(float(leg_raw[after] - leg_raw[before])) if np.isfinite(leg_raw[[before, after]]).all() \
+                else speed_deg_s * hidden_s
+            warnings.append(f"{hidden_s:.2f} s of frames were missing where the knee began to bend: the bend may "
+                            f"have started anywhere in that gap, so the SLR angle may be up to {hidden_deg:.0f} "
+                            "degrees off either way; the interval says so")
+        if bend.fit_rms_deg > 6.0:
+            warnings.append(f"the knee angle is noisy around the bend (rms {bend.fit_rms_deg:.0f} degrees); "
+                            "the onset time is uncertain")
+    noise_sd = _local_noise(hip_raw, hip, int(round(key)), fps)
+
+    window = slice(rise_start, stop)
+    facing = legs.facing_side(body)
+    # Near or far, on the frames where the leg is well up (the legs apart, both in view).
+    well_up = np.zeros(len(hip), bool)
+    well_up[window] = np.isfinite(hip[window]) & (hip[window] > min(20.0, 0.5 * float(np.nanmax(hip[window]))))
+    near_far = legs.near_or_far(raised, well_up)
+    # A leg raised behind the other reads low and scatters more (fit half of samples/validation).
+    systematic_sd = config.systematic_sd_deg
+    if near_far.leg != "near":  # far, or not known to be near: the far leg's spread
+        systematic_sd = config.systematic_sd_far_deg
+    if near_far.leg == "far" and near_far.agree:  # the bias only where both cues show a far leg
+        slr += config.far_leg_bias_deg
+        hip, hip_raw, hip_leg = (x + config.far_leg_bias_deg for x in (hip, hip_raw, hip_leg))
+    half = float(np.hypot(1.96 * np.sqrt(systematic_sd ** 2 + noise_sd ** 2 + timing_sd ** 2 + (spread / 2) ** 2),
+                          hidden_deg))
+    contralateral = _around(other_rise, peak, fps)
+    max_pelvis = float(np.nanmax(np.abs(pelvis[window]))) if np.isfinite(pelvis[window]).any() else float("nan")
+    _require_possible(float(np.nanmax(hip[window])), max_pelvis, contralateral, config)
+    if contralateral > config.contralateral_limit_deg:
+        flags.append("contralateral_leg_lift")
+    # A posterior pelvic tilt of 6-15 degrees moves no landmark the camera sees by more than a
+    # pixel or two, and the trunk line turns as much from landmark noise: on the fit half of
+    # samples/validation it passed 8 degrees on 1 of 5 tilted clips (at 41, far beyond the tilt)
+    # and on untilted ones too. So the tilt is not assessed, said so, never silently absent; a
+    # turning trunk line is a warning about the landmarks.
+    not_assessed = [("pelvic_tilt", wording.not_assessed_reason("pelvic_tilt"))]
+    if max_pelvis > config.pelvic_limit_deg:
+        warnings.append(f"the trunk line turned {max_pelvis:.0f} degrees during the raise: the shoulders or hips "
+                        "moved, or their landmarks are unsteady; watch the pelvis and the trunk")
+
+    side, side_note = _decide_side(side, body, near_far, label)
+    if side_note:
+        warnings.append(side_note)
+    warnings += quality.slr_warnings(series, label, near_far.leg, window, fps)
+    q = Quality(frames=len(series), detected_fraction=float(series.detected.mean()),
+                warnings=tuple(warnings), view=quality.view_kind(series))
+    frames = FrameTable({
+        "t_s": series.t_s,
+        "hip_flexion_deg": hip,
+        "hip_flexion_raw_deg": hip_raw,
+        "leg_hip_flexion_deg": hip_leg,
+        # The knee at rest is straight: its resting reading is the pose model's offset.
+        "knee_flexion_deg": a["knee"] - base["knee"],
+        "knee_flexion_raw_deg": a["knee_raw"] - base["knee"],
+        "other_hip_flexion_deg": other_rise + prior,
+        "pelvic_rotation_deg": pelvis,
+        f"{side}_hip_visibility": series.vis(f"{label}_hip"),
+        f"{side}_knee_visibility": series.vis(f"{label}_knee"),
+        f"{side}_ankle_visibility": series.vis(f"{label}_ankle"),
+    })
+    events = {"onset": None if bend is None else bend.onset, "confirmed": None if bend is None else bend.confirmed,
+              "peak": peak, "key": key, "rest": (int(rest[0]), int(rest[-1])), "side": side,
+              # the landmark label holding the raised leg after the geometric relabelling
+              "label": label, "knee_swapped": raised.knee_swapped, "foot_swapped": raised.foot_swapped,
+              "feet_deg": body.feet_deg, "up_sign": body.up_sign, "table_tilt_deg": table_tilt,
+              "threshold_deg": config.knee_bend_threshold_deg,
+              "knee_baseline_deg": None if bend is None else bend.baseline_deg, "rest_thigh_deg": prior,
+              # the confirmation level in the reported knee column's units (rest = 0)
+              "knee_confirm_level_deg": None if bend is None
+              else bend.baseline_deg - base["knee"] + config.knee_bend_threshold_deg}
+    times = sorted(float(t) for t in pain_marks) or ([] if pain_s is None else [float(pain_s)])
+    marks = tuple((t, _value_at(hip, series.t_s, t)) for t in times)
+    return SLRResult(
+        video=video, side=side, facing=facing, raised_leg=near_far.leg, slr_angle_deg=slr,
+        slr_angle_ci95_deg=(slr - float(np.hypot(half, missed_bend_deg)), slr + half),
+        max_hip_flexion_deg=float(np.nanmax(hip[window])),
+        knee_bend_onset_s=knee_bend_onset_s, knee_bend_confirmed_s=knee_confirmed_s,
+        pelvic_rotation_deg=float(np.interp(key, np.arange(len(pelvis)), np.nan_to_num(pelvis))),
+        max_pelvic_rotation_deg=max_pelvis, contralateral_hip_flexion_deg=contralateral,
+        table_tilt_deg=float(table_tilt), flags=tuple(flags), quality=q, frames=frames, events=events,
+        pain_s=marks[0][0] if marks else None, pain_angle_deg=marks[0][1] if marks else None, pain_marks=marks,
+        not_assessed=tuple(not_assessed))
+
+
+def _decide_side(declared: str | None, body: kinematics.SupineFrame, near_far: legs.NearFar,
+                 label: str) -> tuple[str, str]:
+    """The raised leg's side: from the picture (near or far, and the head's direction); a
+    declared side is checked against it. Returns (side, a warning or '').
+
+    Raises NotMeasurable when a declared side contradicts what the picture clearly shows: a
+    number stored under the wrong leg would feed the left/right comparison."""
+    seen = legs.raised_side(body, near_far.leg)
+    if declared in SIDES:
+        if seen is not None and seen != declared and near_far.agree:
+            raise NotMeasurable(
+                f"the {declared} leg was given, but the raised leg is the camera's {near_far.leg} leg, which is the "
+                f"{seen} leg of a person lying with the head to the {'left' if body.feet_deg == 0.0 else 'right'}: "
+                "check the side (or film from the side of the raised leg)")
+        return declared, "" if seen == declared else "the side was given; the picture could not confirm it"
+    if seen is not None:
+        return seen, ""
+    return label, ("could not tell from the picture whether the raised leg is the camera's near or far leg; the side "
+                   "is the pose model's label, which is often wrong from the side: check it or give --side")
+
+
+def _angles(series: LandmarkSeries, body: kinematics.SupineFrame, side: str, fps: float,
+            config: SLRConfig) -> dict[str, np.ndarray]:
+    """Raw and cleaned per-frame angles of the raised leg, the other leg and the trunk."""
+    other = other_side(side)
+    raw = {
+        "thigh": kinematics.segment_elevation(series, f"{side}_hip", f"{side}_knee", body),
+        "leg": kinematics.segment_elevation(series, f"{side}_hip", f"{side}_ankle", body),
+        "other_leg": kinematics.segment_elevation(series, f"{other}_hip", f"{other}_ankle", body),
+        "trunk": kinematics.trunk_elevation(series, body),
+        "knee": kinematics.signed_knee_flexion(series, side, body),
+    }
+    out = {f"{k}_raw": v for k, v in raw.items()}
+    for k, v in raw.items():
+        out[k] = signal.clean(v, fps, config.knee_cutoff_hz if k == "knee" else config.cutoff_hz,
+                              min_run_s=config.min_run_s)
+    window = max(3, int(round(0.25 * fps)) | 1)
+    out["knee_outliers_removed"] = signal.fill_gaps(signal.reject_outliers(
+        signal.remove_plateaus(raw["knee"], fps), window=window, min_deviation=3.0), max_gap=int(0.25 * fps))
+    return out
+
+
+def _require_straight_leg_raise(series: LandmarkSeries, side: str, a: dict, base: dict, rest: np.ndarray,
+                                config: SLRConfig) -> None:
+    """Refuse clips that are not a straight-leg raise: the leg must start straight and rise."""
+    bent = float(np.nanmedian(kinematics.knee_flexion(series, side)[rest]))
+    if np.isfinite(bent) and bent > 45.0:
+        raise NotMeasurable(f"the knees are bent at rest ({bent:.0f} degrees): this is not a straight-leg raise")
+    lift = float(np.nanmax(a["leg"]) - base["leg"])
+    if not np.isfinite(lift) or lift < config.min_raise_deg:
+        moved = max(lift, 0.0) if np.isfinite(lift) else 0.0
+        raise NotMeasurable(f"no leg raise found: the legs rose at most {moved:.0f} degrees above their "
+                            "resting position")
+
+
+def thigh_flexion(thigh: np.ndarray, base: float, prior: float, bias: float) -> np.ndarray:
+    """Hip flexion from the thigh line's elevation: relative to its own rest, plus the resting
+    angle, plus the pose model's bias, which grows in over the first 10 degrees of the raise."""
+    lifted = thigh - base
+    return lifted + prior + bias * np.clip(lifted / 10.0, 0.0, 1.0)
+
+
+def _range(x: np.ndarray) -> float:
+    """Robust range of a series (95th - 5th percentile); NaN if empty."""
+    x = x[np.isfinite(x)]
+    return float(np.percentile(x, 95) - np.percentile(x, 5)) if len(x) else float("nan")
+
+
+def _rest_frames(leg: np.ndarray, peak: int, fps: float, margin_deg: float = 4.0,
+                 min_s: float = 0.2) -> tuple[np.ndarray, str]:
+    """Frames where the raised leg rests on the table: before the raise, else after it.
+
+    Returns (frame indices, a warning or '').
+    """
+    low = np.nanpercentile(leg, 5)
+    resting = np.isfinite(leg) & (leg <= low + margin_deg)
+    n_min = max(3, int(round(min_s * fps)))
+    before = np.flatnonzero(resting[:peak])
+    if len(before) and before[0] < n_min:
+        # The initial run of resting frames, minus a few frames of the raise's slow start.
+        run_end = next((i for i in range(before[0], peak) if not resting[i]), peak)
+        frames = np.arange(before[0], max(before[0] + 1, run_end - int(0.1 * fps)))
+        if len(frames) >= n_min:
+            return frames, ""
+    after = np.flatnonzero(resting[peak:]) + peak
+    if len(after) >= n_min:
+        return after, "no resting phase before the raise; the table line was taken from the rest after it"
+    # Without the legs seen at rest there is no table line and no baseline for the knee: any
+    # angle would rest on a guess.
+    raise NotMeasurable("the legs were not seen resting on the table before or after the raise (at least "
+                        f"{min_s:.1f} s needed): the table line cannot be found. Start the recording with the legs "
+                        "flat and the whole body in view")
+
+
+def _angle_at(hip: np.ndarray, hip_leg: np.ndarray, key: float, tol_deg: float, bridge: int,
+              refuse_deg: float) -> tuple[float, str, float]:
+    """Hip flexion at the (fractional) onset frame.
+
+    The knee is straight at that moment, so the thigh line and the hip -> ankle line coincide;
+    the longer line reads truer (no bias, about 1 degree SD against 1.5 for the thigh line), so
+    it is used when the two agree. Where the ankle was rejected (misplaced) at the onset, the
+    leg line is bridged linearly from the nearest good frames within `bridge` frames on both
+    sides. Otherwise the thigh line of the definition is used. Either fallback is reported.
+    Returns (angle, note, spread): spread is how far the two lines were apart (0 when they
+    agreed or one was missing), for the uncertainty. Beyond refuse_deg: NotMeasurable.
+    """
+    idx = np.arange(len(hip))
+    thigh = float(np.interp(key, idx, hip))
+    leg = float(np.interp(key, idx, hip_leg))
+    if np.isfinite(leg) and abs(leg - thigh) <= tol_deg:
+        return leg, "", 0.0
+    if not np.isfinite(thigh):  # NaN for either: the other line, or NaN for the caller to refuse
+        return leg, "" if not np.isfinite(leg) else ("the thigh was not found at the knee-bend onset; "
+                                                     "the hip-ankle line was used"), 0.0
+    if not np.isfinite(leg):
+        ok = np.flatnonzero(np.isfinite(hip_leg))
+        before, after = ok[ok < key], ok[ok > key]
+        if len(before) and len(after) and key - before[-1] <= bridge and after[0] - key <= bridge:
+            bridged = float(np.interp(key, [before[-1], after[0]], hip_leg[[before[-1], after[0]]]))
+            if abs(bridged - thigh) <= 2 * tol_deg:
+                return bridged, (f"the ankle was misplaced around the knee-bend onset; the hip-ankle line was "
+                                 f"bridged over {(after[0] - before[-1])} frames"), abs(bridged - thigh)
+        return thigh, "the ankle was not found reliably at the knee-bend onset; the thigh line was used", 0.0
+    if abs(leg - thigh) > refuse_deg:  # two readings of one straight leg that far apart: neither holds
+        raise NotMeasurable(f"the thigh line and the hip-ankle line of the raised leg disagree by "
+                            f"{abs(leg - thigh):.0f} degrees at the moment the knee began to bend: the landmarks "
+                            "cannot carry the result. "
+                            "Film from the side of the raised leg, with the leg fully in view")
+    return thigh, (f"the thigh line and the hip-ankle line disagree by {abs(leg - thigh):.0f} degrees at the knee-bend "
+                   "onset; the thigh line was used, and the interval widened"), abs(leg - thigh)
+
+
+def _require_possible(max_hip_deg: float, max_pelvis_deg: float, other_leg_deg: float, config: SLRConfig) -> None:
+    """Refuse values no body produces in an SLR: they come from the wrong body (a standing
+    examiner measured as the leg) or from landmarks in the wrong place."""
+    if np.isfinite(max_hip_deg) and max_hip_deg > config.max_possible_slr_deg:
+        raise NotMeasurable(f"the raised leg read {max_hip_deg:.0f} degrees above the table, beyond what a hip can do: "
+                            "the landmarks belong to another body (an examiner?) or to the wrong joints. Film with "
+                            "only the lying person's legs in the examiner's hands, from the side of the raised leg")
+    if np.isfinite(max_pelvis_deg) and max_pelvis_deg > config.max_possible_pelvis_deg:
+        raise NotMeasurable(f"the trunk line turned {max_pelvis_deg:.0f} degrees during the raise, which a pelvis on "
+                            "the table cannot do: the landmarks jumped to another body or the person sat up")
+    if np.isfinite(other_leg_deg) and other_leg_deg > config.max_possible_other_leg_deg:
+        raise NotMeasurable(f"the resting leg rose {other_leg_deg:.0f} degrees: both legs are up, or the landmarks "
+                            "jumped; this is not a straight-leg raise of one leg")
+
+
+def _held_near(series: LandmarkSeries, key: float, reach: int = 2) -> tuple[int, int] | None:
+    """The run of steps (first, last) whose landmarks repeat the step before them exactly and
+    that reaches within `reach` steps of frame `key`, or None: frames that were not received (a
+    steady clock fills a gap with the nearest received frame; two detections of a moving body
+    are never bit-identical)."""
+    xy = series.xy_px.reshape(len(series), -1)
+    same = np.zeros(len(series), bool)
+    same[1:] = np.all((xy[1:] == xy[:-1]) | (np.isnan(xy[1:]) & np.isnan(xy[:-1])), axis=1) \
+        & series.detected[1:]
+    k = int(round(key))
+    for start, stop in signal.finite_runs(np.where(same, 0.0, np.nan)):  # runs of repeated steps
+        if start <= k + reach and stop > k - reach:
+            return start, stop - 1
+    return None
+
+
+def _knee_range_at_top(knee: np.ndarray, peak: int, fps: float, half_s: float = 0.5) -> float:
+    """Range of the (outlier-cleaned) knee angle within half_s of the highest point of the raise;
+    infinite when the knee is not seen there at all (nothing then says it stayed straight)."""
+    h = int(round(half_s * fps))
+    window = knee[max(0, peak - h):peak + h + 1]
+    window = window[np.isfinite(window)]
+    return float(np.ptp(window)) if len(window) >= 3 else float("inf")
+
+
+def _require_top_seen(hip: np.ndarray, thigh_deg: np.ndarray, leg_deg: np.ndarray, peak: int, fps: float,
+                      config: SLRConfig) -> None:
+    """Refuse when, around the highest point of a leg whose knee never bent, the thigh line and
+    the hip-ankle line (two readings of one straight leg) mostly disagree or are missing: the
+    maximum would then be a landmark's jump, not the leg's."""
+    half = max(2, int(round(config.onset_support_s * fps)))
+    lo, hi = max(0, peak - half), min(len(thigh_deg), peak + half + 1)
+    with np.errstate(invalid="ignore"):
+        agree = np.isfinite(hip[lo:hi]) & (np.abs(thigh_deg[lo:hi] - leg_deg[lo:hi]) <= 2 * config.consistency_deg)
+    share = float(agree.mean()) if hi > lo else 0.0
+    if share < config.min_top_support:
+        raise NotMeasurable(f"at the highest point of the raise the raised leg's landmarks agree in only {share:.0%} "
+                            "of the frames (the knee or the foot was put elsewhere): the maximum cannot be read. "
+                            "Film from the side of the raised leg, with the whole leg in view")
+
+
+def _require_knee_seen(knee_raw: np.ndarray, key: float, fps: float, config: SLRConfig) -> None:
+    """Refuse when the raised leg's knee is missing around the onset (lost or never found)."""
+    half = max(2, int(round(config.onset_support_s * fps)))
+    lo, hi = max(0, int(key) - half), min(len(knee_raw), int(key) + half + 1)
+    seen = float(np.isfinite(knee_raw[lo:hi]).mean()) if hi > lo else 0.0
+    if seen < config.min_onset_support:
+        raise NotMeasurable(f"the raised leg's knee was found in only {seen:.0%} of the frames around the moment it "
+                            "began to bend: the pose model lost it (a far leg, or an examiner's arm over it). Film "
+                            "from the side of the raised leg")
+
+
+def _local_noise(raw: np.ndarray, smooth: np.ndarray, key: int, fps: float, half_s: float = 0.3) -> float:
+    """SD of raw minus smoothed angle around a frame: the landmark noise left after filtering,
+    divided by the square root of the frames the filter averages (about fps / (2 cutoff))."""
+    lo, hi = max(0, key - int(half_s * fps)), min(len(raw), key + int(half_s * fps) + 1)
+    r = (raw - smooth)[lo:hi]
+    r = r[np.isfinite(r)]
+    if len(r) < 3:
+        return 5.0
+    return float(np.std(r) / np.sqrt(max(1.0, fps / 8.0)))
+
+
+def _value_at(x: np.ndarray, t_s: np.ndarray, at_s: float) -> float | None:
+    """x interpolated at time at_s; None outside the series or where x is missing."""
+    if not len(x) or at_s < t_s[0] or at_s > t_s[-1]:
+        return None
+    ok = np.isfinite(x)
+    v = float(np.interp(at_s, t_s[ok], x[ok])) if ok.any() else float("nan")
+    return v if np.isfinite(v) else None
+
+
+def _around(x: np.ndarray, i: int, fps: float, half_s: float = 0.3) -> float:
+    """Median of x within half_s seconds of frame i."""
+    lo, hi = max(0, i - int(half_s * fps)), min(len(x), i + int(half_s * fps) + 1)
+    seg = x[lo:hi]
+    seg = seg[np.isfinite(seg)]
+    return float(np.median(seg)) if len(seg) else float("nan")
+
+
+def table_direction_deg(result: SLRResult) -> float:
+    """Screen direction of the table line (for drawing): feet direction turned by the tilt."""
+    ev = result.events
+    return float(geometry.wrap_deg(ev["feet_deg"] + result.table_tilt_deg))

@@ -1,0 +1,1 @@
+"""Ground truth and `rom validate`: results compared with the truth of rendered or hand-labelled clips."""

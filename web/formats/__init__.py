@@ -1,0 +1,1 @@
+"""Formats the web app writes: Jinja filters, chart text, FHIR, OpenSim .mot."""

@@ -1,0 +1,3 @@
+"""What the blueprints call: storage, recording, the live engine, accounts, settings, comparisons; no
+request handling here.
+"""

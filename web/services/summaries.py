@@ -1,0 +1,138 @@
+"""Data for charts and tables, shared by the pages and the JSON API: an assessment's angles
+over time with its marks, a person's SLR angles per side over time, and their hip hinges' maxima
+over time."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from rom.outputs.wording import flag_words
+from web.db import db
+from web.formats.filters import localtime
+from web.models import Assessment, FrameSample
+from web.services import comparison, trials
+from web.services.interpret import ANGLE_NAMES, Thresholds
+
+# The hip hinge's trend (history page): each repetition's maxima, as the result lists them.
+HINGE_TREND = (("max_hip_flexion_deg", "hip flexion"), ("max_trunk_inclination_deg", "trunk inclination"),
+               ("max_knee_flexion_deg", "knee bend"))
+
+# Columns charted per test, in drawing order (the offline, filtered angles).
+CHART_COLUMNS = {
+    "slr": ("hip_flexion_deg", "knee_flexion_deg", "other_hip_flexion_deg", "pelvic_rotation_deg"),
+    "hinge": ("hip_flexion_deg", "trunk_inclination_deg", "knee_flexion_deg", "back_flexion_deg"),
+}
+
+
+def frames_payload(a: Assessment) -> dict:
+    """Per-frame angles for the result chart: {t_s, series: [{name, label, values}] in drawing
+    order, source, marks}.
+
+    Frames without offline angles yet (a recording in progress or incomplete) give the angles
+    shown live instead, and say so."""
+    rows = db.session.execute(select(FrameSample.t_s, FrameSample.angles, FrameSample.live)
+                              .where(FrameSample.assessment_id == a.id).order_by(FrameSample.frame)).all()
+    offline = any(r.angles for r in rows)
+    names = CHART_COLUMNS.get(a.test, ())
+    series = []
+    for name in names:
+        if offline:
+            values = [(r.angles or {}).get(name) for r in rows]
+        else:
+            values = [((r.live or {}).get("angles") or {}).get(name) for r in rows]
+        if any(v is not None for v in values):
+            series.append({"name": name, "label": ANGLE_NAMES.get(name, name),
+                           "values": [None if v is None else round(v, 2) for v in values]})
+    t = [round(((r.angles or {}).get("t_s") or r.t_s) if offline else r.t_s, 3) for r in rows]
+    return {"t_s": t, "series": series, "source": "offline" if offline else "live", "marks": marks(a),
+            "hlines": trial_lines(a)}
+
+
+def marks(a: Assessment) -> list[dict]:
+    """Vertical marks for the chart: knee-bend onset, pain, hinge repetition bottoms."""
+    r = a.result or {}
+    out = []
+    view = trials.trials_view(a)
+    if view is not None and len(view["rows"]) > 1:
+        out += _trial_marks(view["rows"])
+    elif r.get("knee_bend_onset_s") is not None:
+        out.append({"t_s": r["knee_bend_onset_s"], "label": f"knee bend {r.get('slr_angle_deg', 0):.0f}°",
+                    "kind": "onset"})
+    pains = r.get("pain_marks")  # every mark; results from before there could be several have pain_s only
+    if pains is None:
+        pain_s = r.get("pain_s", a.pain_s)
+        pains = [] if pain_s is None else [{"t_s": pain_s, "angle_deg": r.get("pain_angle_deg")}]
+    for m in pains:
+        angle = m["angle_deg"]
+        out.append({"t_s": m["t_s"], "label": "pain" + (f" {angle:.0f}°" if angle is not None else ""), "kind": "pain"})
+    for i, rep in enumerate(r.get("reps") or [], 1):
+        if rep.get("bottom_s") is not None:
+            out.append({"t_s": rep["bottom_s"], "label": f"rep {i}", "kind": "rep"})
+    return out
+
+
+def _trial_marks(rows: list[dict]) -> list[dict]:
+    """One mark per trial at its knee-bend onset (else its highest point), with its angle or why
+    it does not count."""
+    out = []
+    for t in rows:
+        at = t["knee_bend_onset_s"] if t.get("knee_bend_onset_s") is not None else t.get("peak_s")
+        if at is None:
+            continue
+        if t.get("refused"):
+            words, kind = "not measured", "trial-out"
+        elif t.get("excluded"):
+            words, kind = f"{t['slr_angle_deg']:.0f}° excluded", "trial-out"
+        else:
+            words, kind = f"{t['slr_angle_deg']:.0f}°", "onset"
+        out.append({"t_s": at, "label": f"trial {t['number']} {words}", "kind": kind, "trial": t["number"]})
+    return out
+
+
+def trial_lines(a: Assessment) -> list[dict]:
+    """Horizontal lines for the chart of an SLR with several trials: the mean of the trials
+    counted and mean +/- SD (the spread)."""
+    view = trials.trials_view(a)
+    if view is None or len(view["rows"]) < 2 or view["summary"]["mean_slr_angle_deg"] is None:
+        return []
+    s = view["summary"]
+    mean, sd = s["mean_slr_angle_deg"], s["sd_deg"]
+    # one label, on the mean's line: the SD lines lie close to it (a few degrees) and labels would overlap
+    lines = [{"y": mean, "label": f"mean of {s['n_included']} trials {mean:.1f}°"
+              + (f", SD {sd:.1f}°" if sd is not None else ""), "kind": "mean"}]
+    if sd is not None:
+        lines += [{"y": round(mean + sign * sd, 1), "label": "", "kind": "spread"} for sign in (1, -1)]
+    return lines
+
+
+def slr_history(assessments: list[Assessment], th: Thresholds, within_days: float) -> dict:
+    """A person's complete SLRs: points per side for the chart (with their mode), and the
+    left/right comparisons of like with like (`web.services.comparison`): per mode, the latest SLR with
+    the other side's closest within within_days; and per visit (day and mode) with both sides."""
+    vals = comparison.values(assessments)
+    points = {side: [{"at": v.at.isoformat() + "Z", "deg": v.deg, "id": v.assessment_id, "mode": v.mode}
+                     for v in vals if v.side == side] for side in comparison.SIDES}
+    latest = {s: (p[-1]["deg"] if p else None) for s, p in points.items()}
+    comparisons = [{"mode": c["mode"], "missing": c.get("missing"),
+                    "comparison": c["comparison"].to_dict() if "comparison" in c else None}
+                   for c in comparison.latest_per_mode(vals, th, within_days)]
+    return {"points": points, "latest": latest, "tight_below_deg": th.tight_below_deg,
+            "mdc_deg": th.mdc_deg, "within_days": within_days, "comparisons": comparisons,
+            "visits": [c.to_dict() for c in comparison.visits(vals, th)]}
+
+
+def hinge_history(assessments: list[Assessment]) -> dict:
+    """A person's complete hip hinges over time, oldest first: per assessment the highest of its
+    repetitions' maxima (hip flexion, trunk inclination, knee bend; degrees) with the number of
+    repetitions and their flags (in words: the page's data are read by people too); and the
+    chart's series (key, label)."""
+    points = []
+    for a in sorted((a for a in assessments if a.test == "hinge" and a.status == "complete"), key=lambda a: a.when):
+        reps = (a.result or {}).get("reps") or []
+        highest = {key: max((r[key] for r in reps if r.get(key) is not None), default=None) for key, _ in HINGE_TREND}
+        if all(v is None for v in highest.values()):
+            continue
+        points.append({"at": a.when.isoformat() + "Z", "day": localtime(a.when, "%Y-%m-%d"), "id": a.id,
+                       "reps": len(reps),
+                       "flags": sorted({flag_words(f) for r in reps for f in r.get("flags", [])}), **highest})
+    return {"points": points, "series": [{"key": k, "label": label} for k, label in HINGE_TREND]}
