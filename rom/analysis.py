@@ -8,24 +8,20 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
+from rom import protocols
 from rom.capture import extraction, video
 from rom.capture.pose import create_backend
 from rom.core import posture
 from rom.core.errors import BadInput, NotMeasurable
 from rom.core.landmarks import LandmarkSeries
-from rom.core.results import HingeResult, SLRResult
-from rom.protocols.slr.measure import SLRConfig
-from rom.protocols.slr.trials import analyze_slr_trials
+from rom.protocols.base import Marks
 
-if TYPE_CHECKING:
-    from rom.protocols.hinge.measure import HingeConfig
-
-TESTS = ("slr", "hinge", "auto")
+TESTS = (*protocols.names(), "auto")
 SIDES = ("auto", "left", "right")
 
 
@@ -34,15 +30,15 @@ class Options:
     test: str = "auto"
     side: str = "auto"
     model: str = "full"
-    slr: SLRConfig = field(default_factory=SLRConfig)
-    hinge: HingeConfig | None = None  # None: HingeConfig(); rom.protocols.hinge.measure is imported only for a hinge
+    # the configuration of the test measured (its protocol's config dataclass); None: its defaults
+    config: Any = None
 
 
 @dataclass(frozen=True)
 class Analysis:
     """A result with what produced it: the video's properties and the landmark series."""
 
-    result: SLRResult | HingeResult
+    result: Any  # the protocol's result type
     info: video.VideoInfo
     series: LandmarkSeries
 
@@ -67,16 +63,14 @@ def analyze_video(path: str | os.PathLike, options: Options = Options(),
 def landmarks_of(info: video.VideoInfo, test: str, model: str = "full",
                  progress: Callable[[int, int], None] | None = None,
                  backend_factory: Callable[..., object] = create_backend) -> LandmarkSeries:
-    """Run the pose model over the video with what the test needs (segmentation for the hinge)."""
-    from rom.core import back_contour
-
-    hinge = test == "hinge"
+    """Run the pose model over the video with what the test needs (its protocol says: the
+    segmentation mask and the back outline for the hinge, the lying person kept for the SLR)."""
+    protocol = protocols.get(test)
+    features, n_features = protocol.frame_features() or (None, 0)
     total = max(info.n_frames, 1)
-    with backend_factory(model=model, segmentation=hinge) as backend:
+    with backend_factory(model=model, segmentation=protocol.segmentation) as backend:
         series = extraction.extract(
-            info, backend, keep_lying=test == "slr",
-            features=back_contour.frame_features if hinge else None,
-            n_features=back_contour.N_FEATURES if hinge else 0,
+            info, backend, keep_lying=protocol.keeps_lying_person, features=features, n_features=n_features,
             progress=None if progress is None else (lambda n: progress(n, max(total, n))))
     if len(series) == 0:
         raise BadInput(f"{info.path}: no video frames could be decoded")
@@ -85,23 +79,18 @@ def landmarks_of(info: video.VideoInfo, test: str, model: str = "full",
 
 def measure(series: LandmarkSeries, test: str, video_name: str, options: Options = Options(),
             pain_s: float | None = None, pain_marks: Sequence[float] = ()):
-    """Landmarks -> result of the given test (no I/O). pain_s: a pain moment marked live (SLR);
-    pain_marks: all of them when there were several. An SLR is measured per raise
-    (`rom.protocols.slr.trials`): one raise gives the engine's result as it is, with its one trial."""
+    """Landmarks -> result of the given test, by its protocol (no I/O). pain_s: a pain moment marked
+    live; pain_marks: all of them when there were several (tests without a symptom marker ignore
+    them)."""
     side = None if options.side == "auto" else options.side
-    if test == "slr":
-        return analyze_slr_trials(series, video_name, side=side, config=options.slr, pain_s=pain_s,
-                                  pain_marks=pain_marks)
-    # imported here: rom.protocols.hinge.measure pulls in scipy.stats (0.7 s), which an SLR never needs
-    from rom.protocols.hinge.measure import HingeConfig, analyze_hinge
-
-    config = options.hinge if options.hinge is not None else HingeConfig()
-    return analyze_hinge(series, video_name, side=side, config=config)
+    marks = Marks(tuple(pain_marks) if pain_marks else (() if pain_s is None else (float(pain_s),)))
+    return protocols.get(test).analyze(series, video_name, side=side, config=options.config, marks=marks)
 
 
 def detect_test(info: video.VideoInfo, backend_factory: Callable[..., object] = create_backend,
                 model: str = "full", samples: int = 7) -> str:
-    """'slr' if the person lies, 'hinge' if they stand, from a few frames spread over the clip.
+    """The test whose posture the clip shows (lying: the SLR; standing: the hip hinge), from a few
+    frames spread over the clip.
 
     Each sample frame is detected afresh (static mode): a handful of inferences, against the
     hundreds of the analysis itself. A standing body is blanked out and the frame searched
@@ -138,9 +127,12 @@ def detect_test(info: video.VideoInfo, backend_factory: Callable[..., object] = 
                 lying += 1
     if seen == 0:
         raise NotMeasurable("no person found in the video")
-    if lying >= max(2, 0.3 * seen):
-        return "slr"
-    if standing >= 0.5 * seen:
-        return "hinge"
-    raise NotMeasurable("cannot tell whether the person lies (SLR) or stands (hip hinge); "
-                        "choose the test with --test")
+    found = "lying" if lying >= max(2, 0.3 * seen) else "standing" if standing >= 0.5 * seen else None
+    candidates = protocols.with_posture(found) if found else ()
+    if len(candidates) == 1:
+        return candidates[0].name
+    choices = ", ".join(f"{p.name} ({p.posture})" for p in candidates or protocols.all_protocols())
+    if found:
+        raise NotMeasurable(f"the person is {found}, which fits more than one test ({choices}); "
+                            "choose the test with --test")
+    raise NotMeasurable(f"cannot tell which test this is from the posture ({choices}); choose the test with --test")

@@ -12,20 +12,23 @@ import sys
 import traceback
 from pathlib import Path
 
+from rom import protocols
 from rom.core.errors import RomError
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="rom", description="Range of motion from a side-view video: "
-                                "straight-leg raise (SLR) and hip hinge.")
+                                + ", ".join(p.title for p in protocols.all_protocols()) + ".")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     a = sub.add_parser("analyze", help="measure one video")
     a.add_argument("video")
-    a.add_argument("--test", choices=["slr", "hinge", "auto"], default="auto",
-                   help="slr (lying, leg raise), hinge (standing, forward bend) or auto (default)")
+    a.add_argument("--test", choices=[*protocols.names(), "auto"], default="auto",
+                   help=", ".join(f"{p.name} ({p.title}, {p.posture})" for p in protocols.all_protocols())
+                   + " or auto (default: found from the posture)")
     a.add_argument("--side", choices=["auto", "left", "right"], default="auto",
-                   help="SLR: the raised leg; hinge: the side facing the camera (default: found)")
+                   help="; ".join(f"{p.short_title}: {p.side_meaning}" for p in protocols.all_protocols())
+                   + " (default: found)")
     a.add_argument("--out", metavar="DIR", help="also write summary.json, frames.csv, annotated.mp4, plot.png")
     a.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
     a.add_argument("--model", choices=["lite", "full", "heavy"], default="full", help="pose model (default full)")
@@ -42,8 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("batch", help="measure many videos in parallel (files, folders, globs); resumable")
     b.add_argument("paths", nargs="+", metavar="PATH", help="video files, folders (searched recursively) or globs")
-    b.add_argument("--test", choices=["slr", "hinge", "auto"], default="auto",
-                   help="slr, hinge or auto (default: found per video)")
+    b.add_argument("--test", choices=[*protocols.names(), "auto"], default="auto",
+                   help=", ".join(protocols.names()) + " or auto (default: found per video)")
     b.add_argument("--out", metavar="DIR", required=True,
                    help="writes summary.csv, summary.json, index.html and one folder per video")
     b.add_argument("--jobs", type=_positive_int, metavar="N", help="worker processes (default: one per CPU core)")

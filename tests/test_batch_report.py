@@ -12,8 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rom.core.results import FrameTable, HingeRep, HingeResult, Quality, SLRResult
+from rom.core.results import FrameTable, Quality
 from rom.outputs import batch_report as R
+from rom.protocols.hinge.result import HingeRep, HingeResult
+from rom.protocols.slr.result import SLRResult
 from rom.validation.truth import Truth
 from rom.validation.validate import compare
 

@@ -563,7 +563,7 @@ def test_auto_takes_a_lifter_bent_over_a_bar_with_the_far_leg_misplaced_for_a_hi
 # ---------------------------------------------------------------- live cues
 
 def _live_cues(series):
-    from rom.live.hinge import HingeLive
+    from rom.protocols.hinge.live import HingeLive
 
     live = HingeLive("left", FPS)
     cues = []

@@ -48,7 +48,11 @@ def test_the_analysis_module_imports_no_plotting_web_hinge_or_whole_scipy_signal
     modules = _modules_after("import rom.analysis")
     # scipy.stats comes with rom.protocols.hinge.measure and with all of scipy.signal; an SLR needs neither
     assert _heavy_ones(modules, NOT_FOR_ANALYZE + ("rom.protocols.hinge.measure", "scipy.stats", "mediapipe")) == []
-    assert "scipy.signal._signaltools" in modules  # the filters it does use
+    # a test's engine is imported when that test is measured (`rom.protocols.get(...).analyze`)
+    assert "rom.protocols.slr.measure" not in modules
+    slr = _modules_after("from rom import protocols; import rom.analysis; protocols.get('slr').default_config()")
+    assert "scipy.signal._signaltools" in slr  # the filters the SLR does use
+    assert _heavy_ones(slr, NOT_FOR_ANALYZE + ("rom.protocols.hinge.measure", "scipy.stats")) == []
 
 
 @pytest.mark.slow

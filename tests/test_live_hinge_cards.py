@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from test_live import _feed
 
-from rom.live.hinge import CUES, HingeLive
+from rom.protocols.hinge.live import CUES, HingeLive
 from rom.protocols.hinge.measure import HingeConfig
 from rom.validation import truth
 

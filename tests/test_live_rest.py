@@ -122,5 +122,5 @@ def test_the_hinge_reference_waits_for_standing_tall_and_still():
     rest_at = next(i for i, f in enumerate(later) if "rest" in f.events)
     assert rest_at <= 0.6 * FPS + 2
     assert sum("rep" in f.events for f in later) == 1
-    standing = session._protocol.config.standing_hip_flexion_deg
+    standing = session._rules.config.standing_hip_flexion_deg
     assert later[-1].reps[0]["max_hip_flexion_deg"] == pytest.approx(70.0 + standing, abs=3.0)

@@ -11,9 +11,11 @@ import pytest
 
 from rom.capture.video import VideoInfo
 from rom.core.landmarks import INDEX, LandmarkSeries
-from rom.core.results import FrameTable, HingeRep, HingeResult, Quality, SLRResult
+from rom.core.results import FrameTable, Quality
 from rom.outputs import draw, overlay
 from rom.outputs.annotate import write_annotated_video
+from rom.protocols.hinge.result import HingeRep, HingeResult
+from rom.protocols.slr.result import SLRResult
 
 FPS = 30.0
 W, H = 640, 480

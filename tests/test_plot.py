@@ -9,8 +9,9 @@ import cv2
 import numpy as np
 from test_overlay import hinge_result, slr_result
 
-from rom.core.results import FrameTable, HingeResult
+from rom.core.results import FrameTable
 from rom.outputs import plot
+from rom.protocols.hinge.result import HingeResult
 
 
 def _legend(fig) -> list[str]:

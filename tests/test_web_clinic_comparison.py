@@ -8,7 +8,7 @@ from datetime import datetime
 
 from conftest_web import add_assessment, add_person, app_fixture, client_fixture, make_app  # noqa: F401
 
-from rom.outputs.batch_report import SIDE_DIFFERENCE_DEG
+from rom.protocols.slr.interpretation import SIDE_DIFFERENCE_DEG
 from web.services.interpret import Thresholds, degrees
 
 DEC = datetime(2026, 12, 1, 10, 0)

@@ -114,7 +114,7 @@ def test_the_hinge_has_no_pain_marks(live_server):
         reply = c.control(kind, **fields)
         assert reply["type"] == "error" and "straight leg raise only" in reply["message"]
     c.close()
-    with pytest.raises(BadInput, match="straight leg raise only"):
+    with pytest.raises(BadInput, match=r"Straight-leg raise \(SLR\) only"):
         LiveSession("hinge").mark_pain(1.0)
 
 

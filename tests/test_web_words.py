@@ -68,7 +68,7 @@ def test_no_green_banner_above_warnings_and_warnings_in_plain_words(client, app)
 
 
 def test_a_check_the_video_cannot_make_is_named_not_assessed_never_a_green_banner(client, app):
-    from rom.outputs.wording import NOT_ASSESSED_REASONS
+    from rom.protocols.slr.words import NOT_ASSESSED as NOT_ASSESSED_REASONS
     pid = add_person(app)
     reason = NOT_ASSESSED_REASONS["pelvic_tilt"]
     aid = add_assessment(app, pid, status="complete",

@@ -21,8 +21,7 @@ from flask import Flask, abort, current_app, jsonify, redirect, render_template,
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
-from rom.outputs import wording
-from rom.outputs.batch_report import SIDE_DIFFERENCE_DEG
+from rom.protocols.slr import interpretation as slr_meaning
 
 
 class DaemonThread(threading.Thread):
@@ -36,7 +35,7 @@ class DaemonThread(threading.Thread):
 
 
 # Defaults a clinic can override through the environment or the test config. Interpretation
-# thresholds (DESIGN.md 3, `rom.outputs.wording`): SLR below 80 degrees suggests tight hamstrings
+# thresholds (DESIGN.md 3, `rom.protocols.slr.interpretation`): SLR below 80 degrees suggests tight hamstrings
 # (Hansberger 2019); a left/right difference beyond the minimal detectable change of goniometric
 # SLR (about 6-7 degrees) is worth noting: the engine's value, which the batch report uses too.
 DEFAULTS = {
@@ -44,8 +43,8 @@ DEFAULTS = {
     "POSE_MODEL": "full",
     "LIVE_ENGINE": "process",  # 'process' (one per connection) or 'thread' (in the server process)
     "STALE_AFTER_S": 5.0,  # a recording without frames for this long is shown as incomplete
-    "SLR_TIGHT_BELOW_DEG": wording.SLR_TIGHT_BELOW_DEG,
-    "SLR_MDC_DEG": SIDE_DIFFERENCE_DEG,
+    "SLR_TIGHT_BELOW_DEG": slr_meaning.TIGHT_BELOW_DEG,
+    "SLR_MDC_DEG": slr_meaning.SIDE_DIFFERENCE_DEG,
     # Left/right comparisons pair an SLR with the other side's of the same mode measured at most
     # this many days before or after it (or with a visit the clinician chooses).
     "COMPARE_WITHIN_DAYS": 30,

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from rom.core import kinematics, legs, posture
+from rom import protocols
 from rom.core.landmarks import INDEX, PoseEstimate
 
 _BODY = ("nose", "left_shoulder", "right_shoulder", "left_hip", "right_hip", "left_knee", "right_knee",
@@ -31,10 +31,11 @@ class CameraCheck:
 def check_frame(est: PoseEstimate | None, image_size: tuple[int, int], test: str,
                 edge: float = 0.02, min_height: float = 0.25, max_side_ratio: float = 0.5,
                 side: str | None = None) -> CameraCheck:
-    """Judge one frame for recording a test ('slr' or 'hinge').
+    """Judge one frame for recording a test (a registered test's name, `rom.protocols`).
 
-    side: for the SLR, the leg to be raised ('left' or 'right'); when it is the camera's far leg
-    the check fails with the advice to film from that side."""
+    side: the side the test names (`Protocol.side_meaning`); the test's own checks of posture
+    and side come from its protocol (`Protocol.posture_advice`: the SLR fails a declared leg that
+    is the camera's far leg, with the advice to film from that side)."""
     if est is None:
         return CameraCheck(False, ("no one in view: step into the picture",), {"person": False})
     w, h = image_size
@@ -65,22 +66,10 @@ def check_frame(est: PoseEstimate | None, image_size: tuple[int, int], test: str
     if ratio > max_side_ratio:
         advice.append("turn the camera to the side: it should look at the body from the left or right")
 
-    lying = bool(posture.is_lying(est.xy_px))
-    standing = bool(posture.is_standing(est.xy_px, threshold=0.7))
-    checks["posture"] = lying if test == "slr" else standing
-    if test == "slr" and not lying:
-        advice.append("lie down on your back on the table, legs straight")
-    elif test == "hinge" and not standing:
-        advice.append("stand up straight, side-on to the camera")
-
-    if test == "slr" and lying and side in ("left", "right"):
-        body = kinematics.supine_frame_of(est.xy_px[None])
-        near = None if body is None else legs.facing_side(body)
-        checks["raised_leg_near"] = near is None or near == side
-        if near is not None and near != side:
-            advice.append(f"the {side} leg is the camera's far leg: the other leg (and an examiner standing behind "
-                          f"it) hides it, and it cannot be measured well. Film from the {side} side: move the camera "
-                          "to the other side of the table, or turn the person round")
+    for name, why in protocols.get(test).posture_advice(est.xy_px, side).items():
+        checks[name] = why is None
+        if why is not None:
+            advice.append(why)
 
     checks["visible"] = bool(np.mean(vis) >= 0.5)
     if not checks["visible"]:

@@ -10,80 +10,51 @@ frame moves no onset; frames that arrived unevenly are named in the result's qua
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
+from rom import protocols
 from rom.analysis import Options, measure
 from rom.capture.extraction import FrameFeatures, SeriesBuilder
-from rom.core import geometry, kinematics, posture, signal
 from rom.core.errors import BadInput
-from rom.core.landmarks import INDEX, LandmarkSeries, PoseEstimate, other_side
-from rom.core.rest import RestGate
+from rom.core.landmarks import LandmarkSeries, PoseEstimate
 from rom.core.timing import SteadyClock, with_timing
-from rom.protocols.slr import onset
-from rom.protocols.slr.measure import SLRConfig, thigh_flexion
+from rom.protocols.base import LiveFrame
 
-LEGS_APART_DEG = 10.0  # at rest both legs lie on the table: farther apart, one is held up
-RETAKE_DEG = 6.0  # the raised leg this far below its resting reading: the rest was taken too high
-RETAKE_S = 0.3  # ... for this long (the bend's confirmation time)
-SIDE_RISE_DEG = 15.0  # the undeclared leg risen this much more than the declared one: it is the raised one
 PAIN_MATCH_S = 0.01  # a pain mark to remove is named by its time, rounded to 0.01 s on the page
-
-
-@dataclass
-class LiveFrame:
-    """What the page shows for one frame. Angles in degrees (None where not measurable)."""
-
-    t_s: float
-    detected: bool
-    angles: dict[str, float | None] = field(default_factory=dict)  # causal-filtered, for display
-    raw: dict[str, float | None] = field(default_factory=dict)  # this frame's unfiltered angles
-    cues: list[str] = field(default_factory=list)  # plain-language cues to show (and speak)
-    events: list[str] = field(default_factory=list)  # what happened at this frame: 'knee_bend', 'rep', 'pain'
-    side: str | None = None
-    reps: list[dict] | None = None  # hinge: a card per finished repetition (`rom.live.hinge.RepCard`)
-
-    def to_dict(self) -> dict:
-        def r(v):
-            return None if v is None or not np.isfinite(v) else round(float(v), 1)
-        return {"t_s": round(self.t_s, 3), "detected": self.detected,
-                "angles": {k: r(v) for k, v in self.angles.items()},
-                "raw": {k: r(v) for k, v in self.raw.items()},
-                "cues": self.cues, "events": self.events, "side": self.side,
-                **({} if self.reps is None else {"reps": self.reps})}
 
 
 class LiveSession:
     """Frames of one recording, in order. `add(estimate, t_s)` returns what to show now.
 
-    test: 'slr' or 'hinge'; side: the raised leg (SLR) or the side facing the camera (hinge),
-    None to find it. Frame times are the capture times in seconds; the offline analysis uses the
-    received frames at their mean rate.
+    test: a registered test's name (`rom.protocols`); side: what the protocol's `side_meaning`
+    says (the SLR's raised leg, the side facing the camera in a hinge), None to find it. Frame
+    times are the capture times in seconds; the offline analysis uses the received frames at their
+    mean rate. config: the test's configuration (None: its defaults), live and offline alike.
     """
 
     def __init__(self, test: str, side: str | None = None, fps_hint: float = 30.0,
-                 features: FrameFeatures | None = None, n_features: int = 0,
-                 slr_config: SLRConfig = SLRConfig()):
-        if test not in ("slr", "hinge"):
-            raise ValueError(f"live mode measures 'slr' or 'hinge', not {test!r}")
-        self.test, self.side = test, side
+                 features: FrameFeatures | None = None, n_features: int = 0, config: Any = None):
+        if test not in protocols.names():
+            raise ValueError(f"live mode measures {', '.join(protocols.names())}, not {test!r}")
+        self.protocol = protocols.get(test)
+        self.test, self.side, self.config = test, side, config
         self.builder = SeriesBuilder(features, n_features)
         self.times: list[float] = []
         self.image_size: tuple[int, int] = (0, 0)
         self.pain_marks: list[float] = []  # session times of the pain marks, in the order marked
         self.relocks: list[int] = []
-        self._protocol = (_SLRLive(side, fps_hint, slr_config) if test == "slr"
-                          else _hinge_live(side, fps_hint))
+        self._rules = self.protocol.live(side, fps_hint, config)
 
     def add(self, est: PoseEstimate | None, t_s: float, image_size: tuple[int, int]) -> LiveFrame:
         self.builder.add(est)
         self.times.append(float(t_s))
         self.image_size = image_size
         features = self.builder.feats[-1] if self.builder.feats else None
-        frame = self._protocol.update(est, float(t_s) - self.times[0], features)
+        frame = self._rules.update(est, float(t_s) - self.times[0], features)
         if self.pain_marks and frame.side is not None and "pain" not in frame.events:
-            frame.cues.append(self._protocol.pain_cue(self.pain_marks[-1]))
+            frame.cues.append(self._rules.pain_cue(self.pain_marks[-1]))
         return frame
 
     @property
@@ -94,8 +65,9 @@ class LiveSession:
     def mark_pain(self, t_s: float | None = None) -> float:
         """The person reports pain or tingling now (or at t_s, capture time). Returns the
         session time in seconds. Each mark is kept: pain can come back, or grow, further up."""
-        if self.test != "slr":
-            raise BadInput("pain is marked during the straight leg raise only")
+        if not self.protocol.pain_marks:
+            marked = " or ".join(p.title for p in protocols.all_protocols() if p.pain_marks)
+            raise BadInput(f"pain is marked during the {marked} only, not the {self.protocol.title}")
         at = (self.times[-1] if t_s is None else float(t_s)) - (self.times[0] if self.times else 0.0)
         self.pain_marks.append(max(0.0, at))
         return self.pain_marks[-1]
@@ -111,9 +83,9 @@ class LiveSession:
         return mark
 
     def pain_angle_deg(self, at_s: float) -> float | None:
-        """The live hip flexion at session time at_s (SLR), for the page's list of marks; the
-        stored reading is the offline analysis's (`result`)."""
-        return self._protocol.hip_at(at_s) if self.test == "slr" else None
+        """The test's live reading at session time at_s (the SLR's hip flexion), for the page's list
+        of marks; the stored reading is the offline analysis's (`result`)."""
+        return self._rules.angle_at(at_s)
 
     @property
     def fps(self) -> float:
@@ -137,185 +109,6 @@ class LiveSession:
         """The offline analysis of everything received (raises NotMeasurable like `rom analyze`).
         side: instead of the declared one ('auto': the side found in the video)."""
         side = side or self.side or "auto"
-        result = measure(self.series(), self.test, video, Options(test=self.test, side=side),
+        result = measure(self.series(), self.test, video, Options(test=self.test, side=side, config=self.config),
                          pain_s=self.pain_s, pain_marks=tuple(self.pain_marks))
         return with_timing(result, self.clock())
-
-
-class _SLRLive:
-    """Causal SLR feedback: rest baselines once both legs lie still on the table
-    (`rom.core.rest`), taken again when the raised leg later sinks below them; then hip and knee
-    angles, a knee bend confirmed as offline (10 degrees above rest, sustained) and its onset
-    fitted on the frames seen so far. A declared side whose leg stays down while the other rises
-    gives way to the other (the result is stored as measured, `web.services.recording`)."""
-
-    def __init__(self, side: str | None, fps: float, config: SLRConfig):
-        self.side, self.fps, self.config = side, fps, config
-        self.t: list[float] = []
-        self.thigh: dict[str, list[float]] = {"left": [], "right": []}
-        self.leg: dict[str, list[float]] = {"left": [], "right": []}
-        self.knee: dict[str, list[float]] = {"left": [], "right": []}
-        self.base: dict[str, float] | None = None
-        self.rest = RestGate(fps)
-        self._sustain_n = max(2, int(round(RETAKE_S * fps)))  # frames in a row that make RETAKE_S
-        self.filters = {k: signal.LiveLowpass(fps) for k in ("hip", "knee", "other")}
-        self.bend_at: float | None = None  # session time of the confirmed bend
-        self.slr_deg: float | None = None
-        self.found_side: str | None = None  # the leg seen rising where another was declared
-        self._above_since: float | None = None
-        self._other_rising = 0  # frames in a row with the undeclared leg rising instead
-        self._hip_hist: list[float] = []
-
-    def update(self, est: PoseEstimate | None, t: float, features: np.ndarray | None = None) -> LiveFrame:
-        xy = None if est is None else est.xy_px
-        frame = LiveFrame(t_s=t, detected=xy is not None, side=self.side)
-        self.t.append(t)
-        body = None if xy is None else _supine_frame(xy)
-        for s in ("left", "right"):
-            if body is None:
-                th = lg = kn = float("nan")
-            else:
-                hip, knee, ankle = xy[INDEX[f"{s}_hip"]], xy[INDEX[f"{s}_knee"]], xy[INDEX[f"{s}_ankle"]]
-                th = float(geometry.elevation_deg(hip, knee, body.feet_deg, body.up_sign))
-                lg = float(geometry.elevation_deg(hip, ankle, body.feet_deg, body.up_sign))
-                kn = float(geometry.wrap_deg(th - geometry.elevation_deg(knee, ankle, body.feet_deg, body.up_sign)))
-            self.thigh[s].append(th)
-            self.leg[s].append(lg)
-            self.knee[s].append(kn)
-        self.rest.add({s: self.leg[s][-1] for s in ("left", "right")}, _not_at_rest(xy, body, self.leg))
-        if self.base is None:
-            window = self.rest.window()
-            if window is None:
-                frame.cues += self.rest.cues()
-                self._hip_hist.append(float("nan"))
-                return frame
-            self.base = {f"{k}_{s}": float(np.nanmedian(np.array(getattr(self, k)[s])[window]))
-                         for k in ("thigh", "leg", "knee") for s in ("left", "right")}
-            frame.events.append("rest")
-        side = self._side()
-        frame.side = side
-        if self.bend_at is None and self._rest_was_wrong(side):
-            self.base = None
-            self.rest.restart()
-            self._restart_filters()
-            frame.events.append("rest_retaken")
-            frame.cues += ["the leg was not resting when the resting position was taken: taking it again",
-                           "lower the leg onto the table and hold still"]
-            self._hip_hist.append(float("nan"))
-            return frame
-        other = other_side(side)
-        hip = float(thigh_flexion(np.array(self.thigh[side][-1]), self.base[f"thigh_{side}"],
-                                  self.config.rest_thigh_deg, self.config.thigh_bias_deg))
-        knee = self.knee[side][-1] - self.base[f"knee_{side}"]
-        other_rise = self.leg[other][-1] - self.base[f"leg_{other}"]
-        self._hip_hist.append(hip)
-        frame.raw = {"hip_flexion_deg": hip, "knee_flexion_deg": knee, "other_hip_flexion_deg": other_rise}
-        frame.angles = {"hip_flexion_deg": self.filters["hip"](hip), "knee_flexion_deg": self.filters["knee"](knee),
-                        "other_hip_flexion_deg": self.filters["other"](other_rise)}
-        shown_knee = frame.angles["knee_flexion_deg"]
-        if self.bend_at is None and np.isfinite(shown_knee):
-            self._confirm_bend(shown_knee, t, side, frame)
-        if self.found_side is not None:
-            frame.cues.append(f"the {self.found_side} leg is being raised, not the {self.side} one: "
-                              f"it is measured as the {self.found_side} leg")
-        if self.bend_at is not None:
-            frame.cues.append(f"knee bent at {self.slr_deg:.0f} degrees")
-        elif np.isfinite(shown_knee) and shown_knee > 5.0:
-            frame.cues.append("keep the knee straight")
-        elif np.isfinite(hip) and hip > 10.0:
-            frame.cues.append("keep raising slowly, knee straight")
-        else:
-            frame.cues.append("raise the leg slowly with the knee straight")
-        # (only while the raised leg is the higher one: the other rising alone is the raised leg)
-        other_shown = frame.angles["other_hip_flexion_deg"]
-        rise = self._rises()
-        if np.isfinite(other_shown) and other_shown > self.config.contralateral_limit_deg and rise[side] > rise[other]:
-            frame.cues.append("the other leg is lifting: keep it on the table")
-        return frame
-
-    def _restart_filters(self) -> None:
-        """The display filters start afresh (a new rest, or another leg followed)."""
-        self.filters = {k: signal.LiveLowpass(self.fps) for k in self.filters}
-
-    def _rises(self) -> dict[str, float]:
-        return {s: float(np.nan_to_num(self.leg[s][-1] - self.base[f"leg_{s}"], nan=-np.inf))
-                for s in ("left", "right")}
-
-    def _side(self) -> str:
-        """The raised leg: the declared one until the other has risen SIDE_RISE_DEG more than it
-        for RETAKE_S (then the other, for good); undeclared, the one risen most."""
-        rise = self._rises()
-        if self.side is None:
-            return max(("left", "right"), key=lambda s: rise[s])
-        if self.found_side is None and self.bend_at is None:
-            other = other_side(self.side)
-            rising = rise[other] - rise[self.side] > SIDE_RISE_DEG
-            self._other_rising = self._other_rising + 1 if rising else 0
-            if self._other_rising >= self._sustain_n:
-                self.found_side = other
-                self._restart_filters()
-        return self.found_side or self.side
-
-    def _rest_was_wrong(self, side: str) -> bool:
-        """The raised leg has stayed more than RETAKE_DEG below its resting reading for RETAKE_S."""
-        m = self._sustain_n
-        below = np.array(self.leg[side][-m:]) - self.base[f"leg_{side}"]
-        return len(below) == m and bool(np.all(np.isfinite(below)) and np.all(below < -RETAKE_DEG))
-
-    def _confirm_bend(self, knee: float, t: float, side: str, frame: LiveFrame) -> None:
-        """Confirm a bend once the knee has stayed 10 degrees above rest for 0.3 s, then fit its
-        start on the recent raw knee angles (as offline) and read the hip flexion there."""
-        if knee < self.config.knee_bend_threshold_deg:
-            self._above_since = None
-            return
-        self._above_since = t if self._above_since is None else self._above_since
-        if t - self._above_since < 0.3:
-            return
-        k = np.array(self.knee[side]) - self.base[f"knee_{side}"]
-        n = len(k)
-        confirmed = n - 1 - int(round(0.3 * self.fps))
-        first = max(0, confirmed - int(round(1.0 * self.fps)))
-        t0, *_ = onset.fit_bend(k, confirmed, first, n, self.fps)
-        hips = signal.fill_gaps(np.array(self._hip_hist), max_gap=int(0.25 * self.fps))
-        i = int(np.clip(round(t0), 0, n - 1))
-        self.slr_deg = float(hips[i]) if np.isfinite(hips[i]) else float(np.nanmax(hips))
-        self.bend_at = t
-        frame.events.append("knee_bend")
-
-    def hip_at(self, at_s: float) -> float | None:
-        """The raw hip flexion of the frame nearest session time at_s (None: not measured)."""
-        if not self.t:
-            return None
-        i = int(np.argmin(np.abs(np.array(self.t) - at_s)))
-        v = self._hip_hist[i] if i < len(self._hip_hist) else float("nan")
-        return float(v) if np.isfinite(v) else None
-
-    def pain_cue(self, pain_s: float) -> str:
-        v = self.hip_at(pain_s)
-        return "pain marked" if v is None else f"pain marked at {v:.0f} degrees"
-
-
-def _not_at_rest(xy: np.ndarray | None, body, legs: dict[str, list[float]]) -> str | None:
-    """Why this frame cannot be part of the SLR's resting position (None: it can)."""
-    if xy is None:
-        return "no one found lying in view: lie down on your back, the whole body in the picture"
-    if body is None or not posture.is_lying(xy):
-        return "lie down on your back on the table, legs straight"
-    apart = abs(legs["left"][-1] - legs["right"][-1])
-    if np.isfinite(apart) and apart > LEGS_APART_DEG:
-        return "lower the leg onto the table: both legs must rest before the raise"
-    return None
-
-
-def _supine_frame(xy: np.ndarray) -> kinematics.SupineFrame | None:
-    d = 0.5 * (xy[INDEX["left_ankle"], 0] + xy[INDEX["right_ankle"], 0]) - \
-        0.5 * (xy[INDEX["left_shoulder"], 0] + xy[INDEX["right_shoulder"], 0])
-    if not np.isfinite(d) or d == 0:
-        return None
-    return kinematics.SupineFrame(feet_deg=0.0 if d > 0 else 180.0, up_sign=1.0 if d > 0 else -1.0)
-
-
-def _hinge_live(side: str | None, fps: float):
-    from rom.live.hinge import HingeLive
-
-    return HingeLive(side, fps)

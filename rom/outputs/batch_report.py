@@ -25,9 +25,10 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from urllib.parse import quote
 
+from rom.protocols.slr import interpretation as slr_meaning
+
 # Left/right difference beyond which the comparison is highlighted: the minimal detectable change
 # of a goniometric SLR is about 6-7 degrees (DESIGN.md 3); normal asymmetry is 4-5.
-SIDE_DIFFERENCE_DEG = 6.0
 
 STATUSES = ("measured", "unreadable", "not_measurable", "failed")
 
@@ -441,14 +442,15 @@ def _comparison_table(comps: Sequence[SideComparison]) -> str:
     lines = []
     for c in comps:
         d = c.difference
-        big = d is not None and abs(d) > SIDE_DIFFERENCE_DEG
+        big = d is not None and abs(d) > slr_meaning.SIDE_DIFFERENCE_DEG
         lines.append(f'<tr class="pair{" asymmetric" if big else ""}"><td>{_e(c.person)}</td><td>{_e(c.test)}</td>'
                      f"<td>{_e(_label(c.figure))}</td><td>{links(c, c.left)}</td><td>{links(c, c.right)}</td>"
                      f'<td data-key="difference">{_e(_fmt(c.figure, d))}</td>'
                      f'<td>{"beyond the detectable change" if big else ""}</td></tr>')
     return ('<section id="comparison"><h2>Left / right</h2><table><tr><th>person</th><th>test</th><th>figure</th>'
             "<th>left</th><th>right</th><th>left \u2212 right</th><th></th></tr>" + "".join(lines) + "</table>"
-            f'<p class="note">Highlighted: a difference beyond {SIDE_DIFFERENCE_DEG:g}\u00b0, the minimal detectable '
+            f'<p class="note">Highlighted: a difference beyond {slr_meaning.SIDE_DIFFERENCE_DEG:g}\u00b0, '
+            "the minimal detectable "
             "change of a goniometric SLR.</p></section>")
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from rom.outputs import wording
+from rom.protocols.slr import interpretation as slr_meaning
 
 _NAMES = {"slr": "Straight-leg raise (SLR)", "hinge": "Hip hinge"}
 WIDTH = 100  # columns: sentences wrap there, so a terminal shows them indented, not broken anyhow
@@ -69,7 +70,7 @@ def _slr_lines(r) -> list[str]:
 
 def _slr_interpretation(r, bent: bool) -> list[str]:
     """Sentences on the SLR angle (DESIGN.md 3): tight below 80 degrees, the MDC of 6-7 degrees."""
-    limit = wording.SLR_TIGHT_BELOW_DEG
+    limit = slr_meaning.TIGHT_BELOW_DEG
     lo, hi = r.slr_angle_ci95_deg
     out = []
     if not bent:
@@ -78,12 +79,13 @@ def _slr_interpretation(r, bent: bool) -> list[str]:
         if r.slr_angle_deg >= limit:
             out.append(f"That is already {limit:.0f} degrees or more: no sign of tight hamstrings.")
     else:
-        out.append(wording.slr_interpretation(r.slr_angle_deg, limit))
+        out.append(slr_meaning.angle_sentence(r.slr_angle_deg, limit))
         if np.isfinite(lo) and np.isfinite(hi) and lo < limit <= hi:
             out.append(f"The 95 % interval includes {limit:.0f} degrees: a borderline reading; repeat the test.")
-    out.append(f"The minimal detectable change of goniometric SLR is about 6-{wording.SLR_MDC_DEG:.0f} degrees: "
-               "count a left/right or session-to-session difference only beyond that "
-               "(a normal left/right asymmetry is 4-5 degrees).")
+    lo_asym, hi_asym = slr_meaning.NORMAL_ASYMMETRY_DEG
+    out.append("The minimal detectable change of goniometric SLR is about 6-7 degrees: count a left/right or "
+               f"session-to-session difference only beyond {slr_meaning.SIDE_DIFFERENCE_DEG:.0f} "
+               f"(a normal left/right asymmetry is {lo_asym:.0f}-{hi_asym:.0f} degrees).")
     return out
 
 

@@ -6,8 +6,9 @@ opposite sides, and close in time: either a visit the clinician chose, or the ot
 measurement closest in time within COMPARE_WITHIN_DAYS (a setting) of this one. Every comparison
 names both dates. The side is the one measured (the result's), else the declared one.
 
-The difference worth noting is the engine's (`rom.outputs.batch_report.SIDE_DIFFERENCE_DEG`, through the
-SLR_MDC_DEG setting), so the batch report and the web pages highlight the same pairs.
+The difference worth noting is the SLR interpretation table's
+(`rom.protocols.slr.interpretation.SIDE_DIFFERENCE_DEG`, through the SLR_MDC_DEG setting), so the
+batch report and the web pages highlight the same pairs.
 """
 
 from __future__ import annotations

@@ -2,15 +2,15 @@
 shared with the overlay, the text summary and the batch report comes from `rom.outputs.wording`; what
 only the web pages say (active SLR, the pain reading, hinge repetitions) is here. Thresholds
 come from the app config (SLR_TIGHT_BELOW_DEG, SLR_MDC_DEG); the left/right difference worth noting
-defaults to the engine's (`rom.outputs.batch_report.SIDE_DIFFERENCE_DEG`), so that the batch report and the
-web pages highlight the same pairs."""
+defaults to the SLR's interpretation table (`rom.protocols.slr.interpretation`), which the batch
+report and the text summary read too, so that they all highlight the same pairs."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from rom.outputs import wording
-from rom.outputs.batch_report import SIDE_DIFFERENCE_DEG
+from rom.protocols.slr import interpretation as slr_meaning
 
 ANGLE_NAMES = {
     "hip_flexion_deg": "hip flexion", "knee_flexion_deg": "knee flexion",
@@ -21,8 +21,8 @@ ANGLE_NAMES = {
 
 @dataclass(frozen=True)
 class Thresholds:
-    tight_below_deg: float = wording.SLR_TIGHT_BELOW_DEG
-    mdc_deg: float = SIDE_DIFFERENCE_DEG
+    tight_below_deg: float = slr_meaning.TIGHT_BELOW_DEG
+    mdc_deg: float = slr_meaning.SIDE_DIFFERENCE_DEG
 
     @classmethod
     def from_config(cls, config) -> Thresholds:
@@ -32,7 +32,7 @@ class Thresholds:
 def slr(result: dict, mode: str | None, th: Thresholds) -> list[str]:
     """Sentences for one SLR result."""
     out = []
-    angle = wording.slr_interpretation(result.get("slr_angle_deg"), th.tight_below_deg)
+    angle = slr_meaning.angle_sentence(result.get("slr_angle_deg"), th.tight_below_deg)
     if angle:
         out.append(angle)
     if mode == "active":
@@ -40,7 +40,7 @@ def slr(result: dict, mode: str | None, th: Thresholds) -> list[str]:
                    "is usually lower than a passive SLR of the same leg.")
     pain = result.get("pain_angle_deg")
     if pain is not None:
-        if 30 <= pain <= 70:
+        if slr_meaning.in_lasegue_range(pain):
             out.append(f"Pain was reported at {degrees(round(pain))}, between 30 and 70: if it was radiating leg pain, "
                        "this is a positive Lasègue sign (nerve root sensitivity). Back pain alone does not count.")
         else:

@@ -74,14 +74,14 @@ def check_slr(auto, series: LandmarkSeries, declared: str | None, video_name: st
     seen = auto.raised_leg in SEEN_LEGS
     if seen or declared is None:
         return auto, SideCheck(declared, auto.side, seen)
-    given = measure(series, "slr", video_name, Options(test="slr", side=declared, slr=config), **measure_args)
+    given = measure(series, "slr", video_name, Options(test="slr", side=declared, config=config), **measure_args)
     return given, SideCheck(declared, given.side, False)
 
 
 def measure_slr(series: LandmarkSeries, declared: str | None, video_name: str,
                 config: SLRConfig = SLRConfig(), **measure_args):
     """(result, SideCheck): the SLR measured with side 'auto' and checked against the declared side."""
-    auto = measure(series, "slr", video_name, Options(test="slr", side="auto", slr=config), **measure_args)
+    auto = measure(series, "slr", video_name, Options(test="slr", side="auto", config=config), **measure_args)
     return check_slr(auto, series, declared, video_name, config, **measure_args)
 
 

@@ -1,1 +1,49 @@
-"""The hip hinge."""
+"""The hip hinge: standing, bending forward at the hips; per repetition the hip flexion, trunk
+inclination and knee bend, with the form faults (rounded back, lumbar compensation, squatting).
+
+Modules: `measure` (the offline analysis and `HingeConfig`), `reps` (repetitions), `form` (what
+makes a hinge, and the form signals), `view` (which frames show what the angles need), `live`
+(the rules run frame by frame), `result`, `words` (flags in words).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rom.protocols.base import NO_MARKS, LiveRules, Marks, Protocol
+from rom.protocols.hinge import words
+
+
+class Hinge(Protocol):
+    name = "hinge"
+    title = "Hip hinge"
+    short_title = "hinge"
+    posture = "standing"
+    side_meaning = "the side facing the camera"
+    segmentation = True  # the back's outline comes from the segmentation mask
+    flags = words.FLAGS
+    posture_cue: ClassVar[str] = "stand up straight, side-on to the camera"
+
+    def default_config(self):
+        # imported here: the hinge's analysis pulls in scipy.stats (0.7 s), which an SLR never needs
+        from rom.protocols.hinge.measure import HingeConfig
+
+        return HingeConfig()
+
+    def analyze(self, series, video_name, *, side=None, config=None, marks: Marks = NO_MARKS):
+        from rom.protocols.hinge.measure import analyze_hinge
+
+        return analyze_hinge(series, video_name, side=side, config=config or self.default_config())
+
+    def frame_features(self):
+        from rom.core import back_contour
+
+        return back_contour.frame_features, back_contour.N_FEATURES
+
+    def live(self, side, fps, config=None) -> LiveRules:
+        from rom.protocols.hinge.live import HingeLive
+
+        return HingeLive(side, fps, config or self.default_config())
+
+
+PROTOCOL = Hinge()

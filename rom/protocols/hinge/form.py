@@ -39,7 +39,8 @@ import numpy as np
 
 from rom.core import geometry
 from rom.core.landmarks import INDEX, LandmarkSeries
-from rom.core.results import HingeRep, _r
+from rom.core.results import rounded
+from rom.protocols.hinge.result import HingeRep
 
 
 @dataclass(frozen=True)
@@ -274,6 +275,6 @@ class HingeRepForm(HingeRep):
 
     def to_dict(self) -> dict:
         d = super().to_dict()
-        d.update(head_turn_deg=_r(self.head_turn_deg), hips_back=_r(self.hips_back, 2),
-                 from_floor=self.from_floor, lockout_lean_back_deg=_r(self.lockout_lean_back_deg))
+        d.update(head_turn_deg=rounded(self.head_turn_deg), hips_back=rounded(self.hips_back, 2),
+                 from_floor=self.from_floor, lockout_lean_back_deg=rounded(self.lockout_lean_back_deg))
         return d

@@ -35,11 +35,12 @@ from scipy.stats import norm
 from rom.core import back_contour, geometry, kinematics, quality, signal
 from rom.core.errors import NotMeasurable
 from rom.core.landmarks import LandmarkSeries
-from rom.core.results import FrameTable, HingeResult, Quality
+from rom.core.results import FrameTable, Quality
 from rom.protocols.hinge import form as hinge_form
 from rom.protocols.hinge import view as hinge_view
 from rom.protocols.hinge.form import FormConfig, HingeRepForm
 from rom.protocols.hinge.reps import find_reps, starts_at_bottom
+from rom.protocols.hinge.result import HingeResult
 from rom.protocols.hinge.view import ViewConfig
 
 FLAGS = ("rounded_back", "lumbar_compensation", "knee_bend", "lockout_hyperextension")

@@ -1,1 +1,66 @@
-"""The passive straight-leg raise (SLR)."""
+"""The passive straight-leg raise (SLR): lying on the back, one straight leg lifted; the hip flexion
+at the moment the knee begins to bend, per side, with its compensations.
+
+Modules: `measure` (the offline analysis and `SLRConfig`), `onset` (when the knee began to bend),
+`raises` and `trials` (several raises in one recording), `live` (the rules run frame by frame),
+`result`, `words` (flags in words, what the video cannot assess), `interpretation` (thresholds).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rom.protocols.base import NO_MARKS, LiveRules, Marks, Protocol
+from rom.protocols.slr import words
+
+if TYPE_CHECKING:
+    import numpy as np
+
+
+class SLR(Protocol):
+    name = "slr"
+    title = "Straight-leg raise (SLR)"
+    short_title = "SLR"
+    posture = "lying"
+    side_meaning = "the raised leg"
+    keeps_lying_person = True
+    pain_marks = True
+    flags = words.FLAGS
+    not_assessed = words.NOT_ASSESSED
+    posture_cue: ClassVar[str] = "lie down on your back on the table, legs straight"
+
+    def default_config(self):
+        from rom.protocols.slr.measure import SLRConfig
+
+        return SLRConfig()
+
+    def analyze(self, series, video_name, *, side=None, config=None, marks: Marks = NO_MARKS):
+        """Every raise of the recording measured on its own (`rom.protocols.slr.trials`); one raise
+        gives the engine's result as it is, with its one trial."""
+        from rom.protocols.slr.trials import analyze_slr_trials
+
+        return analyze_slr_trials(series, video_name, side=side, config=config or self.default_config(),
+                                  pain_s=marks.first_pain_s, pain_marks=marks.pain)
+
+    def live(self, side, fps, config=None) -> LiveRules:
+        from rom.protocols.slr.live import SLRLive
+
+        return SLRLive(side, fps, config or self.default_config())
+
+    def posture_advice(self, xy: np.ndarray, side: str | None) -> dict[str, str | None]:
+        """The posture, and a declared leg that is the camera's far leg: the near leg and an
+        examiner standing behind hide it, and it cannot be measured well (samples/validation)."""
+        from rom.core import kinematics, legs
+
+        checks = super().posture_advice(xy, side)
+        if checks["posture"] is None and side in ("left", "right"):
+            body = kinematics.supine_frame_of(xy[None])
+            near = None if body is None else legs.facing_side(body)
+            checks["raised_leg_near"] = None if near is None or near == side else (
+                f"the {side} leg is the camera's far leg: the other leg (and an examiner standing behind it) hides "
+                f"it, and it cannot be measured well. Film from the {side} side: move the camera to the other side "
+                "of the table, or turn the person round")
+        return checks
+
+
+PROTOCOL = SLR()

@@ -21,9 +21,10 @@ import numpy as np
 from rom.core import geometry, kinematics, legs, quality, signal
 from rom.core.errors import NotMeasurable
 from rom.core.landmarks import SIDES, LandmarkSeries, other_side
-from rom.core.results import FrameTable, Quality, SLRResult
-from rom.outputs import wording
+from rom.core.results import FrameTable, Quality
 from rom.protocols.slr import onset
+from rom.protocols.slr.result import SLRResult
+from rom.protocols.slr.words import NOT_ASSESSED
 
 
 @dataclass(frozen=True)
@@ -229,7 +230,7 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
     # samples/validation it passed 8 degrees on 1 of 5 tilted clips (at 41, far beyond the tilt)
     # and on untilted ones too. So the tilt is not assessed, said so, never silently absent; a
     # turning trunk line is a warning about the landmarks.
-    not_assessed = [("pelvic_tilt", wording.not_assessed_reason("pelvic_tilt"))]
+    not_assessed = [("pelvic_tilt", NOT_ASSESSED["pelvic_tilt"])]
     if max_pelvis > config.pelvic_limit_deg:
         warnings.append(f"the trunk line turned {max_pelvis:.0f} degrees during the raise: the shoulders or hips "
                         "moved, or their landmarks are unsteady; watch the pelvis and the trunk")

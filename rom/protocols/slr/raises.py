@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rom.core.results import rounded
 from rom.core.scipy_filters import find_peaks  # scipy's, without importing scipy.stats
 
 # A raise must come back to within this of the resting level before the next one counts as a new
@@ -141,12 +142,12 @@ class Trial:
 
     def to_dict(self) -> dict:
         ci = self.slr_angle_ci95_deg
-        return {"number": self.number, "start_s": _r(self.start_s, 2), "peak_s": _r(self.peak_s, 2),
-                "end_s": _r(self.end_s, 2), "slr_angle_deg": _r(self.slr_angle_deg),
-                "slr_angle_ci95_deg": None if ci is None else [_r(v) for v in ci],
-                "max_hip_flexion_deg": _r(self.max_hip_flexion_deg),
-                "knee_bend_onset_s": _r(self.knee_bend_onset_s, 2), "flags": list(self.flags),
-                "pain_s": _r(self.pain_s, 2), "pain_angle_deg": _r(self.pain_angle_deg),
+        return {"number": self.number, "start_s": rounded(self.start_s, 2), "peak_s": rounded(self.peak_s, 2),
+                "end_s": rounded(self.end_s, 2), "slr_angle_deg": rounded(self.slr_angle_deg),
+                "slr_angle_ci95_deg": None if ci is None else [rounded(v) for v in ci],
+                "max_hip_flexion_deg": rounded(self.max_hip_flexion_deg),
+                "knee_bend_onset_s": rounded(self.knee_bend_onset_s, 2), "flags": list(self.flags),
+                "pain_s": rounded(self.pain_s, 2), "pain_angle_deg": rounded(self.pain_angle_deg),
                 "refused": self.refused}
 
 
@@ -169,8 +170,9 @@ class TrialsSummary:
 
     def to_dict(self) -> dict:
         return {"n_trials": self.n_trials, "n_included": len(self.included), "included": list(self.included),
-                "mean_slr_angle_deg": _r(self.mean_slr_angle_deg), "sd_deg": _r(self.sd_deg),
-                "min_deg": _r(self.min_deg), "max_deg": _r(self.max_deg), "range_deg": _r(self.range_deg)}
+                "mean_slr_angle_deg": rounded(self.mean_slr_angle_deg), "sd_deg": rounded(self.sd_deg),
+                "min_deg": rounded(self.min_deg), "max_deg": rounded(self.max_deg),
+                "range_deg": rounded(self.range_deg)}
 
 
 def summarize(angles_deg: Sequence[float | None], excluded: Collection[int] = ()) -> TrialsSummary:
@@ -186,8 +188,3 @@ def summarize(angles_deg: Sequence[float | None], excluded: Collection[int] = ()
                          sd_deg=float(values.std(ddof=1)) if len(values) > 1 else None,
                          min_deg=float(values.min()), max_deg=float(values.max()))
 
-
-def _r(x: float | None, nd: int = 1) -> float | None:
-    if x is None or not np.isfinite(x):
-        return None
-    return round(float(x), nd)

@@ -20,9 +20,9 @@ import numpy as np
 
 from rom.core.errors import NotMeasurable
 from rom.core.landmarks import LandmarkSeries
-from rom.core.results import SLRResult
 from rom.protocols.slr import raises as tr
 from rom.protocols.slr.measure import SLRConfig, analyze_slr
+from rom.protocols.slr.result import SLRResult
 
 HEADLINE = "first_trial"  # what slr_angle_deg is when there are several trials (see the docstring)
 

@@ -22,6 +22,7 @@ import numpy as np
 from rom.core import back_contour, geometry, posture, signal
 from rom.core.landmarks import INDEX, N_LANDMARKS, PoseEstimate
 from rom.core.rest import RestGate
+from rom.protocols.base import LiveFrame, LiveRules
 from rom.protocols.hinge.measure import HingeConfig, rep_flags
 
 REFERENCE_S = 0.3  # standing still this long gives the reference
@@ -55,7 +56,7 @@ class RepCard:
                 "cues": [CARD_WORDS[f] for f in self.flags]}
 
 
-class HingeLive:
+class HingeLive(LiveRules):
     """Causal hinge feedback. `update(estimate, t, features)` -> LiveFrame."""
 
     def __init__(self, side: str | None, fps: float, config: HingeConfig = HingeConfig()):
@@ -77,8 +78,6 @@ class HingeLive:
         self._standing_hips: list[float] = []  # landmark hip readings of the standing reference
 
     def update(self, est: PoseEstimate | None, t: float, features: np.ndarray | None = None):
-        from rom.live.session import LiveFrame
-
         frame = LiveFrame(t_s=t, detected=est is not None, side=self.side)
         self.t.append(t)
         offs = np.full(back_contour.N_SCAN, np.nan) if features is None else back_contour.offsets(features)[1][0]

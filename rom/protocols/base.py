@@ -1,0 +1,154 @@
+"""The protocol interface: what a clinical test declares about itself.
+
+The pipeline (`rom.analysis`), live mode (`rom.live`), the outputs, the validation and the web app
+ask the test's `Protocol` instead of branching on its name, so a new test is one package under
+`rom/protocols` (with its templates) and one line in `rom.protocols.REGISTERED`.
+
+A protocol package holds the pure parts of its test: the offline analysis on a landmark series,
+its configuration (every clinical threshold, with its source), its result type, its live rules
+(the offline rules run causally, one frame at a time), its flags in plain words and its
+interpretation. Its `Protocol` subclass lives in the package's `__init__` and imports the heavy
+parts only when they are used (the hinge's analysis imports scipy.stats, which an SLR never needs).
+"""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:  # (numpy stays unimported: `rom --help` and the CLI's parsing need none of it)
+    import numpy as np
+
+    from rom.core.landmarks import LandmarkSeries, PoseEstimate
+
+POSTURES = ("lying", "standing")
+
+
+@dataclass(frozen=True)
+class Marks:
+    """What the examiner marked while recording (live mode): the moments the person reported pain,
+    session seconds in the order marked (the first one is the reading). Tests without a symptom
+    marker ignore them."""
+
+    pain: tuple[float, ...] = ()
+
+    @property
+    def first_pain_s(self) -> float | None:
+        return min(self.pain) if self.pain else None
+
+
+NO_MARKS = Marks()
+
+
+@dataclass(frozen=True)
+class FlagText:
+    """A flag in the clinic's words: a few words for the video and the live page, a sentence for
+    reports and result pages."""
+
+    words: str
+    sentence: str
+
+
+@dataclass
+class LiveFrame:
+    """What the live page shows for one frame. Angles in degrees (None where not measurable)."""
+
+    t_s: float
+    detected: bool
+    angles: dict[str, float | None] = field(default_factory=dict)  # causal-filtered, for display
+    raw: dict[str, float | None] = field(default_factory=dict)  # this frame's unfiltered angles
+    cues: list[str] = field(default_factory=list)  # plain-language cues to show (and speak)
+    events: list[str] = field(default_factory=list)  # what happened at this frame: 'knee_bend', 'rep', 'pain'
+    side: str | None = None
+    reps: list[dict] | None = None  # a card per finished repetition (tests with repetitions)
+
+    def to_dict(self) -> dict:
+        def r(v):
+            return None if v is None or not math.isfinite(v) else round(float(v), 1)
+        return {"t_s": round(self.t_s, 3), "detected": self.detected,
+                "angles": {k: r(v) for k, v in self.angles.items()},
+                "raw": {k: r(v) for k, v in self.raw.items()},
+                "cues": self.cues, "events": self.events, "side": self.side,
+                **({} if self.reps is None else {"reps": self.reps})}
+
+
+class LiveRules(ABC):
+    """A test's rules run causally: fed one frame at a time, it says what to show now."""
+
+    @abstractmethod
+    def update(self, est: PoseEstimate | None, t: float, features: np.ndarray | None = None) -> LiveFrame:
+        """This frame (None: nobody found) at session time t (seconds)."""
+
+    def angle_at(self, at_s: float) -> float | None:
+        """The test's reading at session time at_s as shown live (the angle of a pain mark), or None."""
+        return None
+
+    def pain_cue(self, pain_s: float) -> str:
+        """The cue shown once a symptom was marked at pain_s."""
+        return "pain marked"
+
+
+class Protocol(ABC):
+    """One clinical test. Subclasses set the class attributes and implement the methods."""
+
+    name: ClassVar[str]  # the --test value and the stored test name
+    title: ClassVar[str]  # what people call it ("Straight-leg raise (SLR)")
+    short_title: ClassVar[str]  # for tables and menus ("SLR")
+    posture: ClassVar[str]  # one of POSTURES: what `--test auto` and the camera check look for
+    side_meaning: ClassVar[str]  # what `side` names ("the raised leg")
+    segmentation: ClassVar[bool] = False  # needs the segmentation mask (the back's outline)
+    keeps_lying_person: ClassVar[bool] = False  # the tracker keeps the person lying, not one standing by
+    pain_marks: ClassVar[bool] = False  # the examiner marks symptoms during the test
+    flags: ClassVar[Mapping[str, FlagText]] = {}
+    # Flags the video cannot decide, with the reason (a missing flag must not read as ruled out).
+    not_assessed: ClassVar[Mapping[str, str]] = {}
+
+    def __repr__(self) -> str:
+        return f"<protocol {self.name}>"
+
+    # --- offline -----------------------------------------------------------------------------
+    @abstractmethod
+    def default_config(self) -> Any:
+        """The test's configuration dataclass with its defaults (every threshold, with its source)."""
+
+    @abstractmethod
+    def analyze(self, series: LandmarkSeries, video_name: str, *, side: str | None = None,
+                config: Any = None, marks: Marks = NO_MARKS) -> Any:
+        """Landmarks -> the test's typed result. Raises NotMeasurable with the reason."""
+
+    def frame_features(self):
+        """(function, count) of extra per-frame features the analysis reads from the pose backend's
+        output (the back outline from the segmentation mask), or None."""
+        return None
+
+    # --- live --------------------------------------------------------------------------------
+    @abstractmethod
+    def live(self, side: str | None, fps: float, config: Any = None) -> LiveRules:
+        """The test's live rules for one recording."""
+
+    def posture_advice(self, xy: np.ndarray, side: str | None) -> dict[str, str | None]:
+        """Before recording, from one frame's landmark pixels (33, 2): check name -> None when it
+        passes or the advice to the person setting up when it fails. The default checks the
+        posture only; a test adds its own (the SLR: the raised leg must be the near one)."""
+        from rom.core import posture
+
+        ok = {"lying": lambda: bool(posture.is_lying(xy)),
+              "standing": lambda: bool(posture.is_standing(xy, threshold=0.7))}[self.posture]()
+        return {"posture": None if ok else self.posture_cue}
+
+    posture_cue: ClassVar[str] = ""  # what to say when the person is not in the test's posture
+
+    # --- words -------------------------------------------------------------------------------
+    def flag_words(self, flag: str) -> str:
+        text = self.flags.get(flag)
+        return text.words if text else flag.replace("_", " ")
+
+    def flag_sentence(self, flag: str) -> str:
+        text = self.flags.get(flag)
+        return text.sentence if text else flag.replace("_", " ")
+
+    def not_assessed_reason(self, flag: str) -> str:
+        return self.not_assessed.get(flag, "the video cannot decide it")
