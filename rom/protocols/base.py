@@ -52,6 +52,14 @@ class FlagText:
     sentence: str
 
 
+@dataclass(frozen=True)
+class Quantity:
+    """A figure a result reports, as every view names it: its label and its unit ('deg', 's', 'ratio')."""
+
+    label: str
+    unit: str
+
+
 @dataclass
 class LiveFrame:
     """What the live page shows for one frame. Angles in degrees (None where not measurable)."""
@@ -103,6 +111,11 @@ class Protocol(ABC):
     keeps_lying_person: ClassVar[bool] = False  # the tracker keeps the person lying, not one standing by
     pain_marks: ClassVar[bool] = False  # the examiner marks symptoms during the test
     flags: ClassVar[Mapping[str, FlagText]] = {}
+    # the figures of a result (of a repetition, for tests with repetitions) by their JSON key, and
+    # the live page's angles by their key: one name for one quantity in every view
+    quantities: ClassVar[Mapping[str, Quantity]] = {}
+    live_angles: ClassVar[Mapping[str, str]] = {}
+    headline: ClassVar[str] = ""  # the key of the figure a row, a list or a comparison shows first
     # Flags the video cannot decide, with the reason (a missing flag must not read as ruled out).
     not_assessed: ClassVar[Mapping[str, str]] = {}
 

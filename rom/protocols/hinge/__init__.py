@@ -22,6 +22,9 @@ class Hinge(Protocol):
     side_meaning = "the side facing the camera"
     segmentation = True  # the back's outline comes from the segmentation mask
     flags = words.FLAGS
+    quantities = words.QUANTITIES
+    live_angles = words.LIVE_ANGLES
+    headline = "max_hip_flexion_deg"
     posture_cue: ClassVar[str] = "stand up straight, side-on to the camera"
 
     def default_config(self):

@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
-from rom.protocols.base import FlagText
+from rom.protocols.base import FlagText, Quantity
+
+# per repetition (`rom.protocols.hinge.result.HingeRep`)
+QUANTITIES = {
+    "max_hip_flexion_deg": Quantity("hip flexion", "deg"),
+    "max_trunk_inclination_deg": Quantity("trunk inclination", "deg"),
+    "max_knee_flexion_deg": Quantity("knee flexion", "deg"),
+    "knee_bend_deg": Quantity("knee bend above standing", "deg"),
+    "back_rounding": Quantity("upper-back rounding", "deg"),
+    "back_flexion_deg": Quantity("whole-back flexion", "deg"),
+    "lumbar_ratio": Quantity("the spine's share of the bend", "ratio"),
+}
+
+LIVE_ANGLES = {"hip_flexion_deg": "hip flexion", "trunk_inclination_deg": "trunk inclination",
+               "knee_flexion_deg": "knee flexion", "back_rounding_deg": "upper-back rounding"}
 
 FLAGS = {
     "rounded_back": FlagText(

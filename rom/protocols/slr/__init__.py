@@ -27,6 +27,9 @@ class SLR(Protocol):
     pain_marks = True
     flags = words.FLAGS
     not_assessed = words.NOT_ASSESSED
+    quantities = words.QUANTITIES
+    live_angles = words.LIVE_ANGLES
+    headline = "slr_angle_deg"
     posture_cue: ClassVar[str] = "lie down on your back on the table, legs straight"
 
     def default_config(self):

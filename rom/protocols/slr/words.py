@@ -2,7 +2,22 @@
 
 from __future__ import annotations
 
-from rom.protocols.base import FlagText
+from rom.protocols.base import FlagText, Quantity
+
+QUANTITIES = {
+    "slr_angle_deg": Quantity("SLR angle", "deg"),
+    "max_hip_flexion_deg": Quantity("highest hip flexion", "deg"),
+    "knee_bend_onset_s": Quantity("knee began to bend", "s"),
+    "knee_bend_confirmed_s": Quantity("knee bend confirmed", "s"),
+    "pelvic_rotation_deg": Quantity("trunk line's turn at the SLR angle", "deg"),
+    "max_pelvic_rotation_deg": Quantity("trunk line's largest turn", "deg"),
+    "contralateral_hip_flexion_deg": Quantity("other leg's rise", "deg"),
+    "table_tilt_deg": Quantity("table line's tilt in the picture", "deg"),
+    "pain_angle_deg": Quantity("hip flexion at the pain mark", "deg"),
+}
+
+LIVE_ANGLES = {"hip_flexion_deg": "hip flexion", "knee_flexion_deg": "knee flexion",
+               "other_hip_flexion_deg": "other leg", "pelvic_rotation_deg": "pelvis"}
 
 FLAGS = {
     "knee_bend_not_reached": FlagText(
