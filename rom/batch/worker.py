@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -19,6 +18,7 @@ from pathlib import Path
 from rom.core.errors import BadInput, NotMeasurable
 from rom.outputs import batch_report
 from rom.outputs.batch_report import VideoRow
+from rom.outputs.files import atomic_write_bytes, atomic_write_text
 
 ROW_FILE = "row.json"
 # Files a worker may have left in a video's folder; removed before the video is redone so that
@@ -189,7 +189,7 @@ def run_job(job: Job, progress: Callable[[int, int], None] | None = None,
 
 
 def write_row(folder: Path, row: VideoRow) -> None:
-    batch_report.atomic_write(folder / ROW_FILE, json.dumps(row.to_dict(), indent=1) + "\n")
+    atomic_write_text(folder / ROW_FILE, json.dumps(row.to_dict(), indent=1) + "\n")
 
 
 def _compare_with_truth(row: VideoRow, result, truth_path: str | None) -> VideoRow:
@@ -232,9 +232,7 @@ def _write_video_outputs(analysis, folder: Path, annotated: bool = True) -> None
 
     ok, jpg = cv2.imencode(".jpg", key_frame(analysis), [cv2.IMWRITE_JPEG_QUALITY, 85])
     if ok:
-        tmp = folder / ".key_frame.jpg.partial"
-        tmp.write_bytes(jpg.tobytes())
-        os.replace(tmp, folder / "key_frame.jpg")
+        atomic_write_bytes(folder / "key_frame.jpg", jpg.tobytes())
     write_outputs(analysis, folder, video=annotated)
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from urllib.parse import quote
 
+from rom.outputs.files import atomic_write_text
 from rom.protocols.slr import interpretation as slr_meaning
 
 # Left/right difference beyond which the comparison is highlighted: the minimal detectable change
@@ -541,18 +542,11 @@ def render_index(rows: Sequence[VideoRow], meta: dict) -> str:
 
 # ---------------------------------------------------------------------------- files
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write under a temporary name, then rename: readers see the old file or the new, never half."""
-    tmp = path.with_name(f".{path.name}.partial")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
 def write_summaries(out_dir: str | os.PathLike, rows: Sequence[VideoRow], meta: dict) -> dict[str, Path]:
     """Write summary.csv, summary.json and index.html into out_dir; their paths by name."""
     out = Path(out_dir)
     paths = {"csv": out / "summary.csv", "json": out / "summary.json", "html": out / "index.html"}
-    atomic_write(paths["csv"], to_csv(rows))
-    atomic_write(paths["json"], to_json(rows, meta))
-    atomic_write(paths["html"], render_index(rows, meta))
+    atomic_write_text(paths["csv"], to_csv(rows))
+    atomic_write_text(paths["json"], to_json(rows, meta))
+    atomic_write_text(paths["html"], render_index(rows, meta))
     return paths

@@ -9,11 +9,11 @@ from __future__ import annotations
 import csv
 import io
 import os
-from pathlib import Path
 
 import numpy as np
 
 from rom.core.landmarks import LandmarkSeries
+from rom.outputs.files import atomic_write_text
 
 _VISIBILITY_OF = ("shoulder", "hip", "knee", "ankle")
 
@@ -49,7 +49,4 @@ def write_frames_csv(result, series: LandmarkSeries, path: str | os.PathLike) ->
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(header)
     w.writerows(rows)
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.partial")
-    tmp.write_text(buf.getvalue(), encoding="utf-8")
-    os.replace(tmp, path)
+    atomic_write_text(path, buf.getvalue())

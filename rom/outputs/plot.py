@@ -15,6 +15,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from rom.outputs.files import atomic_path
 from rom.outputs.wording import flag_words
 
 COLORS = {"hip": "#d9480f", "leg": "#f08c00", "knee": "#1971c2", "other": "#868e96", "pelvis": "#5f3dc4",
@@ -49,13 +50,8 @@ def write_plot(result, path: str | os.PathLike, size_in: tuple[float, float] = S
     Written under a temporary name and renamed, so a killed run leaves no half-written file.
     """
     fig = make_figure(result, size_in, dpi)
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.partial")
-    try:
+    with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def _max(x: np.ndarray) -> float:
