@@ -1,14 +1,12 @@
-"""Fixtures and helpers of the web app's tests.
-
-A test module imports the fixtures it uses (`from conftest_web import app_fixture  # noqa: F401`);
-each is registered under its short name (`app`), so that test arguments do not shadow imports.
+"""Helpers of the web app's tests; their fixtures are in `conftest.py`.
 
 Built like the Flask tutorial's tests: `app` (an app on a fresh database in a temporary
-instance folder), `client` (logged in as the clinician `CLINICIAN`, who owns the people that
-`add_person` adds unless told otherwise), `runner`. `db_url` runs a storage test against SQLite
-and against a real PostgreSQL server that `postgres_server` starts on a free local port (skipped,
-with the reason, when PostgreSQL is not installed). `live_server` serves an app over HTTP and
-WebSocket on a free port, for the WebSocket and browser tests; `session_cookie` logs in for them.
+instance folder, `make_app`), `client` (logged in as the clinician `CLINICIAN`, who owns the people
+that `add_person` adds unless told otherwise), `runner`. `db_url` runs a storage test against SQLite
+and against a real PostgreSQL server that `postgres_server` starts on a free local port
+(`running_postgres`; skipped, with the reason, when PostgreSQL is not installed). `live_server`
+serves an app over HTTP and WebSocket on a free port (`LiveServer`), for the WebSocket and browser
+tests; `session_cookie` logs in for them.
 
 CSRF protection stays on in every test: the test client (`Client`) sends the token with each
 state-changing request, as the pages' forms do; `Client(app, csrf=False)` does not.
@@ -16,6 +14,7 @@ state-changing request, as the pages' forms do; `Client(app, csrf=False)` does n
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import glob
 import json
@@ -86,22 +85,6 @@ def make_app(instance: pathlib.Path, db_url: str | None = None, **config):
     return app
 
 
-@pytest.fixture(name="app")
-def app_fixture(tmp_path):
-    return make_app(tmp_path / "instance")
-
-
-@pytest.fixture(name="client")
-def client_fixture(app):
-    """Logged in as CLINICIAN."""
-    return login(app)
-
-
-@pytest.fixture(name="runner")
-def runner_fixture(app):
-    return app.test_cli_runner()
-
-
 # --- PostgreSQL --------------------------------------------------------------------------------
 
 def _free_port() -> int:
@@ -118,10 +101,11 @@ def _pg_bin() -> pathlib.Path | None:
     return pathlib.Path(initdb).parent if initdb else None
 
 
-@pytest.fixture(scope="session", name="postgres_server")
-def postgres_server_fixture():
-    """A throw-away PostgreSQL server: (host, port). PostgreSQL refuses to run as root, so as
-    root the server runs as the `postgres` user in a temporary folder that user owns."""
+@contextlib.contextmanager
+def running_postgres():
+    """A throw-away PostgreSQL server: (host, port), for the `postgres_server` fixture. PostgreSQL
+    refuses to run as root, so as root the server runs as the `postgres` user in a temporary folder
+    that user owns. Skips the test, with the reason, when PostgreSQL cannot run here."""
     bindir = _pg_bin()
     if bindir is None:
         pytest.skip("PostgreSQL is not installed (apt-get install postgresql); PostgreSQL storage tests skipped")
@@ -160,24 +144,6 @@ def postgres_database(server) -> str:
     return f"postgresql+psycopg://postgres@{host}:{port}/{name}"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"], name="db_url")
-def db_url_fixture(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'rom.sqlite'}"
-    return postgres_database(request.getfixturevalue("postgres_server"))
-
-
-@pytest.fixture(name="db_app")
-def db_app_fixture(tmp_path, db_url):
-    """An app on SQLite or PostgreSQL (parametrised by db_url)."""
-    app = make_app(tmp_path / "instance", db_url)
-    yield app
-    with app.app_context():
-        from web.db import db
-
-        db.engine.dispose()
-
-
 # --- A served app ------------------------------------------------------------------------------
 
 class LiveServer:
@@ -193,13 +159,6 @@ class LiveServer:
         close_sockets()
         self.server.shutdown()
         self.server.server_close()
-
-
-@pytest.fixture(name="live_server")
-def live_server_fixture(tmp_path):
-    server = LiveServer(make_app(tmp_path / "instance"))
-    yield server
-    server.stop()
 
 
 _open_sockets: list[WsClient] = []  # the WebSocket clients tests opened, closed when their server stops

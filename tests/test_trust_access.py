@@ -11,7 +11,7 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-from conftest_web import (  # noqa: F401
+from conftest_web import (
     CLINICIAN,
     PASSWORD,
     ROOT,
@@ -20,8 +20,6 @@ from conftest_web import (  # noqa: F401
     add_assessment,
     add_person,
     add_user,
-    app_fixture,
-    live_server_fixture,
     login,
     make_app,
     session_cookie,

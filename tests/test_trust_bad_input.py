@@ -26,16 +26,7 @@ import wave
 import cv2
 import numpy as np
 import pytest
-from conftest_web import (  # noqa: F401
-    ROOT,
-    SAMPLES,
-    add_analysed,
-    add_person,
-    app_fixture,
-    login,
-    truth,
-    wait_until,
-)
+from conftest_web import ROOT, SAMPLES, add_analysed, add_person, login, truth, wait_until
 from sqlalchemy import select
 
 from web.db import db

@@ -22,12 +22,11 @@ import time
 import cv2
 import psutil
 import pytest
-from conftest_web import (  # noqa: F401
+from conftest_web import (
     SAMPLES,
     HttpSession,
     add_assessment,
     add_person,
-    live_server_fixture,
     make_app,
     serve_subprocess,
     session_cookie,

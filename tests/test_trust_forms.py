@@ -12,15 +12,13 @@ import pathlib
 import re
 
 import pytest
-from conftest_web import (  # noqa: F401
+from conftest_web import (
     PASSWORD,
     SAMPLES,
     Client,
     add_analysed,
     add_assessment,
     add_person,
-    add_user,
-    app_fixture,
     login,
     user_id,
     wait_until,

@@ -13,15 +13,7 @@ import struct
 import cv2
 import numpy as np
 import pytest
-from conftest_web import (  # noqa: F401
-    SAMPLES,
-    add_assessment,
-    add_person,
-    live_server_fixture,
-    session_cookie,
-    wait_until,
-    ws_connect,
-)
+from conftest_web import SAMPLES, add_assessment, add_person, session_cookie, wait_until, ws_connect
 from simple_websocket import ConnectionClosed
 from sqlalchemy import func, select
 

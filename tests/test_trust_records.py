@@ -17,17 +17,14 @@ import pathlib
 import struct
 
 import pytest
-from conftest_web import (  # noqa: F401
+from conftest_web import (
     Client,
     LiveServer,
     add_assessment,
     add_person,
     add_user,
-    db_url_fixture,
-    live_server_fixture,
     login,
     make_app,
-    postgres_server_fixture,
     session_cookie,
     user_id,
     wait_until,

@@ -13,22 +13,7 @@ import urllib.parse
 import urllib.request
 
 import pytest
-from conftest_web import (  # noqa: F401
-    CLINICIAN,
-    PASSWORD,
-    Client,
-    LiveServer,
-    add_person,
-    add_user,
-    app_fixture,
-    db_app_fixture,
-    db_url_fixture,
-    live_server_fixture,
-    login,
-    make_app,
-    postgres_server_fixture,
-    user_id,
-)
+from conftest_web import CLINICIAN, PASSWORD, Client, add_person, add_user, login, make_app, user_id
 from sqlalchemy import func, select
 
 from web.db import db

@@ -13,12 +13,7 @@ import stat
 import av
 import cv2
 import numpy as np
-from conftest_web import (  # noqa: F401
-    add_person,
-    add_user,
-    app_fixture,
-    login,
-)
+from conftest_web import add_person, login
 
 from web import uploads
 from web.db import db

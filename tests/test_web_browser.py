@@ -12,7 +12,7 @@ import tempfile
 import cv2
 import numpy as np
 import pytest
-from conftest_web import ARTIFACTS, CLINICIAN, PASSWORD, SAMPLES, live_server_fixture, truth, user_id  # noqa: F401
+from conftest_web import ARTIFACTS, CLINICIAN, PASSWORD, SAMPLES, truth, user_id
 
 from rom.capture import video
 from web.db import db

@@ -10,7 +10,7 @@ import re
 import tempfile
 
 import pytest
-from conftest_web import ARTIFACTS, CLINICIAN, PASSWORD, SAMPLES, live_server_fixture, truth, user_id  # noqa: F401
+from conftest_web import ARTIFACTS, CLINICIAN, PASSWORD, SAMPLES, truth, user_id
 from test_web_browser import CHROMIUM, SLR, TOLERANCE_DEG, Clip, _wait, camera_args, leg_elevation_deg, write_y4m
 
 from web.db import db

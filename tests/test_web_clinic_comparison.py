@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from conftest_web import add_assessment, add_person, app_fixture, client_fixture, make_app  # noqa: F401
+from conftest_web import add_assessment, add_person, make_app
 
 from rom.protocols.slr.interpretation import SIDE_DIFFERENCE_DEG
 from web.services.interpret import Thresholds, degrees

@@ -10,14 +10,7 @@ from datetime import timedelta
 import flask_migrate
 import pytest
 import sqlalchemy as sa
-from conftest_web import (  # noqa: F401
-    add_assessment,
-    add_person,
-    app_fixture,
-    client_fixture,
-    db_url_fixture,
-    postgres_server_fixture,
-)
+from conftest_web import add_assessment, add_person
 from test_web_clinic_comparison import slr_result
 
 from web import create_app

@@ -10,7 +10,7 @@ from datetime import datetime
 
 import numpy as np
 import pytest
-from conftest_web import SAMPLES, add_assessment, add_person, app_fixture, client_fixture, wait_until  # noqa: F401
+from conftest_web import SAMPLES, add_assessment, add_person, wait_until
 from synthetic import slr_profile, supine_series
 from test_legs import _no_depth, _shrink_leg
 from test_web_clinic_comparison import slr_result

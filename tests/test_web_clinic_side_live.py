@@ -4,7 +4,7 @@ incomplete recording with a wrongly declared side is measured, not refused (issu
 from __future__ import annotations
 
 import pytest
-from conftest_web import add_assessment, add_person, app_fixture  # noqa: F401
+from conftest_web import add_assessment, add_person
 from synthetic import slr_profile, supine_series
 from test_legs import _no_depth, _shrink_leg
 from test_web_clinic_side import near_right_raise

@@ -7,7 +7,7 @@ import io
 import json
 
 import pytest
-from conftest_web import add_analysed, add_assessment, add_person, app_fixture, client_fixture, sample_analysis  # noqa: F401
+from conftest_web import add_analysed, add_assessment, add_person, sample_analysis
 
 from rom.outputs.frames_csv import frame_rows
 from web.db import db

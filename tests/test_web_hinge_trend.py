@@ -8,7 +8,7 @@ import json
 import re
 from datetime import datetime
 
-from conftest_web import add_analysed, add_assessment, add_person, app_fixture, client_fixture  # noqa: F401
+from conftest_web import add_analysed, add_assessment, add_person
 
 from web.db import db
 from web.formats import chart_text

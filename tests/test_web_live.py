@@ -10,11 +10,10 @@ import struct
 import cv2
 import numpy as np
 import pytest
-from conftest_web import (  # noqa: F401
+from conftest_web import (
     SAMPLES,
     add_assessment,
     add_person,
-    live_server_fixture,
     login,
     sample_analysis,
     session_cookie,

@@ -7,7 +7,7 @@ import io
 import pathlib
 
 import pytest
-from conftest_web import add_analysed, add_assessment, add_person, app_fixture, client_fixture, runner_fixture  # noqa: F401
+from conftest_web import add_analysed, add_assessment, add_person
 
 from web.db import db
 from web.models import Assessment, Person

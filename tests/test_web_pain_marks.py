@@ -6,15 +6,7 @@ from __future__ import annotations
 
 import flask_migrate
 import pytest
-from conftest_web import (  # noqa: F401
-    add_assessment,
-    add_person,
-    app_fixture,
-    client_fixture,
-    live_server_fixture,
-    login,
-    truth,
-)
+from conftest_web import add_assessment, add_person, login, truth
 from sqlalchemy import text
 from test_web_live import SLR, LiveClient, _get, clip_frames
 

@@ -12,7 +12,7 @@ import sys
 import urllib.request
 
 import pytest
-from conftest_web import (  # noqa: F401
+from conftest_web import (
     PASSWORD,
     ROOT,
     HttpSession,
@@ -20,7 +20,6 @@ from conftest_web import (  # noqa: F401
     add_person,
     make_app,
     postgres_database,
-    postgres_server_fixture,
     serve_subprocess,
 )
 

@@ -6,17 +6,7 @@ from __future__ import annotations
 import flask_migrate
 import pytest
 import sqlalchemy as sa
-from conftest_web import (  # noqa: F401
-    CLINICIAN,
-    add_person,
-    add_user,
-    app_fixture,
-    db_app_fixture,
-    db_url_fixture,
-    login,
-    postgres_server_fixture,
-    user_id,
-)
+from conftest_web import CLINICIAN, add_person, add_user, login, user_id
 
 from web.db import MIGRATIONS, db
 from web.models import AuditEvent, User

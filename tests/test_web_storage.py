@@ -8,15 +8,7 @@ from datetime import timedelta
 
 import numpy as np
 import pytest
-from conftest_web import (  # noqa: F401
-    add_assessment,
-    add_person,
-    db_app_fixture,
-    db_url_fixture,
-    postgres_server_fixture,
-    sample_analysis,
-    user_id,
-)
+from conftest_web import add_assessment, add_person, sample_analysis, user_id
 from sqlalchemy import func, select
 
 from rom.protocols.slr.measure import analyze_slr

@@ -13,7 +13,7 @@ import json
 import flask_migrate
 import numpy as np
 import pytest
-from conftest_web import add_assessment, add_person, add_user, app_fixture, client_fixture, login  # noqa: F401
+from conftest_web import add_assessment, add_person, add_user, login
 from sqlalchemy import inspect
 from synthetic import FPS, slr_profile, supine_series
 

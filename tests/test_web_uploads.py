@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pathlib
 
-from conftest_web import SAMPLES, add_person, app_fixture, client_fixture, truth, wait_until  # noqa: F401
+from conftest_web import SAMPLES, add_person, truth, wait_until
 
 from web.db import db
 from web.models import Assessment

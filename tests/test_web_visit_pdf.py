@@ -13,15 +13,7 @@ import re
 import unicodedata
 
 import pytest
-from conftest_web import (  # noqa: F401
-    ARTIFACTS,
-    CLINICIAN,
-    PASSWORD,
-    add_analysed,
-    add_person,
-    live_server_fixture,
-    user_id,
-)
+from conftest_web import ARTIFACTS, CLINICIAN, PASSWORD, add_analysed, add_person, user_id
 from test_web_browser import CHROMIUM
 from test_web_visits import DAY, HINGE, LEFT, NOTES, RIGHT, at
 

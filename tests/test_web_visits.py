@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from conftest_web import add_analysed, add_assessment, add_person, add_user, app_fixture, login, user_id  # noqa: F401
+from conftest_web import add_analysed, add_assessment, add_person, add_user, login, user_id
 from sqlalchemy import select
 
 from web import visits

@@ -12,7 +12,7 @@ import subprocess
 from datetime import datetime
 
 import pytest
-from conftest_web import ROOT, add_assessment, add_person, app_fixture, client_fixture  # noqa: F401
+from conftest_web import ROOT, add_assessment, add_person
 from test_web_clinic_comparison import slr_result
 
 from web.formats.filters import plain_words

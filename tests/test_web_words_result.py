@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from conftest_web import add_assessment, add_person, app_fixture, client_fixture  # noqa: F401
+from conftest_web import add_assessment, add_person
 from test_web_clinic_comparison import slr_result
 
 
