@@ -165,3 +165,35 @@ class Protocol(ABC):
 
     def not_assessed_reason(self, flag: str) -> str:
         return self.not_assessed.get(flag, "the video cannot decide it")
+
+    # --- the web app's pages, reports and exports --------------------------------------------
+    modes: ClassVar[Mapping[str, str]] = {}  # the ways the test is done (value -> words), when more than one
+    # The side is found in the video (the raised leg) and checked against the one declared; else the
+    # declared side is measured as given (the side facing the camera).
+    side_from_video: ClassVar[bool] = False
+    # A person's left and right headline figures are compared (like with like: same mode, close in time).
+    compares_sides: ClassVar[bool] = False
+    chart: ClassVar[tuple[str, ...]] = ()  # the per-frame angles a result's chart draws, in drawing order
+    trend: ClassVar[tuple[str, ...]] = ()  # per repetition, the figures a person's trend charts (their highest)
+    trials: ClassVar[bool] = False  # one recording holds several trials, each measured on its own
+
+    def label(self, key: str) -> str:
+        """The name of a figure (`quantities`) or of a per-frame angle (`live_angles`), as every view says it."""
+        if key in self.live_angles:
+            return self.live_angles[key]
+        q = self.quantities.get(key)
+        return q.label if q else key.replace("_deg", "").replace("_", " ")
+
+    def interpretation(self):
+        """What a result means: its package's `interpret` module (no web framework in it), with
+        SETTINGS (the clinic's overrides of the interpretation thresholds, key -> default),
+        thresholds(settings) (the table with those overrides), sentences(result, mode, thresholds),
+        headline(result) (the main figure for lists), reference_lines(thresholds) (for a person's chart),
+        sources(results, thresholds, compared), fhir(result, mode, side, thresholds) (code, value,
+        components, interpretation in plain values) and opensim_coordinates(side); with
+        `compares_sides`, side_difference(left_deg, right_deg, thresholds, left_day, right_day) ->
+        (notable, sentence); with `trials`, trials_summary(angles, excluded), trial_components(view),
+        trials_csv(view) and TRIAL_COLUMNS. Results are the result dicts (`to_dict()`)."""
+        from importlib import import_module
+
+        return import_module(f"{type(self).__module__}.interpret")

@@ -25,6 +25,8 @@ class Hinge(Protocol):
     quantities = words.QUANTITIES
     live_angles = words.LIVE_ANGLES
     headline = "max_hip_flexion_deg"
+    chart = ("hip_flexion_deg", "trunk_inclination_deg", "knee_flexion_deg", "back_flexion_deg")
+    trend = ("max_hip_flexion_deg", "max_trunk_inclination_deg", "max_knee_flexion_deg")
     posture_cue: ClassVar[str] = "stand up straight, side-on to the camera"
 
     def default_config(self):

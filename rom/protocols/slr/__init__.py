@@ -30,6 +30,11 @@ class SLR(Protocol):
     quantities = words.QUANTITIES
     live_angles = words.LIVE_ANGLES
     headline = "slr_angle_deg"
+    modes = {"passive": "passive (examiner lifts the leg)", "active": "active (own leg lift)"}
+    side_from_video = True  # the raised leg, checked against the declared one (issue 11)
+    compares_sides = True
+    chart = ("hip_flexion_deg", "knee_flexion_deg", "other_hip_flexion_deg", "pelvic_rotation_deg")
+    trials = True
     posture_cue: ClassVar[str] = "lie down on your back on the table, legs straight"
 
     def default_config(self):
