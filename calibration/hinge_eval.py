@@ -18,6 +18,7 @@ import numpy as np
 
 from rom.core.errors import NotMeasurable
 from rom.core.landmarks import LandmarkSeries
+from rom.core.scoring import match_reps
 from rom.protocols.hinge.measure import analyze_hinge
 from rom.validation import truth as T
 
@@ -41,7 +42,7 @@ def rows(folders: list[Path], prefix: str = "", cache: Path = CACHE) -> list[dic
                 continue
             d = res.to_dict()
             out.append({"clip": tr.name, "truth": tr, "result": res,
-                        "pairs": T.match_reps(d["reps"], tr.data["reps"]), "n_found": len(d["reps"])})
+                        "pairs": match_reps(d["reps"], tr.data["reps"]), "n_found": len(d["reps"])})
     return out
 
 

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from rom.analysis import Options, analyze_video
+from rom.core.scoring import match_reps
 from rom.validation import truth as T
 from rom.validation.validate import compare
 
@@ -85,7 +86,7 @@ def test_form_signals_on_renders(hinge_rows):
     flexed, neutral = [], []
     for r in hinge_rows:
         d = r["result"].to_dict()
-        for m, t in T.match_reps(d["reps"], r["truth"].data["reps"]):
+        for m, t in match_reps(d["reps"], r["truth"].data["reps"]):
             assert not m["from_floor"] and abs(m["hips_back"]) < 0.15 and m["lockout_lean_back_deg"] < 10, r["clip"]
             spine = set(t["flags"]) & {"rounded_back", "lumbar_compensation"}
             (flexed if spine else neutral).append(m["head_turn_deg"])

@@ -14,6 +14,7 @@ parts only when they are used (the hinge's analysis imports scipy.stats, which a
 from __future__ import annotations
 
 import math
+import importlib
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -165,6 +166,14 @@ class Protocol(ABC):
 
     def not_assessed_reason(self, flag: str) -> str:
         return self.not_assessed.get(flag, "the video cannot decide it")
+
+    # --- validation --------------------------------------------------------------------------
+    def validation(self):
+        """The test scored against ground truth (`rom validate`): its package's `validation` module,
+        with conditions(truth_data) -> dict, compare(result_dict, frame_columns, truth) -> dict,
+        summarize(rows) -> dict, and the lines of the tables: clip_table(rows),
+        summary_lines(summary), extra_tables(summary)."""
+        return importlib.import_module(f"{type(self).__module__}.validation")
 
     # --- the web app's pages, reports and exports --------------------------------------------
     modes: ClassVar[Mapping[str, str]] = {}  # the ways the test is done (value -> words), when more than one
