@@ -3,6 +3,7 @@ results and landmarks drawn over synthetic frames (no pose model, except the one
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import SimpleNamespace
 
 import cv2
@@ -14,8 +15,8 @@ from rom.core.landmarks import INDEX, LandmarkSeries
 from rom.core.results import FrameTable, Quality
 from rom.outputs import draw, overlay
 from rom.outputs.annotate import write_annotated_video
-from rom.protocols.hinge.result import HingeRep, HingeResult
-from rom.protocols.slr.result import SLRResult
+from rom.protocols.hinge.result import HingeEvents, HingeRep, HingeResult
+from rom.protocols.slr.result import SLREvents, SLRResult
 
 FPS = 30.0
 W, H = 640, 480
@@ -64,9 +65,9 @@ def slr_result(flags=("contralateral_leg_lift",), bent=True, warnings=("a standi
     cols = {"t_s": t, "hip_flexion_deg": hip, "hip_flexion_raw_deg": hip + 0.5, "leg_hip_flexion_deg": hip - 0.3,
             "knee_flexion_deg": knee, "knee_flexion_raw_deg": knee, "other_hip_flexion_deg": np.full(N, 4.0),
             "pelvic_rotation_deg": np.zeros(N)}
-    events = {"onset": ONSET if bent else None, "confirmed": 60 if bent else None, "peak": 70, "key": ONSET if bent
-              else 70, "rest": (0, 19), "side": "left", "feet_deg": 0.0, "up_sign": 1.0, "table_tilt_deg": 0.0,
-              "threshold_deg": 10.0, "knee_baseline_deg": 0.0, "rest_thigh_deg": 4.0}
+    events = SLREvents(onset=ONSET if bent else None, confirmed=60 if bent else None, peak=70,
+                       key=ONSET if bent else 70, rest=(0, 19), label="left", feet_deg=0.0, up_sign=1.0,
+                       threshold_deg=10.0)
     slr = 61.0 if bent else 70.0
     return SLRResult(
         video="clip.mp4", side="left", facing="left", slr_angle_deg=slr, slr_angle_ci95_deg=(slr - 3, slr + 3),
@@ -117,9 +118,8 @@ def hinge_result() -> HingeResult:
                           max_trunk_inclination_deg=72.0, max_knee_flexion_deg=3.0, back_rounding=5.0 + 20 * k,
                           lumbar_ratio=0.1, flags=("rounded_back",) if k else ())
                  for k, (a, b, e) in enumerate(REPS))
-    events = {"reps": REPS, "bottoms": [(17, 23), (57, 63)], "side": "right", "knee_bend_threshold_deg": 17.0,
-              "knee_standing_deg": 3.0, "rounded_back_threshold": 18.0, "rounded_back_threshold_deg": 18.0,
-              "back_rounding_unit": "deg", "back_contour": {60: back}}
+    events = HingeEvents(reps=tuple(REPS), bottoms=((17, 23), (57, 63)), knee_bend_threshold_deg=17.0,
+                         knee_standing_deg=3.0, rounded_back_threshold_deg=18.0, back_contour={60: back})
     return HingeResult(video="hinge.mp4", side="right", reps=reps, flags=("rounded_back",),
                        quality=Quality(frames=N, detected_fraction=1.0), frames=FrameTable(cols), events=events)
 
@@ -194,12 +194,12 @@ def test_short_warning_keeps_the_first_clause():
 
 def test_slr_overlay_texts_in_plain_words():
     ov = overlay.Overlay(slr_result())
-    assert ov.banner == "knee bends at 61 deg (t 1.68 s)"
+    assert [b.text for b in ov.plan.banners] == ["knee bends at 61 deg (t 1.68 s)"]
     words = [text for text, _ in ov.footer]
     assert "! other leg lifting" in words
     assert any(w.startswith("warning: a standing person was in the picture") for w in words)
     never = overlay.Overlay(slr_result(flags=(), bent=False, warnings=()))
-    assert never.banner == "knee never bent: max 70 deg"
+    assert [b.text for b in never.plan.banners] == ["knee never bent: max 70 deg"]
     assert never.footer == []  # 'knee never bent' is the banner, not a footer flag
 
 
@@ -263,7 +263,7 @@ def test_hinge_rep_banner_flags_and_back_outline():
     assert _colour_count(clean, draw.DONE) > 2000
     faulty = ov.draw(grey(), 60, xy[60])  # rep 2's bottom: a rounded back
     assert _colour_count(faulty, draw.FLAG, slice(H - 110, H - 40)) > 2000
-    outline = result.events["back_contour"][60]
+    outline = result.events.back_contour[60]
     mid = draw.to_px(outline[5])
     assert tuple(faulty[mid[1], mid[0]]) == draw.FLAG  # the back's outline, red for a fault
     away = ov.draw(grey(), 40, xy[40])  # between reps: no outline, no banner
@@ -282,7 +282,7 @@ def test_hinge_angle_arcs_at_hip_and_knee():
 def test_hinge_without_optional_events():
     result = hinge_result()
     bare = HingeResult(video="", side="right", reps=result.reps, flags=(), quality=result.quality,
-                       frames=result.frames, events={"reps": REPS, "side": "right"})
+                       frames=result.frames, events=HingeEvents(reps=tuple(REPS)))
     img = overlay.Overlay(bare).draw(grey(), 60, hinge_landmarks()[60])
     assert (img != 120).any()
 
@@ -346,7 +346,7 @@ def test_key_frame_decodes_only_that_frame(clip, monkeypatch):
 
 def test_key_frame_past_the_end_is_a_clear_error(clip):
     result = slr_result()
-    late = SLRResult(**{**result.__dict__, "events": {**result.events, "key": N + 10}})
+    late = replace(result, events=replace(result.events, key=N + 10))
     with pytest.raises(Exception, match="could not be decoded"):
         overlay.key_frame(_analysis(clip, late, slr_landmarks()))
 

@@ -11,7 +11,7 @@ from test_overlay import hinge_result, slr_result
 
 from rom.core.results import FrameTable
 from rom.outputs import plot
-from rom.protocols.hinge.result import HingeResult
+from rom.protocols.hinge.result import HingeEvents, HingeResult
 
 
 def _legend(fig) -> list[str]:
@@ -66,7 +66,7 @@ def test_hinge_reps_are_shaded_and_labelled_with_their_flags():
     assert "hip flexion, max 80.0 deg" in legend
     assert "rounded-back threshold (18 deg)" in legend
     assert len(fig.axes) == 2  # back rounding on its own (right) axis
-    assert fig.axes[1].get_ylabel() == "back rounding (deg)"
+    assert fig.axes[1].get_ylabel() == "upper-back rounding (deg)"  # the protocol's name for back_rounding
     assert len(fig.axes[0].patches) == 2  # one shaded span per repetition
 
 
@@ -74,7 +74,7 @@ def test_hinge_without_a_back_outline_has_one_axis(tmp_path):
     r = hinge_result()
     cols = {**r.frames.columns, "back_rounding": np.full(len(r.frames), np.nan)}
     bare = HingeResult(video="h.mp4", side="right", reps=r.reps, flags=(), quality=r.quality,
-                       frames=FrameTable(cols), events={"reps": r.events["reps"], "side": "right"})
+                       frames=FrameTable(cols), events=HingeEvents(reps=r.events.reps))
     fig = plot.make_figure(bare)
     assert len(fig.axes) == 1
     plot.write_plot(bare, tmp_path / "h.png")

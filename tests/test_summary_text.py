@@ -70,9 +70,10 @@ def test_hinge_summary_has_a_line_per_rep_and_the_flags():
     assert lines[0] == "Hip hinge, right side facing the camera - hinge.mp4"
     assert "  2 repetitions" in lines
     k = lines.index("  rep 1  0.17-1.17 s, bottom at 0.67 s: no fault")
-    assert "hip flexion 80.0 deg, trunk 72.0 deg, knee 3.0 deg" in lines[k + 1]
+    assert lines[k + 1] == "         hip flexion 80.0 deg, trunk inclination 72.0 deg, knee flexion 3.0 deg"
     k = lines.index("  rep 2  1.50-2.50 s, bottom at 2.00 s: rounded back")
-    assert lines[k + 1].endswith("back rounding 25.0 deg")
+    # the figures by the protocol's names (`Protocol.quantities`), as the web pages name them
+    assert lines[k + 2] == "         upper-back rounding 25.0 deg, whole-back flexion n/a"
     assert max(len(line) for line in lines) <= WIDTH
     assert any(line.startswith("  rounded back (rep 2): ") for line in lines)
 

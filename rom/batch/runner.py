@@ -255,10 +255,10 @@ class TerminalProgress(ProgressView):
 def _one_line(row: VideoRow) -> str:
     if not row.measured:
         return f"{row.status.replace('_', ' ')}: {row.error}"
-    if row.test == "slr":
-        return f"SLR {row.side} {row.slr_angle_deg} deg" + (f" [{', '.join(row.flags)}]" if row.flags else "")
-    reps = f"{row.rep_count} rep{'s' if row.rep_count != 1 else ''}"
-    return f"hinge {row.side}, {reps}" + (f" [{', '.join(row.flags)}]" if row.flags else "")
+    from rom import protocols
+
+    line = protocols.get(row.test).batch_line(row.to_dict())
+    return line + (f" [{', '.join(row.flags)}]" if row.flags else "")
 
 
 @dataclass(frozen=True)

@@ -15,18 +15,17 @@ warns when the measured side differs. Several videos of one person, test and sid
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from urllib.parse import quote
 
+from rom import protocols
 from rom.outputs.files import atomic_write_text
-from rom.protocols.slr import interpretation as slr_meaning
 
 # Left/right difference beyond which the comparison is highlighted: the minimal detectable change
 # of a goniometric SLR is about 6-7 degrees (DESIGN.md 3); normal asymmetry is 4-5.
@@ -143,7 +142,11 @@ _META = {f.name: f.metadata for f in fields(VideoRow)}
 NUMERIC: tuple[str, ...] = tuple(f.name for f in fields(VideoRow)
                                  if str(f.type).split(" | ")[0] in ("float", "int"))
 
-_NAME_RE = re.compile(r"(?<![a-z0-9])(?P<test>slr|hinge)[-_](?P<side>left|right|l|r)(?![a-z0-9])", re.IGNORECASE)
+# Integer columns (counts): kept as they are where numbers are rounded.
+_COUNTS = frozenset(f.name for f in fields(VideoRow) if str(f.type).startswith("int"))
+
+_NAME_RE = re.compile(rf"(?<![a-z0-9])(?P<test>{'|'.join(protocols.names())})[-_](?P<side>left|right|l|r)(?![a-z0-9])",
+                      re.IGNORECASE)
 
 
 def person_and_side(path: str | os.PathLike) -> tuple[str | None, str | None, str | None]:
@@ -166,7 +169,7 @@ def base_row(video: str, folder: str, requested_test: str, model: str) -> VideoR
 
 
 def measured_row(base: VideoRow, result, fps: float, size: tuple[int, int]) -> VideoRow:
-    """The row of a measured video from its result (`SLRResult` or `HingeResult`)."""
+    """The row of a measured video from its result (its test's columns: `Protocol.batch_figures`)."""
     d = result.to_dict()
     q = d["quality"]
     common = dict(
@@ -176,28 +179,7 @@ def measured_row(base: VideoRow, result, fps: float, size: tuple[int, int]) -> V
         angle_source=q.get("angle_source"), warnings=tuple(q["warnings"]),
         duration_s=round(q["frames"] / fps, 2) if fps else None, fps=round(float(fps), 3),
         width_px=int(size[0]), height_px=int(size[1]))
-    if d["test"] == "slr":
-        lo, hi = (d.get("slr_angle_ci95_deg") or [None, None])[:2]
-        return replace(base, **common, slr_angle_deg=d["slr_angle_deg"], slr_angle_ci95_low_deg=lo,
-                       slr_angle_ci95_high_deg=hi, knee_bend_onset_s=d["knee_bend_onset_s"],
-                       max_hip_flexion_deg=d["max_hip_flexion_deg"], pelvic_rotation_deg=d["pelvic_rotation_deg"],
-                       contralateral_hip_flexion_deg=d["contralateral_hip_flexion_deg"])
-    reps = d["reps"]
-
-    def per_rep(key: str) -> tuple:
-        return tuple(r[key] for r in reps)
-
-    def most(key: str) -> float | None:
-        values = [v for v in per_rep(key) if v is not None]
-        return max(values) if values else None
-
-    return replace(base, **common, rep_count=len(reps), max_hip_flexion_deg=most("max_hip_flexion_deg"),
-                   max_trunk_inclination_deg=most("max_trunk_inclination_deg"),
-                   max_knee_flexion_deg=most("max_knee_flexion_deg"), rep_bottom_s=per_rep("bottom_s"),
-                   rep_max_hip_flexion_deg=per_rep("max_hip_flexion_deg"),
-                   rep_max_trunk_inclination_deg=per_rep("max_trunk_inclination_deg"),
-                   rep_max_knee_flexion_deg=per_rep("max_knee_flexion_deg"),
-                   rep_flags=tuple(tuple(r["flags"]) for r in reps))
+    return replace(base, **common, **protocols.get(d["test"]).batch_figures(d))
 
 
 def _num(x, nd: int = 2):
@@ -208,30 +190,21 @@ def _num(x, nd: int = 2):
     return round(x, nd) if x == x and abs(x) != float("inf") else None
 
 
-def _mae(values: Iterable) -> float | None:
-    v = [abs(x) for x in values if _num(x) is not None]
-    return round(sum(v) / len(v), 2) if v else None
-
-
 def with_truth(row: VideoRow, comparison: dict, truth_file: str) -> VideoRow:
     """Add the error columns from `rom.validation.validate.compare(result, truth)`."""
     fl = comparison["flags"]
     common = dict(truth_file=truth_file, side_ok=comparison.get("side_ok"), flags_missed=tuple(fl["missed"]),
                   flags_false=tuple(fl["false"]), hip_flexion_mae_deg=_num(comparison.get("hip_mae_deg")),
                   knee_flexion_mae_deg=_num(comparison.get("knee_mae_deg")))
-    if comparison["test"] == "slr":
-        return replace(row, **common, truth_slr_angle_deg=_num(comparison["slr_truth_deg"]),
-                       slr_angle_error_deg=_num(comparison["slr_error_deg"]),
-                       truth_knee_bend_onset_s=_num(comparison.get("onset_truth_s")),
-                       knee_bend_onset_error_s=_num(comparison.get("onset_error_s")))
-    reps = comparison["reps"]
-    return replace(row, **common, truth_rep_count=comparison["reps_truth"],
-                   reps_found=sum(bool(r["found"]) for r in reps),
-                   rep_hip_flexion_error_deg=tuple(_num(r["hip_error_deg"]) for r in reps),
-                   rep_hip_flexion_mae_deg=_mae(r["hip_error_deg"] for r in reps),
-                   rep_trunk_inclination_mae_deg=_mae(r["trunk_error_deg"] for r in reps),
-                   rep_knee_flexion_mae_deg=_mae(r["knee_error_deg"] for r in reps),
-                   trunk_inclination_mae_deg=_num(comparison.get("trunk_mae_deg")))
+    errors = protocols.get(comparison["test"]).batch_truth_figures(comparison)
+    return replace(row, **common, **{k: _rounded(k, v) for k, v in errors.items()})
+
+
+def _rounded(name: str, v):
+    """A column's value as the table keeps it: numbers rounded (`_num`), counts as they are."""
+    if name in _COUNTS:
+        return v
+    return tuple(_num(x) for x in v) if isinstance(v, tuple) else _num(v)
 
 
 # ---------------------------------------------------------------------------- CSV and JSON
@@ -292,20 +265,11 @@ def to_json(rows: Sequence[VideoRow], meta: dict) -> str:
 
 # ---------------------------------------------------------------------------- index.html
 
-_FIGURES = {
-    "slr": ("slr_angle_deg", "knee_bend_onset_s", "max_hip_flexion_deg", "pelvic_rotation_deg",
-            "contralateral_hip_flexion_deg"),
-    "hinge": ("rep_count", "max_hip_flexion_deg", "max_trunk_inclination_deg", "max_knee_flexion_deg"),
-}
 _QUALITY = ("detected_fraction", "frames", "duration_s", "view", "processing_s")
 _TRUTH = ("slr_angle_error_deg", "knee_bend_onset_error_s", "reps_found", "truth_rep_count",
           "rep_hip_flexion_mae_deg", "rep_trunk_inclination_mae_deg", "rep_knee_flexion_mae_deg",
           "hip_flexion_mae_deg", "knee_flexion_mae_deg", "trunk_inclination_mae_deg")
 _UNIT_TEXT = {"deg": "\u00b0", "s": " s", "1/s": " fps", "px": " px"}
-
-
-def _e(x) -> str:
-    return html.escape(str(x), quote=True)
 
 
 def _fmt(name: str, v) -> str:
@@ -326,75 +290,56 @@ def _label(name: str) -> str:
 
 
 def _src(row: VideoRow, file: str) -> str:
-    return _e(quote(f"{row.folder}/{file}"))
+    return quote(f"{row.folder}/{file}")
 
 
 def card_id(row: VideoRow) -> str:
     return "v-" + re.sub(r"[^A-Za-z0-9_-]", "_", row.folder.rsplit("/", 1)[-1])
 
 
-def _card(row: VideoRow) -> str:
+_REP_HEADINGS = ("rep", "bottom", "hip", "trunk", "knee", "flags")
+
+
+def _card(row: VideoRow) -> dict:
+    """What the template shows of one video (plain values; the template escapes them)."""
     flagged = bool(row.flags) or any(row.rep_flags)
-    classes = ["card", f"status-{row.status}"] + (["flagged"] if flagged else [])
-    data = [f'data-k-name="{_e(row.name)}"', f'data-k-status="{_e(row.status)}"',
-            f'data-k-test="{_e(row.test or "")}"', f'data-k-flag_count="{len(row.flags)}"']
-    data += [f'data-k-{n}="{_e(getattr(row, n))}"' for n in NUMERIC if getattr(row, n) is not None]
-    parts = [f'<article class="{" ".join(classes)}" id="{card_id(row)}" data-video="{_e(row.video)}" '
-             + " ".join(data) + ">",
-             f'<h2 class="name" title="{_e(row.video)}">{_e(row.name)}</h2>',
-             f'<p class="meta">{_e(row.test or "test unknown")}'
-             + (f", {_e(row.side)} side" if row.side else "")
-             + (f" &middot; person {_e(row.person)}" if row.person else "") + "</p>"]
-    if row.named_side and row.side and row.named_side != row.side:
-        parts.append(f'<p class="warn">named {_e(row.named_side)}, measured {_e(row.side)}</p>')
-    images = [f for f in ("key_frame.jpg", "plot.png") if f in row.outputs]
-    if images:
-        link = "annotated.mp4" in row.outputs
-        pics = []
-        for f in images:
-            alt = "key frame" if f == "key_frame.jpg" else "angle plot"
-            img = f'<img src="{_src(row, f)}" alt="{alt}" loading="lazy">'
-            pics.append(f'<a href="{_src(row, "annotated.mp4" if link and f == "key_frame.jpg" else f)}">{img}</a>')
-        parts.append('<div class="images">' + "".join(pics) + "</div>")
-    if row.error:
-        parts.append(f'<p class="error">{_e(row.status.replace("_", " "))}: {_e(row.error)}</p>')
-    if row.flags:
-        parts.append('<ul class="flags">' + "".join(f'<li class="flag">{_e(f)}</li>' for f in row.flags) + "</ul>")
-    if row.not_assessed:
-        parts.append('<p class="not-assessed">not assessed: ' + ", ".join(_e(f) for f in row.not_assessed) + "</p>")
-    shown = [n for n in _FIGURES.get(row.test or "", ()) if getattr(row, n) is not None]
+    data = [("name", row.name), ("status", row.status), ("test", row.test or ""), ("flag_count", len(row.flags))]
+    data += [(n, getattr(row, n)) for n in NUMERIC if getattr(row, n) is not None]
+    link = "annotated.mp4" in row.outputs
+    images = [(_src(row, "annotated.mp4" if link and f == "key_frame.jpg" else f), _src(row, f),
+               "key frame" if f == "key_frame.jpg" else "angle plot")
+              for f in ("key_frame.jpg", "plot.png") if f in row.outputs]
+    shown = [n for n in _card_figures(row.test) if getattr(row, n) is not None]
     if row.measured:
         shown += [n for n in _QUALITY if getattr(row, n) is not None]
     shown += [n for n in _TRUTH if getattr(row, n) is not None]
-    if shown:
-        parts.append('<dl class="figures">' + "".join(
-            f'<dt>{_e(_label(n))}</dt><dd data-key="{n}" data-value="{_e(getattr(row, n))}">'
-            f"{_e(_fmt(n, getattr(row, n)))}</dd>" for n in shown) + "</dl>")
-    if row.rep_count:
-        lines = []
-        for i in range(row.rep_count):
-            fl = row.rep_flags[i] if i < len(row.rep_flags) else ()
-            cells = [f"{i + 1}", _fmt("rep_bottom_s", _at(row.rep_bottom_s, i)),
-                     _fmt("max_hip_flexion_deg", _at(row.rep_max_hip_flexion_deg, i)),
-                     _fmt("max_trunk_inclination_deg", _at(row.rep_max_trunk_inclination_deg, i)),
-                     _fmt("max_knee_flexion_deg", _at(row.rep_max_knee_flexion_deg, i))]
-            lines.append("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in cells)
-                         + f'<td class="{"flag" if fl else ""}">{_e(", ".join(fl))}</td></tr>')
-        parts.append('<table class="reps"><tr><th>rep</th><th>bottom</th><th>hip</th><th>trunk</th>'
-                     "<th>knee</th><th>flags</th></tr>" + "".join(lines) + "</table>")
-    if row.warnings:
-        parts.append('<p class="warnings">' + "; ".join(_e(w) for w in row.warnings) + "</p>")
-    files = [f for f in ("summary.json", "frames.csv", "annotated.mp4", "plot.png") if f in row.outputs]
-    if files:
-        parts.append('<p class="files">' + " &middot; ".join(
-            f'<a href="{_src(row, f)}">{_e(f)}</a>' for f in files) + "</p>")
-    return "\n".join(parts) + "\n</article>"
+    reps = []
+    for i in range(row.rep_count or 0):
+        cells = (f"{i + 1}", _fmt("rep_bottom_s", _at(row.rep_bottom_s, i)),
+                 _fmt("max_hip_flexion_deg", _at(row.rep_max_hip_flexion_deg, i)),
+                 _fmt("max_trunk_inclination_deg", _at(row.rep_max_trunk_inclination_deg, i)),
+                 _fmt("max_knee_flexion_deg", _at(row.rep_max_knee_flexion_deg, i)))
+        reps.append((cells, row.rep_flags[i] if i < len(row.rep_flags) else ()))
+    return {
+        "classes": " ".join(["card", f"status-{row.status}"] + (["flagged"] if flagged else [])),
+        "id": card_id(row), "video": row.video, "name": row.name, "data": data, "test": row.test,
+        "side": row.side, "person": row.person, "named_side": row.named_side,
+        "named_differs": bool(row.named_side and row.side and row.named_side != row.side),
+        "images": images, "status": row.status.replace("_", " "), "error": row.error, "flags": row.flags,
+        "not_assessed": row.not_assessed,
+        "figures": [(_label(n), n, getattr(row, n), _fmt(n, getattr(row, n))) for n in shown],
+        "reps": reps, "warnings": row.warnings,
+        "files": [(_src(row, f), f) for f in ("summary.json", "frames.csv", "annotated.mp4", "plot.png")
+                  if f in row.outputs]}
+
+
+def _card_figures(test: str | None) -> tuple[str, ...]:
+    """The row's columns a card shows first for a test (its protocol's batch figures)."""
+    return protocols.get(test).batch_columns if test in protocols.names() else ()
 
 
 def _at(values: tuple, i: int):
     return values[i] if i < len(values) else None
-
-
 @dataclass(frozen=True)
 class SideComparison:
     """One person's left and right readings of one test (means over their videos)."""
@@ -416,8 +361,8 @@ class SideComparison:
 
 
 def side_comparisons(rows: Sequence[VideoRow]) -> list[SideComparison]:
-    """People measured on both sides, by the naming convention; SLR compares the SLR angle, the
-    hinge the maximum hip flexion."""
+    """People measured on both sides, by the naming convention; each test compares its protocol's
+    headline figure (the SLR angle; the hinge's deepest hip flexion)."""
     groups: dict[tuple[str, str], dict[str, list[VideoRow]]] = {}
     for r in rows:
         person, test, side = person_and_side(r.video)
@@ -427,117 +372,43 @@ def side_comparisons(rows: Sequence[VideoRow]) -> list[SideComparison]:
     out = []
     for (person, test), g in sorted(groups.items()):
         if g["left"] and g["right"]:
-            figure = "slr_angle_deg" if test == "slr" else "max_hip_flexion_deg"
-            out.append(SideComparison(person, test, figure, tuple(g["left"]), tuple(g["right"])))
+            out.append(SideComparison(person, test, protocols.get(test).headline, tuple(g["left"]), tuple(g["right"])))
     return out
 
 
-def _comparison_table(comps: Sequence[SideComparison]) -> str:
-    if not comps:
-        return ('<section id="comparison"><h2>Left / right</h2><p class="note">No person measured on both sides. '
-                "Name files PERSON_slr-left.mp4 and PERSON_slr-right.mp4 (or hinge-left/right) to compare."
-                "</p></section>")
-    def links(c: SideComparison, rows: Sequence[VideoRow]) -> str:
-        return ", ".join(f'<a href="#{card_id(r)}">{_e(_fmt(c.figure, getattr(r, c.figure)))}</a>' for r in rows)
+def _comparison(c: SideComparison) -> dict:
+    def links(rows: Sequence[VideoRow]) -> list[tuple[str, str]]:
+        return [(card_id(r), _fmt(c.figure, getattr(r, c.figure))) for r in rows]
 
-    lines = []
-    for c in comps:
-        d = c.difference
-        big = d is not None and abs(d) > slr_meaning.SIDE_DIFFERENCE_DEG
-        lines.append(f'<tr class="pair{" asymmetric" if big else ""}"><td>{_e(c.person)}</td><td>{_e(c.test)}</td>'
-                     f"<td>{_e(_label(c.figure))}</td><td>{links(c, c.left)}</td><td>{links(c, c.right)}</td>"
-                     f'<td data-key="difference">{_e(_fmt(c.figure, d))}</td>'
-                     f'<td>{"beyond the detectable change" if big else ""}</td></tr>')
-    return ('<section id="comparison"><h2>Left / right</h2><table><tr><th>person</th><th>test</th><th>figure</th>'
-            "<th>left</th><th>right</th><th>left \u2212 right</th><th></th></tr>" + "".join(lines) + "</table>"
-            f'<p class="note">Highlighted: a difference beyond {slr_meaning.SIDE_DIFFERENCE_DEG:g}\u00b0, '
-            "the minimal detectable "
-            "change of a goniometric SLR.</p></section>")
-
-
-_CSS = """
-body{font:14px/1.4 system-ui,sans-serif;margin:0;background:#f4f5f7;color:#1d2330}
-header{padding:16px 24px;background:#fff;border-bottom:1px solid #d8dce3;position:sticky;top:0;z-index:1}
-h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:0}
-.controls{margin-top:8px;display:flex;gap:8px;align-items:center;flex-wrap:wrap}
-section#comparison{margin:16px 24px;background:#fff;padding:12px 16px;border-radius:8px}
-table{border-collapse:collapse}td,th{padding:3px 8px;border-bottom:1px solid #e3e6eb;text-align:left}
-tr.asymmetric td{background:#fff1c2;font-weight:600}
-main{display:grid;grid-template-columns:repeat(auto-fill,minmax(360px,1fr));gap:16px;padding:16px 24px}
-.card{background:#fff;border-radius:8px;padding:12px;border:2px solid transparent;box-shadow:0 1px 2px #0002}
-.card.flagged{border-color:#e0a000}.card.status-unreadable,.card.status-not_measurable,.card.status-failed{border-color:#c0392b;background:#fff6f5}
-.card h2{overflow-wrap:anywhere}.meta{color:#5a6272;margin:2px 0 8px}
-.images{display:grid;gap:6px}.images img{width:100%;display:block;border-radius:4px;background:#eee}
-.flags{list-style:none;padding:0;margin:8px 0;display:flex;gap:6px;flex-wrap:wrap}
-.flag{background:#ffe08a;color:#5c4300;border-radius:10px;padding:1px 8px;font-weight:600}
-td.flag{border-radius:0}
-dl.figures{display:grid;grid-template-columns:auto auto;gap:2px 12px;margin:8px 0}
-dt{color:#5a6272}dd{margin:0;font-variant-numeric:tabular-nums;font-weight:600}
-.error{color:#a02818;font-weight:600}.warn,.warnings{color:#8a5a00}.note{color:#5a6272}
-.files{font-size:12px}.reps{font-size:12px;margin:6px 0}
-"""
-
-_JS = """
-(function(){
-  var main=document.getElementById('cards'), key=document.getElementById('sort-key'),
-      dir=document.getElementById('sort-dir'), show=document.getElementById('show'), desc=false;
-  var cards=Array.prototype.slice.call(main.querySelectorAll('article.card'));
-  var TEXT={name:1,status:1,test:1};
-  function val(c,k){var v=c.getAttribute('data-k-'+k);if(v===null||v==='')return null;
-    return TEXT[k]?v.toLowerCase():Number(v);}
-  function apply(){
-    var k=key.value, s=desc?-1:1;
-    cards.sort(function(a,b){var x=val(a,k),y=val(b,k);
-      if(x===null&&y===null)return 0;if(x===null)return 1;if(y===null)return -1;
-      return (x<y?-1:x>y?1:0)*s;});
-    var f=show.value;
-    cards.forEach(function(c){main.appendChild(c);
-      var t=c.getAttribute('data-k-test'),st=c.getAttribute('data-k-status');
-      var ok=f==='all'||f===t||(f==='flagged'&&c.classList.contains('flagged'))||(f==='not_measured'&&st!=='measured');
-      c.style.display=ok?'':'none';});
-    dir.textContent=desc?'descending':'ascending';
-  }
-  function remember(){history.replaceState(null,'','#sort='+key.value+(desc?'&desc':'')+'&show='+show.value);}
-  var h=/sort=([A-Za-z0-9_]+)/.exec(location.hash);
-  if(h&&key.querySelector('option[value="'+h[1]+'"]'))key.value=h[1];
-  desc=/[#&]desc(&|$)/.test(location.hash);
-  var f=/show=([a-z_]+)/.exec(location.hash);if(f&&show.querySelector('option[value="'+f[1]+'"]'))show.value=f[1];
-  key.addEventListener('change',function(){apply();remember();});
-  show.addEventListener('change',function(){apply();remember();});
-  dir.addEventListener('click',function(){desc=!desc;apply();remember();});
-  apply();
-})();
-"""
+    d = c.difference
+    limit, _ = protocols.get(c.test).batch_side_difference
+    return {"person": c.person, "test": c.test, "figure": _label(c.figure), "left": links(c.left),
+            "right": links(c.right), "difference": _fmt(c.figure, d), "notable": d is not None and abs(d) > limit}
 
 
 def render_index(rows: Sequence[VideoRow], meta: dict) -> str:
-    """The static report: one card per video, sortable; inline CSS and JS; images referenced
-    relatively from the per-video folders, so the folder can be zipped and handed on."""
+    """The static report (templates/batch_index.html): one card per video, sortable; inline CSS
+    and JS; images referenced relatively from the per-video folders, so the folder can be zipped
+    and handed on."""
+    import jinja2  # here: only the batch's index.html needs it, not `rom analyze`
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+                             autoescape=True, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                             undefined=jinja2.StrictUndefined)
     c = counts(rows)
-    not_measured = len(rows) - c["measured"]
-    why = ", ".join(f"{c[s]} {s.replace('_', ' ')}" for s in STATUSES[1:] if c[s])
     present = [n for n in NUMERIC if any(getattr(r, n) is not None for r in rows)]
-    options = ['<option value="name">file name</option>', '<option value="status">status</option>',
-               '<option value="flag_count">number of flags</option>']
-    options += [f'<option value="{n}">{_e(_label(n))}</option>' for n in present]
-    title = f"rom batch: {len(rows)} videos"
-    head = (f"<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{_e(title)}</title>"
-            f"<style>{_CSS}</style></head><body>")
-    header = (f"<header><h1>Range of motion: {len(rows)} videos</h1>"
-              f'<p class="counts">{c["measured"]} measured, {not_measured} not measured'
-              + (f" ({why})" if why else "")
-              + f' &middot; {_e(meta.get("created", ""))} &middot; test {_e(meta.get("test", ""))}, '
-              f'model {_e(meta.get("model", ""))} &middot; <a href="summary.csv">summary.csv</a> '
-              '<a href="summary.json">summary.json</a></p>'
-              '<div class="controls"><label>Sort by <select id="sort-key">' + "".join(options) + "</select></label>"
-              '<button id="sort-dir" type="button">ascending</button>'
-              '<label>Show <select id="show"><option value="all">all</option><option value="slr">SLR</option>'
-              '<option value="hinge">hinge</option><option value="flagged">flagged</option>'
-              '<option value="not_measured">not measured</option></select></label></div></header>')
-    body = (_comparison_table(side_comparisons(rows)) + '<main id="cards">\n'
-            + "\n".join(_card(r) for r in rows) + "\n</main>")
-    return head + header + body + f"<script>{_JS}</script></body></html>\n"
+    comps = side_comparisons(rows)
+    notes = dict.fromkeys(f"{limit:g}\u00b0, {why}" for limit, why in
+                          (protocols.get(comp.test).batch_side_difference for comp in comps))
+    return env.get_template("batch_index.html").render(
+        title=f"rom batch: {len(rows)} videos", counts=c, not_measured=len(rows) - c["measured"],
+        why=", ".join(f"{c[s]} {s.replace('_', ' ')}" for s in STATUSES[1:] if c[s]),
+        meta={k: meta.get(k, "") for k in ("created", "test", "model")},
+        sort_options=[("name", "file name"), ("status", "status"), ("flag_count", "number of flags")]
+        + [(n, _label(n)) for n in present],
+        tests=[(p.name, p.short_title) for p in protocols.all_protocols()],
+        comparisons=[_comparison(comp) for comp in comps], notes=list(notes),
+        rep_headings=_REP_HEADINGS, cards=[_card(r) for r in rows])
 
 
 # ---------------------------------------------------------------------------- files

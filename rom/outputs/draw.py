@@ -17,6 +17,7 @@ import numpy as np
 
 from rom.core import geometry
 from rom.core.landmarks import INDEX, SKELETON
+from rom.protocols.views import whole_deg
 
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 AA = cv2.LINE_AA
@@ -291,4 +292,4 @@ def short_warning(text: str, max_chars: int = 56) -> str:
 
 def deg_label(v: float) -> str:
     """A whole number of degrees ('--' when missing); never '-0'."""
-    return f"{int(round(v))} deg" if np.isfinite(v) else "--"
+    return whole_deg(v)

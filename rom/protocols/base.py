@@ -13,8 +13,8 @@ parts only when they are used (the hinge's analysis imports scipy.stats, which a
 
 from __future__ import annotations
 
-import math
 import importlib
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # (numpy stays unimported: `rom --help` and the CLI's parsing
     import numpy as np
 
     from rom.core.landmarks import LandmarkSeries, PoseEstimate
+    from rom.protocols.views import Chart, Drawing, TextSummary
 
 POSTURES = ("lying", "standing")
 
@@ -174,6 +175,36 @@ class Protocol(ABC):
         summarize(rows) -> dict, and the lines of the tables: clip_table(rows),
         summary_lines(summary), extra_tables(summary)."""
         return importlib.import_module(f"{type(self).__module__}.validation")
+
+    # --- outputs: what the views show, as data (`rom.protocols.views`); `rom.outputs` renders it ---
+    # The batch report: the row's columns (`rom.outputs.batch_report.VideoRow` fields) a card shows
+    # first, and the left/right difference of the headline figure it highlights, with its source.
+    batch_columns: ClassVar[tuple[str, ...]] = ()
+    batch_side_difference: ClassVar[tuple[float, str]] = (math.inf, "")
+
+    @abstractmethod
+    def text_summary(self, result) -> TextSummary:
+        """The test's part of `rom analyze`'s text summary: heading, figures, interpretation."""
+
+    @abstractmethod
+    def plot(self, result) -> Chart:
+        """plot.png of a result: which columns against time, thresholds, moments, the reading."""
+
+    @abstractmethod
+    def drawing(self, result) -> Drawing:
+        """What annotated.mp4 and the key frame draw over a result's frames."""
+
+    @abstractmethod
+    def batch_figures(self, result_json: dict) -> dict[str, Any]:
+        """The batch row's columns of the test (`VideoRow` fields) from a result's `to_dict()`."""
+
+    def batch_truth_figures(self, comparison: dict) -> dict[str, Any]:
+        """The batch row's error columns of the test from `rom.validation.validate.compare`."""
+        return {}
+
+    def batch_line(self, row: Mapping[str, Any]) -> str:
+        """A measured video in one line (the batch's progress), from its row's `to_dict()`."""
+        return f"{self.short_title} {row['side']}"
 
     # --- the web app's pages, reports and exports --------------------------------------------
     modes: ClassVar[Mapping[str, str]] = {}  # the ways the test is done (value -> words), when more than one

@@ -40,7 +40,7 @@ from rom.protocols.hinge import form as hinge_form
 from rom.protocols.hinge import view as hinge_view
 from rom.protocols.hinge.form import FormConfig, HingeRepForm
 from rom.protocols.hinge.reps import find_reps, starts_at_bottom
-from rom.protocols.hinge.result import HingeResult
+from rom.protocols.hinge.result import HingeEvents, HingeResult
 from rom.protocols.hinge.view import ViewConfig
 
 FLAGS = ("rounded_back", "lumbar_compensation", "knee_bend", "lockout_hyperextension")
@@ -228,16 +228,11 @@ def analyze_hinge(series: LandmarkSeries, video: str = "", side: str | None = No
         "measured": view.legs_ok.astype(float),
         **{f"{side}_{p}_visibility": series.vis(f"{side}_{p}") for p in ("shoulder", "hip", "knee", "ankle")},
     })
-    events = {
-        "reps": [(int(s), int(b), int(e)) for s, b, e in kept], "bottoms": bottoms, "side": side,
-        "facing_sign": facing, "upright_frames": np.flatnonzero(upright).tolist(),
-        "knee_bend_threshold_deg": config.knee_bend_threshold_deg, "knee_standing_deg": knee_standing,
-        "rounded_back_threshold": config.rounded_back_threshold_deg,
-        "rounded_back_threshold_deg": config.rounded_back_threshold_deg, "back_rounding_unit": "deg",
-        "lumbar_ratio_threshold": config.lumbar_ratio_threshold, "hip_offset_px": float(offset_px),
-        "back_contour": contours, "scene_cuts": list(view.cuts),
-        "not_measured": [(int(s), int(e), why) for _, s, e, why in dropped],
-    }
+    events = HingeEvents(
+        reps=tuple((int(s), int(b), int(e)) for s, b, e in kept), bottoms=tuple(bottoms),
+        knee_bend_threshold_deg=config.knee_bend_threshold_deg, knee_standing_deg=knee_standing,
+        rounded_back_threshold_deg=config.rounded_back_threshold_deg, back_contour=contours,
+        scene_cuts=tuple(int(c) for c in view.cuts))
     clip_flags = tuple(f for f in FLAGS if any(f in r.flags for r in reps))
     return HingeResult(video=video, side=side, reps=tuple(reps), flags=clip_flags, quality=q,
                        frames=frames, events=events)

@@ -11,6 +11,21 @@ from rom.core.results import FrameTable, Quality, rounded
 
 
 @dataclass(frozen=True)
+class HingeEvents:
+    """Where the repetitions are in the frame table and what the views draw of them (the plot, the
+    overlay, the key frame); not part of the JSON. Frames are indices into the result's frame table.
+    """
+
+    reps: tuple[tuple[int, int, int], ...] = ()  # (start, bottom, end) of each measured repetition
+    bottoms: tuple[tuple[int, int], ...] = ()  # per repetition, the still frames around its bottom
+    knee_bend_threshold_deg: float | None = None  # knee flexion above standing that flags a squat
+    knee_standing_deg: float = 0.0  # the knee flexion standing
+    rounded_back_threshold_deg: float | None = None  # upper-back rounding that flags a rounded back
+    back_contour: dict = field(default_factory=dict)  # frame -> the back's outline there, (K, 2) pixels
+    scene_cuts: tuple[int, ...] = ()  # frames where the clip cuts between camera shots
+
+
+@dataclass(frozen=True)
 class HingeRep:
     """One repetition of the hip hinge. Angles in degrees (DESIGN.md 3).
 
@@ -60,7 +75,7 @@ class HingeResult:
     flags: tuple[str, ...]
     quality: Quality
     frames: FrameTable = field(repr=False, compare=False)
-    events: dict = field(default_factory=dict, repr=False, compare=False)
+    events: HingeEvents = field(default_factory=HingeEvents, repr=False, compare=False)  # for the views
 
     test = "hinge"
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from rom.protocols.base import NO_MARKS, LiveRules, Marks, Protocol
-from rom.protocols.slr import words
+from rom.protocols.slr import interpretation, words
 
 if TYPE_CHECKING:
     import numpy as np
@@ -69,6 +69,39 @@ class SLR(Protocol):
                 f"it, and it cannot be measured well. Film from the {side} side: move the camera to the other side "
                 "of the table, or turn the person round")
         return checks
+
+    # --- outputs (`report`, `chart`, `drawing`: what the views show, as data) ------------------
+    batch_columns = ("slr_angle_deg", "knee_bend_onset_s", "max_hip_flexion_deg", "pelvic_rotation_deg",
+                     "contralateral_hip_flexion_deg")
+    batch_side_difference = (interpretation.SIDE_DIFFERENCE_DEG, "the minimal detectable change of a goniometric SLR")
+
+    def text_summary(self, result):
+        from rom.protocols.slr import report
+
+        return report.text_summary(result)
+
+    def plot(self, result):
+        from rom.protocols.slr import chart
+
+        return chart.chart(result)
+
+    def drawing(self, result):
+        from rom.protocols.slr import drawing
+
+        return drawing.drawing(result)
+
+    def batch_figures(self, result_json):
+        from rom.protocols.slr import report
+
+        return report.batch_figures(result_json)
+
+    def batch_truth_figures(self, comparison):
+        from rom.protocols.slr import report
+
+        return report.batch_truth_figures(comparison)
+
+    def batch_line(self, row):
+        return f"SLR {row['side']} {row['slr_angle_deg']} deg"
 
 
 PROTOCOL = SLR()

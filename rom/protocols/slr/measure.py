@@ -18,12 +18,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rom.core import geometry, kinematics, legs, quality, signal
+from rom.core import kinematics, legs, quality, signal
 from rom.core.errors import NotMeasurable
 from rom.core.landmarks import SIDES, LandmarkSeries, other_side
 from rom.core.results import FrameTable, Quality
 from rom.protocols.slr import onset
-from rom.protocols.slr.result import SLRResult
+from rom.protocols.slr.result import SLREvents, SLRResult
 from rom.protocols.slr.words import NOT_ASSESSED
 
 
@@ -255,16 +255,15 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
         f"{side}_knee_visibility": series.vis(f"{label}_knee"),
         f"{side}_ankle_visibility": series.vis(f"{label}_ankle"),
     })
-    events = {"onset": None if bend is None else bend.onset, "confirmed": None if bend is None else bend.confirmed,
-              "peak": peak, "key": key, "rest": (int(rest[0]), int(rest[-1])), "side": side,
-              # the landmark label holding the raised leg after the geometric relabelling
-              "label": label, "knee_swapped": raised.knee_swapped, "foot_swapped": raised.foot_swapped,
-              "feet_deg": body.feet_deg, "up_sign": body.up_sign, "table_tilt_deg": table_tilt,
-              "threshold_deg": config.knee_bend_threshold_deg,
-              "knee_baseline_deg": None if bend is None else bend.baseline_deg, "rest_thigh_deg": prior,
-              # the confirmation level in the reported knee column's units (rest = 0)
-              "knee_confirm_level_deg": None if bend is None
-              else bend.baseline_deg - base["knee"] + config.knee_bend_threshold_deg}
+    events = SLREvents(
+        onset=None if bend is None else bend.onset, confirmed=None if bend is None else bend.confirmed,
+        peak=peak, key=key, rest=(int(rest[0]), int(rest[-1])), label=label,
+        knee_swapped=SLREvents.frames_of(raised.knee_swapped), foot_swapped=SLREvents.frames_of(raised.foot_swapped),
+        feet_deg=body.feet_deg, up_sign=body.up_sign,
+        threshold_deg=config.knee_bend_threshold_deg,
+        # the confirmation level in the reported knee column's units (rest = 0)
+        knee_confirm_level_deg=None if bend is None
+        else bend.baseline_deg - base["knee"] + config.knee_bend_threshold_deg)
     times = sorted(float(t) for t in pain_marks) or ([] if pain_s is None else [float(pain_s)])
     marks = tuple((t, _value_at(hip, series.t_s, t)) for t in times)
     return SLRResult(
@@ -504,9 +503,3 @@ def _around(x: np.ndarray, i: int, fps: float, half_s: float = 0.3) -> float:
     seg = x[lo:hi]
     seg = seg[np.isfinite(seg)]
     return float(np.median(seg)) if len(seg) else float("nan")
-
-
-def table_direction_deg(result: SLRResult) -> float:
-    """Screen direction of the table line (for drawing): feet direction turned by the tilt."""
-    ev = result.events
-    return float(geometry.wrap_deg(ev["feet_deg"] + result.table_tilt_deg))

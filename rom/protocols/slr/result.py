@@ -5,9 +5,48 @@ The keys of `to_dict()` are the public contract of `rom analyze --json` (DESIGN.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+import numpy as np
 
 from rom.core.results import FrameTable, Quality, rounded
+
+
+@dataclass(frozen=True)
+class SLREvents:
+    """Where things happened in the frame table, and the picture's geometry, for the views (the
+    plot, the overlay, the key frame); not part of the JSON. Frames are indices into the result's
+    frame table (fractional where the engine interpolates). Defaults: nothing known.
+    """
+
+    onset: float | None = None  # where the knee began to bend
+    confirmed: int | None = None  # where the bend was confirmed
+    peak: int | None = None  # the raise's highest hip flexion
+    key: float | None = None  # the reading's frame: the onset, or the peak when the knee never bent
+    rest: tuple[int, int] | None = None  # first and last frame of the rest before the raise
+    label: str | None = None  # the landmark label holding the raised leg (after the relabelling)
+    # the frames where the knee's (the foot's) landmarks were exchanged with the other leg's
+    knee_swapped: frozenset[int] = frozenset()
+    foot_swapped: frozenset[int] = frozenset()
+    feet_deg: float = 0.0  # screen direction from the hips to the feet (degrees, `rom.core.geometry`)
+    up_sign: float = 1.0  # +1: the leg rises counter-clockwise from the table line on the screen
+    threshold_deg: float = 10.0  # knee bend above the knee's baseline that confirms a bend
+    knee_confirm_level_deg: float | None = None  # that level in the knee column's units (rest = 0)
+
+    def shifted(self, frames: int) -> SLREvents:
+        """The same events with their frame indices moved by frames (a window of a recording)."""
+        def move(i):
+            return None if i is None else i + frames
+        return replace(self, onset=move(self.onset), confirmed=move(self.confirmed), peak=move(self.peak),
+                       key=move(self.key), rest=None if self.rest is None else (self.rest[0] + frames,
+                                                                                self.rest[1] + frames),
+                       knee_swapped=frozenset(i + frames for i in self.knee_swapped),
+                       foot_swapped=frozenset(i + frames for i in self.foot_swapped))
+
+    @staticmethod
+    def frames_of(mask: np.ndarray) -> frozenset[int]:
+        """The frames where a per-frame bool mask is set."""
+        return frozenset(int(i) for i in np.flatnonzero(mask))
 
 
 @dataclass(frozen=True)
@@ -27,7 +66,7 @@ class SLRResult:
     flags: tuple[str, ...]
     quality: Quality
     frames: FrameTable = field(repr=False, compare=False)
-    events: dict = field(default_factory=dict, repr=False, compare=False)  # frame indices for views
+    events: SLREvents = field(default_factory=SLREvents, repr=False, compare=False)  # for the views
     pain_s: float | None = None  # when the person reported pain (live mode), seconds
     pain_angle_deg: float | None = None  # hip flexion at that moment (the Lasegue reading)
     # every pain mark, in time order: (seconds, hip flexion there or None); the first is pain_s

@@ -104,14 +104,8 @@ def _shifted(r: SLRResult, start: int, fps: float) -> SLRResult:
     (the engine counts knee-bend times as frame / fps from the first frame it was given)."""
     if start == 0:
         return r
-    ev = dict(r.events)
-    for k in ("onset", "confirmed", "peak", "key"):
-        if ev.get(k) is not None:
-            ev[k] = ev[k] + start
-    if ev.get("rest") is not None:
-        ev["rest"] = tuple(i + start for i in ev["rest"])
     dt = start / fps
-    return replace(r, events=ev,
+    return replace(r, events=r.events.shifted(start),
                    knee_bend_onset_s=None if r.knee_bend_onset_s is None else r.knee_bend_onset_s + dt,
                    knee_bend_confirmed_s=None if r.knee_bend_confirmed_s is None else r.knee_bend_confirmed_s + dt)
 
