@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
@@ -278,3 +280,29 @@ def test_no_comparison_without_both_sides():
     rows = [row_of(slr_result("/d/anna_slr-left.mp4"), "videos/l"), row_of(hinge_result("/d/anna_hinge-right.mp4"))]
     assert R.side_comparisons(rows) == []
     assert "No person measured on both sides" in R.render_index(rows, {})
+
+
+def test_hinge_pair_compares_the_protocols_headline_figure():
+    rows = [row_of(hinge_result("/d/bob_hinge-left.mp4"), "videos/bl"),
+            row_of(replace(hinge_result("/d/bob_hinge-right.mp4"),
+                           reps=tuple(replace(r, max_hip_flexion_deg=r.max_hip_flexion_deg - 8.0)
+                                      for r in hinge_result().reps)), "videos/br")]
+    (c,) = R.side_comparisons(rows)
+    assert (c.person, c.test, c.figure) == ("bob", "hinge", "max_hip_flexion_deg")
+    assert c.difference == 8.0
+    page = parse(R.render_index(rows, {}))
+    (pair,) = page.comparison_rows
+    assert "asymmetric" in pair["class"].split()  # beyond the 6 degrees the hinge's protocol highlights
+
+
+def test_index_filters_by_every_registered_test_and_escapes_the_meta():
+    text = R.render_index(sample_rows(), {"created": "<i>now</i>", "model": "full & lite"})
+    assert '<option value="slr">SLR</option><option value="hinge">hinge</option>' in text
+    assert "<i>now</i>" not in text and "&lt;i&gt;now&lt;/i&gt;" in text and "full &amp; lite" in text
+    assert text.startswith("<!doctype html>\n") and text.endswith("</body></html>\n")
+
+
+def test_jinja_is_imported_only_to_write_the_index():
+    code = ("import sys; from rom.outputs import batch_report; assert 'jinja2' not in sys.modules; "
+            "batch_report.render_index([], {}); assert 'jinja2' in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)

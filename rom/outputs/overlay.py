@@ -186,7 +186,7 @@ def _raised_leg(ov: Overlay, img: np.ndarray, i: int, xy: np.ndarray, style: Sty
                    label_deg=thigh_dir + plan.up_sign * 90.0)
 
 
-def _hinge(ov: Overlay, img: np.ndarray, i: int, xy: np.ndarray, style: Style) -> None:
+def _standing_bend(ov: Overlay, img: np.ndarray, i: int, xy: np.ndarray, style: Style) -> None:
     """A standing body bending at the hips: the trunk from the vertical, the hip between trunk and
     thigh, the knee."""
     side = ov.plan.side
@@ -230,7 +230,7 @@ def _hinge(ov: Overlay, img: np.ndarray, i: int, xy: np.ndarray, style: Style) -
 
 
 # The body figures a protocol's drawing names (`rom.protocols.views.Drawing.figure`).
-FIGURES = {"raised_leg": _raised_leg, "hinge": _hinge}
+FIGURES = {"raised_leg": _raised_leg, "standing_bend": _standing_bend}
 
 
 def _front_deg(xy: np.ndarray, side: str, trunk_dir: float) -> float:

@@ -179,7 +179,7 @@ class Drawing:
     """What the overlay draws over a result's frames.
 
     figure: the body geometry drawn on each frame, by the overlay's name for it ('raised_leg': a
-    lying leg's hip and knee arcs from the table line; 'hinge': a standing body's trunk, hip and
+    lying leg's hip and knee arcs from the table line; 'standing_bend': a standing body's trunk, hip and
     knee). side: the landmark label of the measured side. title: the header's first line, before
     the frame's state and time. readouts: (label, frame-table column) of the header's second line.
     key_frame: the frame a single picture shows. Fields after these are the figure's own.

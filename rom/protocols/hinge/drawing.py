@@ -51,6 +51,6 @@ def drawing(r: HingeResult) -> Drawing:
         faulty = rep is not None and bool(SPINE_FLAGS & set(rep_flags[rep]))
         outlines.append(Outline(lo, hi, np.round(np.asarray(pts, float)).astype(np.int32), faulty))
     return Drawing(
-        figure="hinge", side=r.side, title=f"Hip hinge, {r.side} side",
+        figure="standing_bend", side=r.side, title=f"Hip hinge, {r.side} side",
         readouts=tuple((LIVE_ANGLES[k], k) for k in ("hip_flexion_deg", "trunk_inclination_deg", "knee_flexion_deg")),
         key_frame=key_frame(r), banners=banners, outlines=tuple(outlines), reps=spans, rep_flags=rep_flags)
