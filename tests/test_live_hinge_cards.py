@@ -46,20 +46,38 @@ def test_live_cards_count_the_reps_and_match_the_result(samples_dir, clip):
     assert lumbar_cue == ("lumbar_compensation" in result.flags)
 
 
-def test_the_back_is_judged_at_the_bottom_only_with_the_offline_rule():
-    """A back that bends 10 degrees on the way down (at 25 degrees of hip flexion: a ratio of 0.4)
-    is not a lumbar compensation: offline it is judged at the bottom, and under 12 degrees of
-    back flexion it never is one (HingeConfig.form.min_lumbar_flexion_deg)."""
+def _rep_so_far(hip: np.ndarray, back_flexion: np.ndarray) -> HingeLive:
     live = HingeLive("left", 30.0)
     live.ref = {"side": "left", "hip": 5.5, "knee": 0.0, "shin": 0.0, "bends": None}
-    angles = {"hip_flexion_deg": 25.0, "knee_flexion_deg": 0.0, "back_rounding_deg": 0.0}
-    live._rep_start, live._peak = 0, 60.0  # on the way back up from a 60-degree bottom
-    assert live._cues(angles, back_flexion=20.0) == ["good: hips back, back straight"]  # not the bottom
-    live._peak = 25.0
-    assert live._cues(angles, back_flexion=10.0) == ["good: hips back, back straight"]  # too little bend
-    assert live._cues(angles, back_flexion=14.0) == [CUES["lumbar_compensation"]]  # 0.56 > 0.23
+    for h, b in zip(hip, back_flexion):
+        live._keep(hip=h, trunk=h - 5.0, knee=3.0, thoracic=0.0, back_flexion=b, shin=0.0, shown_hip=h)
+    live._rep_start = 0
+    return live
+
+
+def test_the_back_is_judged_at_the_bottom_only_with_the_offline_rule():
+    """A back that bends 20 degrees on the way back up from a 60-degree bottom (at 25 degrees of
+    hip flexion: a ratio of 0.8) is not judged there: offline the back is read at the bottom
+    frames, where it bent 5. A shallow repetition whose bottom is now is judged, and under 12
+    degrees of back flexion it is never a lumbar compensation (HingeConfig.form.min_lumbar_flexion_deg)."""
+    down, up = np.linspace(20.0, 60.0, 30), np.linspace(60.0, 25.0, 30)
+    live = _rep_so_far(np.r_[down, up], np.r_[np.full(30, 5.0), np.full(30, 20.0)])
+    assert live._cues(25.0) == ["good: hips back, back straight"]  # not the bottom
+    shallow = np.linspace(20.0, 25.0, 20)
+    assert _rep_so_far(shallow, np.full(20, 10.0))._cues(25.0) == ["good: hips back, back straight"]  # too little
+    assert _rep_so_far(shallow, np.full(20, 14.0))._cues(25.0) == [CUES["lumbar_compensation"]]  # 14 / 25 > 0.23
     c = HingeConfig()
     assert c.lumbar_ratio_threshold * 25.0 < 12.0 <= c.form.min_lumbar_flexion_deg
+
+
+def test_the_knee_cue_is_the_repetitions_largest_bend_as_offline():
+    """The knees bent 25 degrees above standing earlier in the repetition: the repetition is a
+    knee_bend (offline its largest knee bend counts), said for the rest of it."""
+    live = _rep_so_far(np.linspace(20.0, 50.0, 40), np.full(40, 0.0))
+    live.raw["knee"] = list(np.r_[np.linspace(3.0, 28.0, 20), np.full(20, 3.0)])
+    live.raw["shin"] = [20.0] * 40  # the shins forward over the feet: not the hips going back
+    assert live._cues(50.0) == [CUES["knee_bend"]]
+    assert HingeConfig().knee_bend_threshold_deg < 25.0
 
 
 def test_a_card_reads_the_maxima_of_the_smoothed_repetition():
@@ -68,7 +86,8 @@ def test_a_card_reads_the_maxima_of_the_smoothed_repetition():
     t = np.arange(90) / 30.0
     hip = 5.0 + 70.0 * np.sin(np.pi * t / 3.0) ** 2  # one 3-second repetition, 75 degrees deep
     for h in hip:
-        live._keep(hip=h, trunk=h - 5.0, knee=3.0, thoracic=float("nan"), back_flexion=float("nan"), shin=0.0)
+        live._keep(hip=h, trunk=h - 5.0, knee=3.0, thoracic=float("nan"), back_flexion=float("nan"), shin=0.0,
+                   shown_hip=h)
     card = live._card(0, len(hip))
     assert card.n == 1 and card.flags == ()
     assert card.max_hip_flexion_deg == pytest.approx(75.0, abs=0.5)

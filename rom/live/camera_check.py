@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rom import protocols
+from rom.core import kinematics
 from rom.core.landmarks import INDEX, PoseEstimate
 
 _BODY = ("nose", "left_shoulder", "right_shoulder", "left_hip", "right_hip", "left_knee", "right_knee",
@@ -57,11 +58,7 @@ def check_frame(est: PoseEstimate | None, image_size: tuple[int, int], test: str
     if size < min_height:
         advice.append("come closer to the camera (or move it closer): the body is small in the picture")
 
-    sh = np.linalg.norm(est.xy_px[INDEX["left_shoulder"]] - est.xy_px[INDEX["right_shoulder"]])
-    hp = np.linalg.norm(est.xy_px[INDEX["left_hip"]] - est.xy_px[INDEX["right_hip"]])
-    trunk = np.linalg.norm(0.5 * (est.xy_px[INDEX["left_shoulder"]] + est.xy_px[INDEX["right_shoulder"]])
-                           - 0.5 * (est.xy_px[INDEX["left_hip"]] + est.xy_px[INDEX["right_hip"]]))
-    ratio = float(0.5 * (sh + hp) / max(trunk, 1e-6))
+    ratio = float(kinematics.side_view_ratio_of(est.xy_px))  # the offline view check's measure, one frame
     checks["side_view"] = ratio <= max_side_ratio
     if ratio > max_side_ratio:
         advice.append("turn the camera to the side: it should look at the body from the left or right")

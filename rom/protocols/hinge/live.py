@@ -3,14 +3,15 @@
 The first still stretch of standing upright (`rom.core.rest`) is the reference, as offline in
 `rom.protocols.hinge.measure` (until then the page asks the person to stand tall and still): the side facing the
 camera, the standing hip and knee readings (the hip reading sets the offset of the pose model's
-hip landmark) and the back's standing outline. Cues follow the offline flags (`rom.protocols.hinge.measure.rep_flags`
-and its thresholds in `HingeConfig`, with the same quantities): the knees from the frame's knee
-bend above standing; the back only at the bottom of a repetition (hip flexion within
-`bottom_window_deg` of the repetition's deepest so far), where the offline analysis judges it.
-Each finished repetition gets a card (`RepCard`): its maxima from the offline smoothing
-(`rom.core.signal.clean`) of the repetition's raw angles, which a finished repetition allows, so that
-the card and the stored result agree; the causal filter behind the running display lags and
-flattens a peak by several degrees.
+hip landmark) and the back's standing outline. The angles are the offline kinematics
+(`rom.core.kinematics`). Cues are the offline flags (`rom.protocols.hinge.measure.rep_flags` and its
+thresholds in `HingeConfig`) of the repetition so far, read as offline reads a finished one
+(`_rep_flags`): the knees from the largest knee bend above standing of the offline smoothing
+(`rom.core.signal.clean`); the back from the median outline over the bottom frames (hip flexion
+within `bottom_window_deg` of the deepest so far), judged while the frame is among them. Each
+finished repetition gets a card (`RepCard`) by the same reading of all its frames, so that the
+card and the stored result agree; the causal filter behind the running display lags and flattens
+a peak by several degrees.
 """
 
 from __future__ import annotations
@@ -19,14 +20,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rom.core import back_contour, geometry, posture, signal
+from rom.core import back_contour, kinematics, posture, signal
 from rom.core.landmarks import INDEX, N_LANDMARKS, PoseEstimate
 from rom.core.rest import RestGate
 from rom.protocols.base import LiveFrame, LiveRules
 from rom.protocols.hinge.measure import HingeConfig, rep_flags
 
-REFERENCE_S = 0.3  # standing still this long gives the reference
-UPRIGHT_TRUNK_DEG = 20.0  # the standing reference needs the trunk within this of vertical
 WAITING = "stand tall and still, side-on to the camera: measuring your standing posture"
 CUES = {"knee_bend": "knees bending: keep them soft and push the hips back instead",
         "rounded_back": "back rounding: keep the back long",
@@ -65,16 +64,16 @@ class HingeLive(LiveRules):
         self.depth_left: list[float] = []  # left minus right depth of hips and shoulders
         self.standing: dict[str, list] = {"xy": [], "offsets": []}  # frames before the reference
         self.ref: dict | None = None
-        self.filters = {k: signal.LiveLowpass(fps) for k in ("hip", "trunk", "knee", "thoracic", "back")}
+        self.filters = {k: signal.LiveLowpass(fps) for k in ("hip", "trunk", "knee", "thoracic")}
         self.cards: list[RepCard] = []  # the finished repetitions
         # raw per-frame values from the reference on (NaN where not measured), for the cards
         self.raw: dict[str, list[float]] = {k: [] for k in ("hip", "trunk", "knee", "thoracic", "back_flexion",
-                                                             "shin")}
+                                                             "shin", "shown_hip")}
         self._rep_start: int | None = None  # index in `raw` where the current repetition began
         self._peak = 0.0  # the current repetition's deepest displayed hip flexion so far
         # A shorter stillness than the SLR's: offline every upright frame is the reference, however
         # few (rendered clips stand for 0.4 s before the first repetition).
-        self.rest = RestGate(fps, rest_s=REFERENCE_S, waiting=WAITING)
+        self.rest = RestGate(fps, rest_s=config.live_reference_s, waiting=WAITING)
         self._standing_hips: list[float] = []  # landmark hip readings of the standing reference
 
     def update(self, est: PoseEstimate | None, t: float, features: np.ndarray | None = None):
@@ -94,7 +93,8 @@ class HingeLive(LiveRules):
         if est is None:
             self._keep(nan=True)
             return frame
-        hip, knee, trunk = _angles(est.xy_px, side)
+        a = kinematics.hinge_angles_of(est.xy_px, side)
+        hip, knee, trunk, shin = (float(a[k]) for k in ("hip", "knee", "trunk", "shin"))
         # The standing reading sets the offset of the pose model's hip landmark (see rom.protocols.hinge.measure).
         self._refine_standing(hip)
         hip_landmarks = hip
@@ -110,10 +110,10 @@ class HingeLive(LiveRules):
                         "trunk_inclination_deg": self.filters["trunk"](trunk),
                         "knee_flexion_deg": self.filters["knee"](knee),
                         "back_rounding_deg": self.filters["thoracic"](thoracic)}
-        shin = _shin(est.xy_px, side)
-        self._keep(hip=hip_landmarks, trunk=trunk, knee=knee, thoracic=thoracic, back_flexion=back_flexion, shin=shin)
-        frame.cues += self._cues(frame.angles, self.filters["back"](back_flexion), shin)
+        self._keep(hip=hip_landmarks, trunk=trunk, knee=knee, thoracic=thoracic, back_flexion=back_flexion, shin=shin,
+                   shown_hip=frame.angles["hip_flexion_deg"])
         self._count_reps(frame.angles["hip_flexion_deg"], frame)
+        frame.cues[:0] = self._cues(frame.angles["hip_flexion_deg"])
         return frame
 
     def _refine_standing(self, hip_landmarks: float) -> None:
@@ -130,17 +130,14 @@ class HingeLive(LiveRules):
         for k, series in self.raw.items():
             series.append(float("nan") if nan else values[k])
 
-    def _cues(self, a: dict, back_flexion: float, shin: float = float("nan")) -> list[str]:
-        c = self.config
-        hip = a["hip_flexion_deg"]
-        if not np.isfinite(hip) or hip <= c.min_rep_depth_deg:
+    def _cues(self, hip: float) -> list[str]:
+        """The offline flags of the repetition so far (`_rep_flags` up to this frame), in words;
+        the back judged only while this frame is among its bottom frames."""
+        if not np.isfinite(hip) or hip <= self.config.min_rep_depth_deg:
             return ["hinge forward: push the hips back, back long, knees soft"]
-        peak = max(self._peak, hip) if self._rep_start is not None else hip
-        at_bottom = hip >= peak - c.bottom_window_deg
-        thoracic = a["back_rounding_deg"] if at_bottom else float("nan")
-        flexion = back_flexion if at_bottom else float("nan")
-        flags = self._flags(a["knee_flexion_deg"] - self.ref["knee"], thoracic, flexion, peak,
-                            shin - self.ref["shin"])
+        now = len(self.raw["hip"])
+        start = self._rep_start if self._rep_start is not None else now - 1
+        _, _, flags = self._rep_flags(start, now, back_now=True)
         return [CUES[f] for f in flags] or ["good: hips back, back straight"]
 
     def _flags(self, knee_bend: float, thoracic: float, flexion: float, peak_hip: float,
@@ -173,11 +170,12 @@ class HingeLive(LiveRules):
         self.standing["xy"].append(est.xy_px)
         self.standing["offsets"].append(offs)
         side = self.side or ("left" if np.nanmedian(self.depth_left) < 0 else "right")
-        hip, _, trunk = _angles(est.xy_px, side)
+        a = kinematics.hinge_angles_of(est.xy_px, side)
+        hip, trunk = float(a["hip"]), float(a["trunk"])
         reason = None
         if not posture.is_standing(est.xy_px, threshold=0.7) or posture.is_lying(est.xy_px):
             reason = "stand up straight, side-on to the camera: the hinge starts standing"
-        elif not trunk <= UPRIGHT_TRUNK_DEG:
+        elif not trunk <= self.config.live_upright_trunk_deg:
             reason = "stand up straight: the hinge starts from standing tall"
         self.rest.add({"hip": hip, "trunk": trunk}, reason)
 
@@ -185,9 +183,8 @@ class HingeLive(LiveRules):
         """The standing reference from the frames of the rest window, read for the side found there."""
         depth = np.array(self.depth_left, dtype=float)[window]
         side = self.side or ("left" if np.isfinite(depth).any() and np.nanmedian(depth) < 0 else "right")
-        xy = [self.standing["xy"][j] for j in window]
-        hips, knees, _ = (np.array(v, dtype=float) for v in zip(*(_angles(p, side) for p in xy)))
-        shins = np.array([_shin(p, side) for p in xy], dtype=float)
+        a = kinematics.hinge_angles_of(np.array([self.standing["xy"][j] for j in window]), side)
+        hips, knees, shins = a["hip"], a["knee"], a["shin"]
         offs = np.array(self.standing["offsets"]).reshape(-1, back_contour.N_SCAN)[window]
         bends = None
         if np.isfinite(offs).any():
@@ -218,22 +215,32 @@ class HingeLive(LiveRules):
                 frame.events.append("rep")
                 frame.cues.append(f"repetition {card.n}: hip flexion {card.max_hip_flexion_deg:.0f} degrees")
 
-    def _card(self, start: int, end: int) -> RepCard:
-        """The repetition over raw frames start..end-1, read as offline (`rom.protocols.hinge.measure._measure_rep`):
-        maxima of the smoothed angles; the back at the bottom frames (within bottom_window_deg of
-        the deepest), the knee bend from its largest."""
+    def _rep_flags(self, start: int, end: int, back_now: bool = False) -> tuple[float, dict, tuple[str, ...]]:
+        """Raw frames start..end-1 of a repetition read as offline (`rom.protocols.hinge.measure._measure_rep`):
+        the offline smoothing of the hip, trunk and knee (from a second before, for its lead-in),
+        the bottom frames within bottom_window_deg of the deepest smoothed hip flexion, the back and
+        the shin there (medians), the knee bend from its largest. Returns (the deepest hip flexion,
+        the smoothed angles, the flags). back_now: the back only if the last frame is a bottom one
+        (live, the deepest so far may not be the bottom yet)."""
         c = self.config
-        # From a second before the repetition, so that the smoothing has its lead-in.
         lead = max(0, start - int(round(self.fps)))
         shift = {"hip": c.standing_hip_flexion_deg - self.ref["hip"], "trunk": 0.0, "knee": 0.0}
         clean = {k: np.clip(signal.clean(np.array(self.raw[k][lead:end]) + shift[k], self.fps, c.cutoff_hz),
                             0.0, 180.0)[start - lead:] for k in ("hip", "trunk", "knee")}
         hip = clean["hip"]
         peak = _max(hip)
-        near = np.flatnonzero(hip >= peak - c.bottom_window_deg) + start
+        bottom = hip >= peak - c.bottom_window_deg
+        near = np.flatnonzero(bottom) + start
         at = {k: _median(np.array(self.raw[k])[near]) for k in ("thoracic", "back_flexion", "shin")}
+        if back_now and not (len(bottom) and bottom[-1]):
+            at["thoracic"] = at["back_flexion"] = float("nan")
         flags = self._flags(_max(clean["knee"]) - self.ref["knee"], at["thoracic"], at["back_flexion"], peak,
                             at["shin"] - self.ref["shin"])
+        return peak, clean, flags
+
+    def _card(self, start: int, end: int) -> RepCard:
+        """The finished repetition over raw frames start..end-1, read by `_rep_flags`."""
+        peak, clean, flags = self._rep_flags(start, end)
         return RepCard(n=len(self.cards) + 1, max_hip_flexion_deg=peak, max_trunk_inclination_deg=_max(clean["trunk"]),
                        max_knee_flexion_deg=_max(clean["knee"]), flags=flags)
 
@@ -244,17 +251,3 @@ def _max(x: np.ndarray) -> float:
 
 def _median(x: np.ndarray) -> float:
     return float(np.nanmedian(x)) if np.isfinite(x).any() else float("nan")
-
-
-def _angles(xy: np.ndarray, side: str) -> tuple[float, float, float]:
-    """Hip flexion, knee flexion, trunk inclination of one frame (degrees)."""
-    sh, hp, kn, an = (xy[INDEX[f"{side}_{p}"]] for p in ("shoulder", "hip", "knee", "ankle"))
-    return (float(geometry.flexion_deg(sh, hp, kn)), float(geometry.flexion_deg(hp, kn, an)),
-            float(geometry.inclination_from_vertical_deg(hp, sh)))
-
-
-def _shin(xy: np.ndarray, side: str) -> float:
-    """Ankle -> knee line of one frame against the vertical, degrees, unsigned by facing (its
-    change from standing is what counts)."""
-    kn, an = xy[INDEX[f"{side}_knee"]], xy[INDEX[f"{side}_ankle"]]
-    return float(np.degrees(np.arctan2(kn[0] - an[0], an[1] - kn[1])))

@@ -93,6 +93,13 @@ class HingeConfig:
     # the shins at the bottom); the close camera with the plate over the legs (yfgd_bad_01): 3 %.
     min_ankle_seen: float = 0.25
     min_measurable: float = 0.5
+    # Live only (rom.protocols.hinge.live), where the standing reference must be taken before the
+    # first repetition instead of read afterwards from every upright frame: standing still this
+    # long (rendered clips stand 0.4 s before the first repetition; offline any upright frames do) ...
+    live_reference_s: float = 0.3
+    # ... with the trunk within this of the vertical: about a repetition's least depth
+    # (min_rep_depth_deg), so that a person already bending is not taken for standing.
+    live_upright_trunk_deg: float = 20.0
     view: ViewConfig = field(default_factory=ViewConfig)
     form: FormConfig = field(default_factory=FormConfig)
 

@@ -1,33 +1,42 @@
 """Live feedback for the straight-leg raise: the offline rules run causally, one frame at a time.
 
 Rest baselines once both legs lie still on the table (`rom.core.rest`), taken again when the raised
-leg later sinks below them; then hip and knee angles, a knee bend confirmed as offline (10 degrees
-above rest, sustained) and its onset fitted on the frames seen so far.
+leg later sinks below them; then hip and knee angles from the offline kinematics
+(`rom.core.kinematics`), and the knee bend by the offline rule (`rom.protocols.slr.onset`: 10
+degrees above a running-median baseline, 80 % of the next 0.5 s above half of that) on the offline
+smoothing of the frames so far, its onset fitted on them, and the hip flexion read there as offline.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from rom.core import geometry, kinematics, posture, signal
-from rom.core.landmarks import INDEX, PoseEstimate, other_side
+from rom.core import kinematics, posture, signal
+from rom.core.errors import NotMeasurable
+from rom.core.landmarks import PoseEstimate, other_side
 from rom.core.rest import RestGate
 from rom.protocols.base import LiveFrame, LiveRules
 from rom.protocols.slr import onset
-from rom.protocols.slr.measure import SLRConfig, thigh_flexion
+from rom.protocols.slr.measure import SLRConfig, _angle_at, thigh_flexion
 
-LEGS_APART_DEG = 10.0  # at rest both legs lie on the table: farther apart, one is held up
-RETAKE_DEG = 6.0  # the raised leg this far below its resting reading: the rest was taken too high
-RETAKE_S = 0.3  # ... for this long (the bend's confirmation time)
-SIDE_RISE_DEG = 15.0  # the undeclared leg risen this much more than the declared one: it is the raised one
+# Cues only (they decide no finding): the knee shown this bent asks to keep it straight; the hip
+# this far up says the raise is under way.
+STRAIGHT_KNEE_CUE_DEG = 5.0
+RAISING_CUE_DEG = 10.0
+LEAD_IN_S = 1.5  # the offline smoothing of the frames so far starts this long before what it reads
 
 
 class SLRLive(LiveRules):
     """Causal SLR feedback: rest baselines once both legs lie still on the table
     (`rom.core.rest`), taken again when the raised leg later sinks below them; then hip and knee
-    angles, a knee bend confirmed as offline (10 degrees above rest, sustained) and its onset
+    angles, a knee bend confirmed by the offline rule once its hold has been seen, and its onset
     fitted on the frames seen so far. A declared side whose leg stays down while the other rises
-    gives way to the other (the result is stored as measured, `web.services.recording`)."""
+    gives way to the other (the result is stored as measured, `web.services.recording`).
+
+    After the bend: `bend_confirmed_s` (session time of the frame that confirmed it, the offline
+    `knee_bend_confirmed_s`), `bend_at` (when the live rule could say so, `onset.HOLD_S` later),
+    `onset_s` (the fitted start, the offline `knee_bend_onset_s`) and `slr_deg` (the hip flexion
+    there, the offline `slr_angle_deg`)."""
 
     def __init__(self, side: str | None, fps: float, config: SLRConfig):
         self.side, self.fps, self.config = side, fps, config
@@ -37,12 +46,14 @@ class SLRLive(LiveRules):
         self.knee: dict[str, list[float]] = {"left": [], "right": []}
         self.base: dict[str, float] | None = None
         self.rest = RestGate(fps)
-        self._sustain_n = max(2, int(round(RETAKE_S * fps)))  # frames in a row that make RETAKE_S
+        self._sustain_n = max(2, int(round(config.rest_retake_s * fps)))  # frames in a row that make rest_retake_s
         self.filters = {k: signal.LiveLowpass(fps) for k in ("hip", "knee", "other")}
-        self.bend_at: float | None = None  # session time of the confirmed bend
+        self.bend_at: float | None = None  # session time at which the bend was confirmed live
+        self.bend_confirmed_s: float | None = None
+        self.onset_s: float | None = None
         self.slr_deg: float | None = None
         self.found_side: str | None = None  # the leg seen rising where another was declared
-        self._above_since: float | None = None
+        self._rise_start = 0  # index of the frame from which a bend is looked for (the rest's end)
         self._other_rising = 0  # frames in a row with the undeclared leg rising instead
         self._hip_hist: list[float] = []
 
@@ -50,19 +61,13 @@ class SLRLive(LiveRules):
         xy = None if est is None else est.xy_px
         frame = LiveFrame(t_s=t, detected=xy is not None, side=self.side)
         self.t.append(t)
-        body = None if xy is None else _supine_frame(xy)
+        body = None if xy is None else kinematics.supine_frame_of(xy)
         for s in ("left", "right"):
-            if body is None:
-                th = lg = kn = float("nan")
-            else:
-                hip, knee, ankle = xy[INDEX[f"{s}_hip"]], xy[INDEX[f"{s}_knee"]], xy[INDEX[f"{s}_ankle"]]
-                th = float(geometry.elevation_deg(hip, knee, body.feet_deg, body.up_sign))
-                lg = float(geometry.elevation_deg(hip, ankle, body.feet_deg, body.up_sign))
-                kn = float(geometry.wrap_deg(th - geometry.elevation_deg(knee, ankle, body.feet_deg, body.up_sign)))
-            self.thigh[s].append(th)
-            self.leg[s].append(lg)
-            self.knee[s].append(kn)
-        self.rest.add({s: self.leg[s][-1] for s in ("left", "right")}, _not_at_rest(xy, body, self.leg))
+            a = None if body is None else kinematics.slr_leg_angles_of(xy, s, body)
+            for k in ("thigh", "leg", "knee"):
+                getattr(self, k)[s].append(float("nan") if a is None else float(a[k]))
+        self.rest.add({s: self.leg[s][-1] for s in ("left", "right")},
+                      _not_at_rest(xy, body, self.leg, self.config.rest_legs_apart_deg))
         if self.base is None:
             window = self.rest.window()
             if window is None:
@@ -71,6 +76,7 @@ class SLRLive(LiveRules):
                 return frame
             self.base = {f"{k}_{s}": float(np.nanmedian(np.array(getattr(self, k)[s])[window]))
                          for k in ("thigh", "leg", "knee") for s in ("left", "right")}
+            self._rise_start = len(self.t) - 1
             frame.events.append("rest")
         side = self._side()
         frame.side = side
@@ -93,16 +99,16 @@ class SLRLive(LiveRules):
         frame.angles = {"hip_flexion_deg": self.filters["hip"](hip), "knee_flexion_deg": self.filters["knee"](knee),
                         "other_hip_flexion_deg": self.filters["other"](other_rise)}
         shown_knee = frame.angles["knee_flexion_deg"]
-        if self.bend_at is None and np.isfinite(shown_knee):
-            self._confirm_bend(shown_knee, t, side, frame)
+        if self.bend_at is None:
+            self._confirm_bend(t, side, frame)
         if self.found_side is not None:
             frame.cues.append(f"the {self.found_side} leg is being raised, not the {self.side} one: "
                               f"it is measured as the {self.found_side} leg")
         if self.bend_at is not None:
             frame.cues.append(f"knee bent at {self.slr_deg:.0f} degrees")
-        elif np.isfinite(shown_knee) and shown_knee > 5.0:
+        elif np.isfinite(shown_knee) and shown_knee > STRAIGHT_KNEE_CUE_DEG:
             frame.cues.append("keep the knee straight")
-        elif np.isfinite(hip) and hip > 10.0:
+        elif np.isfinite(hip) and hip > RAISING_CUE_DEG:
             frame.cues.append("keep raising slowly, knee straight")
         else:
             frame.cues.append("raise the leg slowly with the knee straight")
@@ -122,14 +128,14 @@ class SLRLive(LiveRules):
                 for s in ("left", "right")}
 
     def _side(self) -> str:
-        """The raised leg: the declared one until the other has risen SIDE_RISE_DEG more than it
-        for RETAKE_S (then the other, for good); undeclared, the one risen most."""
+        """The raised leg: the declared one until the other has risen side_switch_rise_deg more
+        than it for rest_retake_s (then the other, for good); undeclared, the one risen most."""
         rise = self._rises()
         if self.side is None:
             return max(("left", "right"), key=lambda s: rise[s])
         if self.found_side is None and self.bend_at is None:
             other = other_side(self.side)
-            rising = rise[other] - rise[self.side] > SIDE_RISE_DEG
+            rising = rise[other] - rise[self.side] > self.config.side_switch_rise_deg
             self._other_rising = self._other_rising + 1 if rising else 0
             if self._other_rising >= self._sustain_n:
                 self.found_side = other
@@ -137,30 +143,60 @@ class SLRLive(LiveRules):
         return self.found_side or self.side
 
     def _rest_was_wrong(self, side: str) -> bool:
-        """The raised leg has stayed more than RETAKE_DEG below its resting reading for RETAKE_S."""
+        """The raised leg has stayed more than rest_retake_deg below its resting reading for
+        rest_retake_s."""
         m = self._sustain_n
         below = np.array(self.leg[side][-m:]) - self.base[f"leg_{side}"]
-        return len(below) == m and bool(np.all(np.isfinite(below)) and np.all(below < -RETAKE_DEG))
+        return len(below) == m and bool(np.all(np.isfinite(below)) and np.all(below < -self.config.rest_retake_deg))
 
-    def _confirm_bend(self, knee: float, t: float, side: str, frame: LiveFrame) -> None:
-        """Confirm a bend once the knee has stayed 10 degrees above rest for 0.3 s, then fit its
-        start on the recent raw knee angles (as offline) and read the hip flexion there."""
-        if knee < self.config.knee_bend_threshold_deg:
-            self._above_since = None
+    def _confirm_bend(self, t: float, side: str, frame: LiveFrame) -> None:
+        """The offline rule (`onset.bend_at`) asked of the frame whose hold has just been seen,
+        on the offline smoothing of the frames so far; once it confirms, the onset is fitted as
+        offline (`onset.fit_bend` on the outlier-cleaned knee angle, from `onset.FIT_BEFORE_S`
+        before the confirming frame to the newest) and the hip flexion read there."""
+        c = self.config
+        n = len(self.t)
+        i = n - onset.hold_frames(self.fps)  # the newest frame whose whole hold has been seen
+        if i < self._rise_start + 3:
             return
-        self._above_since = t if self._above_since is None else self._above_since
-        if t - self._above_since < 0.3:
+        w = max(3, int(round(onset.BASELINE_WINDOW_S * self.fps)))
+        lo = max(0, i - w - int(round(LEAD_IN_S * self.fps)))
+        raw = np.array(self.knee[side][lo:], dtype=float)
+        smooth = signal.clean(raw, self.fps, c.knee_cutoff_hz, min_run_s=c.min_run_s)
+        floor = self.base[f"knee_{side}"]
+        base = onset.bend_at(smooth, i - lo, self._rise_start - lo, c.knee_bend_threshold_deg, self.fps,
+                             floor_deg=floor)
+        if base is None:
             return
-        k = np.array(self.knee[side]) - self.base[f"knee_{side}"]
-        n = len(k)
-        confirmed = n - 1 - int(round(0.3 * self.fps))
-        first = max(0, confirmed - int(round(1.0 * self.fps)))
-        t0, *_ = onset.fit_bend(k, confirmed, first, n, self.fps)
-        hips = signal.fill_gaps(np.array(self._hip_hist), max_gap=int(0.25 * self.fps))
-        i = int(np.clip(round(t0), 0, n - 1))
-        self.slr_deg = float(hips[i]) if np.isfinite(hips[i]) else float(np.nanmax(hips))
+        first = max(self._rise_start, i - int(round(onset.FIT_BEFORE_S * self.fps)))
+        last = min(n, i + int(round(onset.FIT_AFTER_S * self.fps)) + 1)
+        t0, *_ = onset.fit_bend(_outliers_removed(raw, self.fps), i - lo, first - lo, last - lo, self.fps)
+        key = t0 + lo
+        self.onset_s = float(np.interp(key, np.arange(n), self.t))
+        self.bend_confirmed_s = self.t[i]
+        self.slr_deg = self._hip_at(key, side, lo)
         self.bend_at = t
         frame.events.append("knee_bend")
+
+    def _hip_at(self, key: float, side: str, lo: int) -> float:
+        """The hip flexion at (fractional) frame key as offline (`measure._angle_at`): the
+        smoothed thigh line, or the hip -> ankle line where the two agree, from frame lo on."""
+        c = self.config
+
+        def smooth(x: list[float]) -> np.ndarray:
+            return signal.clean(np.array(x[lo:], dtype=float), self.fps, c.cutoff_hz, min_run_s=c.min_run_s)
+
+        hip = thigh_flexion(smooth(self.thigh[side]), self.base[f"thigh_{side}"], c.rest_thigh_deg, c.thigh_bias_deg)
+        hip_leg = smooth(self.leg[side]) - self.base[f"leg_{side}"] + c.rest_thigh_deg
+        try:
+            slr, _, _ = _angle_at(hip, hip_leg, key - lo, c.consistency_deg, int(round(0.6 * self.fps)),
+                                  c.max_line_disagreement_deg)
+        except NotMeasurable:  # offline a refusal; live the definition's thigh line, to be checked at the end
+            slr = float(np.interp(key - lo, np.arange(len(hip)), hip))
+        if not np.isfinite(slr):
+            hips = signal.fill_gaps(np.array(self._hip_hist), max_gap=int(0.25 * self.fps))
+            slr = float(np.nanmax(hips)) if np.isfinite(hips).any() else float("nan")
+        return float(slr)
 
     def angle_at(self, at_s: float) -> float | None:
         """The raw hip flexion of the frame nearest session time at_s (None: not measured)."""
@@ -175,21 +211,20 @@ class SLRLive(LiveRules):
         return "pain marked" if v is None else f"pain marked at {v:.0f} degrees"
 
 
-def _not_at_rest(xy: np.ndarray | None, body, legs: dict[str, list[float]]) -> str | None:
+def _not_at_rest(xy: np.ndarray | None, body, legs: dict[str, list[float]], apart_deg: float) -> str | None:
     """Why this frame cannot be part of the SLR's resting position (None: it can)."""
     if xy is None:
         return "no one found lying in view: lie down on your back, the whole body in the picture"
     if body is None or not posture.is_lying(xy):
         return "lie down on your back on the table, legs straight"
     apart = abs(legs["left"][-1] - legs["right"][-1])
-    if np.isfinite(apart) and apart > LEGS_APART_DEG:
+    if np.isfinite(apart) and apart > apart_deg:
         return "lower the leg onto the table: both legs must rest before the raise"
     return None
 
 
-def _supine_frame(xy: np.ndarray) -> kinematics.SupineFrame | None:
-    d = 0.5 * (xy[INDEX["left_ankle"], 0] + xy[INDEX["right_ankle"], 0]) - \
-        0.5 * (xy[INDEX["left_shoulder"], 0] + xy[INDEX["right_shoulder"], 0])
-    if not np.isfinite(d) or d == 0:
-        return None
-    return kinematics.SupineFrame(feet_deg=0.0 if d > 0 else 180.0, up_sign=1.0 if d > 0 else -1.0)
+def _outliers_removed(knee: np.ndarray, fps: float) -> np.ndarray:
+    """The knee angle as the offline onset fit reads it (`measure._angles`' knee_outliers_removed)."""
+    window = max(3, int(round(0.25 * fps)) | 1)
+    return signal.fill_gaps(signal.reject_outliers(signal.remove_plateaus(knee, fps), window=window,
+                                                   min_deviation=3.0), max_gap=int(0.25 * fps))

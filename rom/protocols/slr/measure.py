@@ -74,6 +74,18 @@ class SLRConfig:
     # five whose bend was missed 10.6-101, and those read 0.7-8.3 degrees high.
     steady_knee_range_deg: float = 9.0
     missed_bend_margin_deg: float = 10.0
+    # Live only (rom.protocols.slr.live), where the rest must be taken before the raise instead of
+    # found afterwards. Two legs resting on the table read 0.1-3.2 degrees apart at the live rest
+    # on the 14 SLR samples; further apart than rest_legs_apart_deg, one is held up.
+    rest_legs_apart_deg: float = 10.0
+    # The raised leg this far below its resting reading for rest_retake_s: the rest was taken with
+    # the leg up (beyond the offline rest margin, 4 degrees above the lowest reading, and the
+    # resting legs' spread); tests/test_live_rest.py retakes a rest taken 9 degrees up.
+    rest_retake_deg: float = 6.0
+    rest_retake_s: float = 0.3
+    # The undeclared leg risen this much more than the declared one (for rest_retake_s) is the
+    # raised one: min_raise_deg, the least that counts as a leg raise at all.
+    side_switch_rise_deg: float = 15.0
 
 
 def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None,

@@ -23,9 +23,16 @@ class KneeBend:
     fit_rms_deg: float  # residual of the fit (noise of the knee angle)
 
 
+BASELINE_WINDOW_S = 1.0  # the baseline at a frame: the median knee flexion of the second before it
+HOLD_S = 0.5  # a bend must hold for this long after the frame that confirms it ...
+HOLD_FRACTION = 0.8  # ... with at least this share of those frames above half the threshold
+FIT_BEFORE_S = 1.0  # the bend's start is fitted from this long before its confirmation ...
+FIT_AFTER_S = 1.0  # ... to this long after it
+
+
 def confirm_bend(knee: np.ndarray, start: int, stop: int, threshold_deg: float, fps: float,
-                 baseline_window_s: float = 1.0, hold_s: float = 0.5,
-                 hold_fraction: float = 0.8, floor_deg: float = -np.inf) -> tuple[int, float] | None:
+                 baseline_window_s: float = BASELINE_WINDOW_S, hold_s: float = HOLD_S,
+                 hold_fraction: float = HOLD_FRACTION, floor_deg: float = -np.inf) -> tuple[int, float] | None:
     """First frame in [start, stop) where a sustained bend is confirmed, and its baseline.
 
     knee: smoothed knee flexion (deg, NaN allowed). The baseline at frame i is the median of the
@@ -34,25 +41,43 @@ def confirm_bend(knee: np.ndarray, start: int, stop: int, threshold_deg: float, 
     at least threshold_deg above the baseline and at least hold_fraction of the next hold_s
     seconds stay above baseline + threshold_deg / 2. floor_deg: the baseline never goes below it
     (the straight knee's reading at rest): a knee read "hyperextended" while the leg rises, which
-    then returns to straight, has not bent.
+    then returns to straight, has not bent. Each frame is judged by `bend_at`.
     """
-    w = max(3, int(round(baseline_window_s * fps)))
-    h = max(2, int(round(hold_s * fps)))
     for i in range(start + 3, stop):
-        if not np.isfinite(knee[i]):
-            continue
-        past = knee[max(start, i - w):i]
-        past = past[np.isfinite(past)]
-        if len(past) < 3:
-            continue
-        base = max(float(np.median(past)), floor_deg)
-        if knee[i] - base < threshold_deg:
-            continue
-        ahead = knee[i:min(len(knee), i + h)]
-        ahead = ahead[np.isfinite(ahead)]
-        if len(ahead) and np.mean(ahead - base >= threshold_deg / 2) >= hold_fraction:
+        base = bend_at(knee, i, start, threshold_deg, fps, baseline_window_s, hold_s, hold_fraction, floor_deg)
+        if base is not None:
             return i, base
     return None
+
+
+def bend_at(knee: np.ndarray, i: int, start: int, threshold_deg: float, fps: float,
+            baseline_window_s: float = BASELINE_WINDOW_S, hold_s: float = HOLD_S,
+            hold_fraction: float = HOLD_FRACTION, floor_deg: float = -np.inf) -> float | None:
+    """The baseline if frame i confirms a sustained bend (the rule of `confirm_bend`), else None.
+
+    Live feedback asks this of the frame whose hold_s seconds have just been seen (`hold_frames`
+    before the newest), on the frames so far: the offline rule run causally, one hold later.
+    """
+    if not np.isfinite(knee[i]):
+        return None
+    w = max(3, int(round(baseline_window_s * fps)))
+    past = knee[max(start, i - w):i]
+    past = past[np.isfinite(past)]
+    if len(past) < 3:
+        return None
+    base = max(float(np.median(past)), floor_deg)
+    if knee[i] - base < threshold_deg:
+        return None
+    ahead = knee[i:min(len(knee), i + hold_frames(fps, hold_s))]
+    ahead = ahead[np.isfinite(ahead)]
+    if len(ahead) and np.mean(ahead - base >= threshold_deg / 2) >= hold_fraction:
+        return base
+    return None
+
+
+def hold_frames(fps: float, hold_s: float = HOLD_S) -> int:
+    """How many frames from the confirming one on must hold the bend."""
+    return max(2, int(round(hold_s * fps)))
 
 
 def ease(x: np.ndarray) -> np.ndarray:
@@ -96,8 +121,8 @@ def fit_bend(knee: np.ndarray, confirmed: int, first: int, last: int, fps: float
 
 
 def find_knee_bend(knee_smooth: np.ndarray, knee_clean: np.ndarray, start: int, stop: int,
-                   fps: float, threshold_deg: float = 10.0, before_s: float = 1.0,
-                   after_s: float = 1.0, floor_deg: float = -np.inf) -> KneeBend | None:
+                   fps: float, threshold_deg: float = 10.0, before_s: float = FIT_BEFORE_S,
+                   after_s: float = FIT_AFTER_S, floor_deg: float = -np.inf) -> KneeBend | None:
     """Confirm a bend in [start, stop) on the smoothed series, then fit its start on the
     outlier-cleaned (unsmoothed) series from before_s before to after_s after the confirmation;
     floor_deg as in `confirm_bend`. None if the knee never bends by threshold_deg."""
