@@ -15,10 +15,9 @@ import cv2
 import numpy as np
 from conftest_web import add_person, login
 
-from web import uploads
 from web.db import db
 from web.models import Assessment
-from web.services import recording, storage
+from web.services import analysis_queue, storage
 
 
 def _giant_mjpeg(path: pathlib.Path) -> bytes:
@@ -43,7 +42,7 @@ def test_a_huge_picture_is_refused_by_a_probe_outside_the_server_process(app, tm
     def not_here(path):
         raise AssertionError("the upload was probed in the server process")
 
-    monkeypatch.setattr(uploads, "probe", not_here)  # (the child process has its own, unpatched)
+    monkeypatch.setattr(analysis_queue, "probe", not_here)  # (the child process has its own, unpatched)
     data = _giant_mjpeg(tmp_path / "giant.avi")
     c = login(app)
     pid = add_person(app)
@@ -84,7 +83,7 @@ def test_a_stale_job_of_a_deleted_record_leaves_the_record_with_its_id_alone(app
         new_path = storage.upload_path(new, ".mp4")
         new_path.write_bytes(b"the new record's video")
         db.session.remove()
-    uploads._analyse(app, old_id, old_token, old_path)  # the deleted record's job, run late
+    analysis_queue._analyse(app, old_id, old_token, old_path)  # the deleted record's job, run late
     with app.app_context():
         a = db.session.get(Assessment, old_id)
         assert a.video_name == "new.mp4" and a.status == "analysing" and a.error is None
@@ -102,7 +101,7 @@ def test_a_failed_analysis_says_why_without_the_servers_path(app):
         path = storage.upload_path(a, ".mp4")
         path.write_bytes(b"\x00\x00\x00\x18ftypmp42 damaged beyond use")
         db.session.remove()
-    uploads._analyse(app, aid, token, path)
+    analysis_queue._analyse(app, aid, token, path)
     with app.app_context():
         a = db.session.get(Assessment, aid)
         assert a.status == "failed"
@@ -123,7 +122,7 @@ def test_orphaned_files_are_removed_at_start_and_a_records_own_are_kept(app):
         stray = storage.instance() / "frames" / "999-deadbeef"
         stray.mkdir()
         (stray / "0.jpg").write_bytes(b"someone's frame")
-        recording.settle_unfinished()
+        analysis_queue.settle_unfinished()
         assert not incoming.exists() and not stray.exists()
         assert (spool / "0.jpg").exists()
         assert stat.S_IMODE((spool / "0.jpg").stat().st_mode) == 0o600

@@ -8,8 +8,8 @@ from datetime import datetime
 
 from conftest_web import add_assessment, add_person, make_app
 
+from rom.protocols.slr.interpret import degrees, thresholds
 from rom.protocols.slr.interpretation import SIDE_DIFFERENCE_DEG
-from web.services.interpret import Thresholds, degrees
 
 DEC = datetime(2026, 12, 1, 10, 0)
 OCT = datetime(2026, 10, 2, 10, 0)
@@ -30,8 +30,9 @@ def slr_result(side: str, deg: float, **more) -> dict:
 
 def test_the_difference_worth_noting_is_the_engines(app):
     assert app.config["SLR_MDC_DEG"] == SIDE_DIFFERENCE_DEG
-    assert Thresholds.from_config(app.config).mdc_deg == SIDE_DIFFERENCE_DEG
-    assert Thresholds().mdc_deg == SIDE_DIFFERENCE_DEG
+    assert thresholds(app.config).side_difference_deg == SIDE_DIFFERENCE_DEG
+    assert thresholds().side_difference_deg == SIDE_DIFFERENCE_DEG
+    assert thresholds({"SLR_MDC_DEG": 7.0}).side_difference_deg == 7.0  # a clinic's setting overrides the table
 
 
 def test_degrees_are_singular_for_one():
@@ -112,7 +113,8 @@ def test_a_chosen_visit_is_compared_and_a_wrong_choice_refused_with_the_reason(c
     assert client.get(f"/assessments/{left}?compare=99999").status_code == 404
     failed = add_assessment(app, pid, test="slr", side="right", status="failed", error="no person")
     r = client.get(f"/assessments/{left}?compare={failed}")
-    assert r.status_code == 400 and "Only complete straight-leg raises" in r.get_data(as_text=True)
+    assert r.status_code == 400
+    assert "Only complete assessments of one test with a measured SLR angle" in r.get_data(as_text=True)
     stranger = slr(app, add_person(app, "P-5"), "right", 60.0, DEC)
     r = client.get(f"/assessments/{left}?compare={stranger}")
     assert r.status_code == 400 and "another person" in r.get_data(as_text=True)

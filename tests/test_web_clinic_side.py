@@ -37,7 +37,7 @@ def unknown_raise():
 def test_a_declared_side_the_video_contradicts_is_stored_as_measured():
     s = near_right_raise()
     assert analyze_slr(s, side="left").side == "left"  # what the web app used to store
-    result, check = sides.measure_slr(s, "left", "clip")
+    result, check = sides.measure_checked(s, "slr", "left", "clip")
     assert result.side == "right" and result.raised_leg == "near"
     assert check == sides.SideCheck("left", "right", True)
     assert check.mismatch and check.source == "video"
@@ -46,17 +46,17 @@ def test_a_declared_side_the_video_contradicts_is_stored_as_measured():
 
 def test_when_the_video_cannot_tell_the_declared_side_is_used_and_said():
     s = unknown_raise()
-    result, check = sides.measure_slr(s, "right", "clip")
+    result, check = sides.measure_checked(s, "slr", "right", "clip")
     assert result.side == "right" and result.raised_leg == "unknown"
     assert not check.mismatch and check.source == "declared"
     assert check.sentence().startswith("The video does not show which leg was raised; the declared side (right) "
                                        "was used.")
-    auto, check = sides.measure_slr(s, None, "clip")
+    auto, check = sides.measure_checked(s, "slr", None, "clip")
     assert check.source == "pose_label" and "the pose model's guess" in check.sentence()
 
 
 def test_a_confirmed_side_says_nothing():
-    result, check = sides.measure_slr(near_right_raise(), "right", "clip")
+    result, check = sides.measure_checked(near_right_raise(), "slr", "right", "clip")
     assert result.side == "right" and check.sentence() is None
     assert check.to_dict() == {"declared": "right", "measured": "right", "source": "video", "mismatch": False,
                                "sentence": None}

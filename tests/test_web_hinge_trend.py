@@ -10,10 +10,13 @@ from datetime import datetime
 
 from conftest_web import add_analysed, add_assessment, add_person
 
+from rom import protocols
 from web.db import db
 from web.formats import chart_text
 from web.models import Assessment
 from web.services import summaries
+
+HINGE = protocols.get("hinge")
 
 
 def _hinge(at: str, reps: list[tuple[float, float, float]], flags=()) -> Assessment:
@@ -27,15 +30,15 @@ def test_each_assessment_gives_its_highest_repetition_oldest_first():
     earlier = _hinge("2026-10-01T11:00:00", [(72.0, 66.0, 9.0)])
     slr = Assessment(test="slr", status="complete", started_at=datetime(2026, 11, 1, 11), result={"slr_angle_deg": 60})
     failed = Assessment(test="hinge", status="failed", started_at=datetime(2026, 11, 2, 11), result=None)
-    h = summaries.hinge_history([later, slr, failed, earlier])
+    h = summaries.trend(HINGE, [later, slr, failed, earlier])
     assert [(p["day"], p["reps"], p["max_hip_flexion_deg"], p["max_trunk_inclination_deg"], p["max_knee_flexion_deg"],
              p["flags"]) for p in h["points"]] == [("2026-10-01", 1, 72.0, 66.0, 9.0, []),
                                                    ("2026-11-20", 2, 84.5, 70.0, 15.5, ["rounded back"])]
-    assert chart_text.hinge_history(h) == (
+    assert chart_text.trend(HINGE, h) == (
         "Hip hinge over time, the highest repetition of each of 2 assessments: hip flexion from 72.0° on "
         "2026-10-01 to 84.5° on 2026-11-20; trunk inclination from 66.0° on 2026-10-01 to 70.0° on 2026-11-20; "
-        "knee bend from 9.0° on 2026-10-01 to 15.5° on 2026-11-20.")
-    assert chart_text.hinge_history(summaries.hinge_history([slr])) == "No hip hinge measured yet."
+        "knee flexion from 9.0° on 2026-10-01 to 15.5° on 2026-11-20.")
+    assert chart_text.trend(HINGE, summaries.trend(HINGE, [slr])) == "No hip hinge measured yet."
 
 
 def test_the_persons_page_charts_the_hinge_with_a_text_alternative(client, app):

@@ -91,7 +91,7 @@ def test_new_assessment_without_people_asks_for_a_person(client):
 def test_new_assessment_creates_a_pending_one_and_opens_the_live_page(client, app):
     pid = add_person(app)
     page = client.get(f"/assessments/new?person={pid}").get_data(as_text=True)
-    assert "Straight-leg raise, left leg" in page and "Hip hinge" in page and "Active" in page
+    assert "Straight-leg raise (SLR), left leg" in page and "Hip hinge" in page and "Active" in page
     r = client.post("/assessments/new", data={"person_id": pid, "test": "slr-right", "mode": "active"})
     assert r.status_code == 302
     with app.app_context():

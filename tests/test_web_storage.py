@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from rom.protocols.slr.measure import analyze_slr
 from web.db import db
 from web.models import Assessment, FrameSample, Person, people_query, utcnow
-from web.services import frames, live_registry, recording
+from web.services import analysis_queue, frames, live_registry, recording
 
 SLR = "slr_avg_male_L_near_60"
 
@@ -92,7 +92,7 @@ def test_server_start_settles_unfinished_work(db_app):
     upl = add_assessment(db_app, pid, status="analysing", source="upload")  # its file is gone
     done = add_assessment(db_app, pid, status="complete", result={"side": "left"})
     with db_app.app_context():
-        recording.settle_unfinished()
+        analysis_queue.settle_unfinished()
         status = {a.id: (a.status, a.error) for a in db.session.scalars(select(Assessment))}
     assert status[rec] == ("incomplete", None)
     assert status[upl][0] == "failed" and "upload the video again" in status[upl][1]

@@ -17,10 +17,10 @@ from conftest_web import ARTIFACTS, CLINICIAN, PASSWORD, add_analysed, add_perso
 from test_web_browser import CHROMIUM
 from test_web_visits import DAY, HINGE, LEFT, NOTES, RIGHT, at
 
+from rom.protocols.slr.interpret import side_difference, thresholds
 from web.db import db
 from web.models import Assessment
 from web.services import settings
-from web.services.interpret import Thresholds, side_difference_sentence
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium)")
 
@@ -88,7 +88,7 @@ def test_the_visit_report_prints_to_pdf_with_everything_for_the_file(live_server
     (ARTIFACTS / "visit_report.pdf").write_bytes(pdfs["a4"])
     assert errors == []
 
-    th = Thresholds.from_config(app.config)
+    th = thresholds(app.config)
     for paper, data in pdfs.items():
         reader = PdfReader(io.BytesIO(data))
         pages = [flat(pg.extract_text()) for pg in reader.pages]
@@ -102,7 +102,7 @@ def test_the_visit_report_prints_to_pdf_with_everything_for_the_file(live_server
             assert words in first, (paper, words)
         # the comparison of the same visit and mode, with both dates
         left, right = results["left"]["slr_angle_deg"], results["right"]["slr_angle_deg"]
-        assert flat(side_difference_sentence(left, right, th, DAY, DAY)) in first
+        assert flat(side_difference(left, right, th, DAY, DAY)[1]) in first
         # each test on a page of its own, after the summary, with its figures, key frame and notes
         starts = {}
         for k, title in (("left", "SLR left (passive)"), ("right", "SLR right (passive)"), ("hinge", "Hip hinge 1")):

@@ -11,11 +11,14 @@ import pytest
 from conftest_web import add_analysed, add_assessment, add_person, add_user, login, user_id
 from sqlalchemy import select
 
+from rom import protocols
+from rom.protocols.slr.interpret import side_difference, thresholds
 from web import visits
 from web.db import db
 from web.models import Assessment, AuditEvent
 from web.services import settings
-from web.services.interpret import Thresholds, side_difference_sentence
+
+SLR = protocols.get("slr")
 
 DAY = "2026-11-20"
 LEFT, RIGHT, HINGE = "slr_avg_male_L_near_60", "slr_avg_female_R_near_45", "hinge_avg_male_L_good"
@@ -68,10 +71,10 @@ def test_the_visit_report_has_the_person_clinician_clinic_every_test_and_the_com
     # the failed recording is listed with its reason in the web's words
     assert "failed (no person found in the video (choose the hip hinge as the test))" in page
     # left and right of the same visit and mode, with both dates; the interpretation and its sources
-    th = Thresholds.from_config(app.config)
+    th = thresholds(app.config)
     left, right = r["left"]["slr_angle_deg"], r["right"]["slr_angle_deg"]
-    assert side_difference_sentence(left, right, th, DAY, DAY) in page
-    assert abs(left - right) > th.mdc_deg and "the right side is tighter" in page
+    assert side_difference(left, right, th, DAY, DAY)[1] in page
+    assert abs(left - right) > th.side_difference_deg and "the right side is tighter" in page
     assert f"An SLR angle of {right:.0f} degrees is below 80: this suggests tight hamstrings" in page
     assert "Hansberger et al. 2019" in page and "Bohannon 1985" in page and "minimal detectable change" in page
     assert "Hip hinge flags" in page
@@ -104,7 +107,7 @@ def test_one_side_at_a_visit_is_compared_with_the_other_sides_closest_within_the
     with app.app_context():
         right = db.session.get(Assessment, alone).result["slr_angle_deg"]
     left = visit["results"]["left"]["slr_angle_deg"]
-    assert side_difference_sentence(left, right, Thresholds.from_config(app.config), DAY, "2026-11-25") in page
+    assert side_difference(left, right, thresholds(app.config), DAY, "2026-11-25")[1] in page
     assert "the other side was not measured at this visit" in page
 
 
@@ -148,7 +151,7 @@ def test_another_clinician_gets_404_and_nothing_of_the_visit(app, visit):
 
 
 def test_trials_are_listed_with_the_mean_and_spread_of_those_counted():
-    t = visits.trials_from([
+    t = visits.trials_from(SLR, [
         {"number": 1, "slr_angle_deg": 58.0, "max_hip_flexion_deg": 66.0, "knee_bend_onset_s": 2.5, "refused": None},
         {"number": 2, "slr_angle_deg": 62.0, "max_hip_flexion_deg": 70.0, "knee_bend_onset_s": 7.5, "refused": None},
         {"number": 3, "slr_angle_deg": 41.0, "refused": None, "excluded": "the patient tensed the leg"},
@@ -161,9 +164,9 @@ def test_trials_are_listed_with_the_mean_and_spread_of_those_counted():
     # the engine's summary, when there is one, is the one shown
     summary = {"n_trials": 2, "n_included": 1, "included": [2], "mean_slr_angle_deg": 62.0, "sd_deg": None,
                "range_deg": 0.0}
-    t = visits.trials_from([{"number": 1, "slr_angle_deg": 58.0}, {"number": 2, "slr_angle_deg": 62.0}], summary)
+    t = visits.trials_from(SLR, [{"number": 1, "slr_angle_deg": 58.0}, {"number": 2, "slr_angle_deg": 62.0}], summary)
     assert t.mean_deg == 62.0 and [r["why_not"] for r in t.rows] == ["excluded", None]
-    assert visits.trials_from([{"number": 1, "slr_angle_deg": 60.0}], None) is None  # one raise: the result itself
+    assert visits.trials_from(SLR, [{"number": 1, "slr_angle_deg": 60.0}], None) is None  # one raise: the result itself
 
 
 def test_trials_in_a_result_show_in_the_report(app):

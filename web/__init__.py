@@ -21,7 +21,7 @@ from flask import Flask, abort, current_app, jsonify, redirect, render_template,
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
-from rom.protocols.slr import interpretation as slr_meaning
+from rom import protocols
 
 
 class DaemonThread(threading.Thread):
@@ -34,17 +34,16 @@ class DaemonThread(threading.Thread):
         self.daemon = True
 
 
-# Defaults a clinic can override through the environment or the test config. Interpretation
-# thresholds (DESIGN.md 3, `rom.protocols.slr.interpretation`): SLR below 80 degrees suggests tight hamstrings
-# (Hansberger 2019); a left/right difference beyond the minimal detectable change of goniometric
-# SLR (about 6-7 degrees) is worth noting: the engine's value, which the batch report uses too.
+# Defaults a clinic can override through the environment or the test config. The interpretation
+# thresholds (DESIGN.md 3) are each test's (`Protocol.interpretation().SETTINGS`, from its table, e.g.
+# `rom.protocols.slr.interpretation`: SLR below 80 degrees suggests tight hamstrings, a left/right
+# difference over 6 degrees is worth noting), which the batch report and the text summary use too.
 DEFAULTS = {
     "MAX_CONTENT_LENGTH": 1024 * 1024 * 1024,  # uploads: a 10-minute phone video fits
     "POSE_MODEL": "full",
     "LIVE_ENGINE": "process",  # 'process' (one per connection) or 'thread' (in the server process)
     "STALE_AFTER_S": 5.0,  # a recording without frames for this long is shown as incomplete
-    "SLR_TIGHT_BELOW_DEG": slr_meaning.TIGHT_BELOW_DEG,
-    "SLR_MDC_DEG": slr_meaning.SIDE_DIFFERENCE_DEG,
+    **{key: value for p in protocols.all_protocols() for key, value in p.interpretation().SETTINGS.items()},
     # Left/right comparisons pair an SLR with the other side's of the same mode measured at most
     # this many days before or after it (or with a visit the clinician chooses).
     "COMPARE_WITHIN_DAYS": 30,
@@ -101,10 +100,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from web import auth, db
     from web.formats import filters
-    from web.services import settings  # noqa: F401  (settings: its tables on the metadata)
+    from web.services import settings, summaries  # noqa: F401  (settings: its tables on the metadata)
 
     db.init_app(app)
     filters.init_app(app)
+    app.jinja_env.globals["protocols"] = protocols.all_protocols()  # the tests, in the order of menus
+    app.add_template_filter(summaries.headline)
     auth.init_app(app)  # before CSRF: a request without a login is sent to log in first
     # After the login check (a stranger's upload is not read at all), before anything stores a
     # field: the login page's fields are checked too, as it needs no login.

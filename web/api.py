@@ -9,7 +9,7 @@ from web.assessments import get_assessment
 from web.db import db
 from web.models import Assessment, people_query
 from web.people import get_person
-from web.services import interpret, recording, summaries, trials
+from web.services import recording, summaries, trials
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -24,9 +24,9 @@ def people():
 def person(person_id: int):
     p = get_person(person_id)
     items = recording.person_assessments(p)
-    th = interpret.Thresholds.from_config(current_app.config)
+    # per test that compares sides, by its name: its figures per side over time and the comparisons
     return jsonify({**_person(p), "assessments": [_assessment(a) for a in items],
-                    "slr": summaries.slr_history(items, th, current_app.config["COMPARE_WITHIN_DAYS"])})
+                    **summaries.side_histories(items, current_app.config["COMPARE_WITHIN_DAYS"])})
 
 
 @bp.route("/assessments/<int:assessment_id>")
@@ -52,6 +52,7 @@ def _assessment(a: Assessment) -> dict:
             "created_at": a.created_at.isoformat() + "Z",
             "started_at": None if a.started_at is None else a.started_at.isoformat() + "Z",
             "frames": a.n_frames, "pain_s": a.pain_s, "pain_marks": a.pain_times, "result": a.result,
-            # an SLR's trials with the clinician's exclusions and the mean over those counted (None: no trials)
+            # a recording's trials (the SLR's raises) with the clinician's exclusions and the mean over those
+            # counted (None: no trials)
             "trials": trials.trials_view(a) if a.status == "complete" else None,
             "url": url_for("assessments.result", assessment_id=a.id)}

@@ -8,9 +8,10 @@ from datetime import timedelta
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
+from rom import protocols
 from web.db import db
 from web.formats import chart_text
-from web.models import MODES, Assessment, assessments_query, people_query
+from web.models import Assessment, assessments_query, people_query
 from web.people import get_person
 from web.services import audit, comparison, interpret, live_registry, recording, storage, summaries
 from web.services.trials import REASON_MAX_CHARS, TrialError, exclude, include, trials_view
@@ -19,12 +20,18 @@ bp = Blueprint("assessments", __name__)
 
 NOTES_MAX_CHARS = 5000
 
-# The choices of the new-assessment form: value -> (test, side, label).
-CHOICES = {
-    "slr-left": ("slr", "left", "Straight-leg raise, left leg"),
-    "slr-right": ("slr", "right", "Straight-leg raise, right leg"),
-    "hinge": ("hinge", None, "Hip hinge"),
-}
+
+
+def choices() -> dict[str, tuple[str, str | None, str]]:
+    """The choices of the new-assessment form: value -> (test, side, label). A test whose side is
+    the measured leg is chosen with its side ('slr-left'); another finds its side in the video."""
+    out = {}
+    for p in protocols.all_protocols():
+        if p.side_from_video:
+            out.update({f"{p.name}-{side}": (p.name, side, f"{p.title}, {side} leg") for side in ("left", "right")})
+        else:
+            out[p.name] = (p.name, None, p.title)
+    return out
 
 
 @bp.route("/assessments/new", methods=("GET", "POST"))
@@ -32,14 +39,15 @@ def new():
     people = db.session.scalars(people_query()).all()
     if request.method == "POST":
         person = get_person(request.form.get("person_id", type=int) or 0)
-        choice = CHOICES.get(request.form.get("test", ""))
-        mode = request.form.get("mode", "passive")
-        if choice is None or mode not in MODES:
-            flash("Choose a test (and for an SLR, passive or active).", "error")
-            return render_template("assessments/new.html", people=people, choices=CHOICES,
+        choice = choices().get(request.form.get("test", ""))
+        p = protocols.get(choice[0]) if choice else None
+        mode = request.form.get("mode") or next(iter(p.modes), None) if p else None
+        if choice is None or (p.modes and mode not in p.modes):
+            flash("Choose a test (and, for a test done more than one way, how it is done).", "error")
+            return render_template("assessments/new.html", people=people, choices=choices(),
                                    person_id=person.id), 400
         test, side, _ = choice
-        a = Assessment(person=person, test=test, side=side, mode=mode if test == "slr" else None,
+        a = Assessment(person=person, test=test, side=side, mode=mode if p.modes else None,
                        source="live", status="pending", keep_video=bool(request.form.get("keep_video")))
         db.session.add(a)
         db.session.commit()
@@ -47,7 +55,7 @@ def new():
     if not people:
         flash("Add the person first.")
         return redirect(url_for("people.create"))
-    return render_template("assessments/new.html", people=people, choices=CHOICES,
+    return render_template("assessments/new.html", people=people, choices=choices(),
                            person_id=request.args.get("person", type=int))
 
 
@@ -65,11 +73,10 @@ def result(assessment_id: int):
     recording.mark_stale(a)
     if a.status == "analysing":
         return redirect(url_for("uploads.progress", assessment_id=a.id))
-    th = interpret.Thresholds.from_config(current_app.config)
     text = chart_text.angles(summaries.frames_payload(a)) if a.status in ("complete", "incomplete") else ""
-    return render_template("assessments/result.html", a=a, interpretation=interpret.sentences(a, th),
+    return render_template("assessments/result.html", a=a, interpretation=interpret.sentences(a),
                            angles_chart_text=text,
-                           comparison=_comparison(a, th), abandoned=a.is_abandoned(abandoned_after()),
+                           comparison=_comparison(a), abandoned=a.is_abandoned(abandoned_after()),
                            notes_max_chars=NOTES_MAX_CHARS, trials=trials_view(a),
                            reason_max_chars=REASON_MAX_CHARS)
 
@@ -78,13 +85,19 @@ def result(assessment_id: int):
 def history(person_id: int):
     person = get_person(person_id)
     items = recording.person_assessments(person)
-    th = interpret.Thresholds.from_config(current_app.config)
     after = abandoned_after()
-    slr = summaries.slr_history(items, th, current_app.config["COMPARE_WITHIN_DAYS"])
-    hinge = summaries.hinge_history(items)
-    return render_template("assessments/history.html", person=person, assessments=items,
-                           slr=slr, history_chart_text=chart_text.slr_history(slr),
-                           hinge=hinge, hinge_chart_text=chart_text.hinge_history(hinge),
+    within = current_app.config["COMPARE_WITHIN_DAYS"]
+    histories = []  # per test, its part of the page (assessments/protocols/<test>/_history.html)
+    for p in protocols.all_protocols():
+        h = {"protocol": p}
+        if p.compares_sides:
+            h["sides"] = summaries.side_history(p, items, within)
+            h["sides_text"] = chart_text.side_history(p, h["sides"])
+        if p.trend:
+            h["trend"] = summaries.trend(p, items)
+            h["trend_text"] = chart_text.trend(p, h["trend"])
+        histories.append(h)
+    return render_template("assessments/history.html", person=person, assessments=items, histories=histories,
                            abandoned={a.id for a in items if a.is_abandoned(after)},
                            abandoned_after_min=after.total_seconds() / 60)
 
@@ -171,9 +184,11 @@ def analyse(assessment_id: int):
 def again(assessment_id: int):
     """A new live assessment with the same person and test."""
     old = get_assessment(assessment_id)
-    side = None if old.test == "hinge" else old.side or (old.result or {}).get("side")
-    a = Assessment(person_id=old.person_id, test=old.test, side=side, mode=old.mode or "passive" if old.test == "slr"
-                   else None, source="live", status="pending", keep_video=old.keep_video)
+    p = old.protocol
+    side = old.side or (old.result or {}).get("side") if p.side_from_video else None
+    mode = old.mode or next(iter(p.modes)) if p.modes else None
+    a = Assessment(person_id=old.person_id, test=old.test, side=side, mode=mode, source="live", status="pending",
+                   keep_video=old.keep_video)
     db.session.add(a)
     db.session.commit()
     return redirect(url_for("assessments.live", assessment_id=a.id))
@@ -218,17 +233,17 @@ def get_assessment(assessment_id: int) -> Assessment:
     return a
 
 
-def _comparison(a: Assessment, th: interpret.Thresholds) -> dict | None:
-    """For a complete SLR: the left/right comparison of like with like (`web.services.comparison`), with the
-    other side's assessment the clinician chose (?compare=ID; refused with the reason when it is
-    not like with like) or else the closest in time within COMPARE_WITHIN_DAYS; and the other
-    side's like-with-like assessments to choose from."""
-    here = comparison.slr_value(a)
+def _comparison(a: Assessment) -> dict | None:
+    """For a complete assessment of a test that compares sides (the SLR): the left/right comparison
+    of like with like (`web.services.comparison`), with the other side's assessment the clinician
+    chose (?compare=ID; refused with the reason when it is not like with like) or else the closest
+    in time within COMPARE_WITHIN_DAYS; and the other side's like-with-like assessments to choose from."""
+    here = comparison.side_value(a)
     if here is None:
         return None
     within = float(current_app.config["COMPARE_WITHIN_DAYS"])
     others = db.session.scalars(assessments_query().where(Assessment.person_id == a.person_id,
-                                                          Assessment.test == "slr",
+                                                          Assessment.test == a.test,
                                                           Assessment.status == "complete")).all()
     choices = [v for v in comparison.values(others)
                if v.side != here.side and v.mode == here.mode]
@@ -240,15 +255,15 @@ def _comparison(a: Assessment, th: interpret.Thresholds) -> dict | None:
         reason = comparison.why_not_comparable(a, b)
         if reason:
             abort(400, f"Assessment {b.id} cannot be compared with this one. {reason}")
-        other = comparison.slr_value(b)
+        other = comparison.side_value(b)
     else:
         other = comparison.closest_other_side(here, choices, within)
     out = {"choices": list(reversed(choices)), "chosen": other.assessment_id if other and chosen_id else None,
            "within_days": within, "comparison": None, "missing": None}
     if other is not None:
-        out["comparison"] = comparison.compare(here, other, th)
+        out["comparison"] = comparison.compare(here, other)
     else:
-        other_side = "right" if here.side == "left" else "left"
-        out["missing"] = (f"No {other_side} {here.mode} SLR within {within:g} days of this one"
+        out["missing"] = (f"No {comparison.other_side(here.side)} {here.mode} {here.protocol.short_title} within "
+                          f"{within:g} days of this one"
                           + (": choose one below to compare anyway." if choices else "."))
     return out

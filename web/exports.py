@@ -7,7 +7,7 @@ import csv
 import io
 import json
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 from sqlalchemy import select
 
 from rom.outputs.batch_report import csv_safe
@@ -54,43 +54,29 @@ def as_json(assessment_id: int):
             "result": a.result,
             # several SLR raises: each trial with the clinician's exclusion and reason, the mean over those counted
             "trials": trials.trials_view(a),
-            "interpretation": interpret.sentences(a, interpret.Thresholds.from_config(current_app.config)),
+            "interpretation": interpret.sentences(a),
             "frames": summaries.frames_payload(a)}
     return _download(json.dumps(data, indent=1), "application/json", f"{_stem(a)}.json")
 
 
 @bp.route("/assessments/<int:assessment_id>/trials.csv")
 def trials_csv(assessment_id: int):
-    """One row per trial of an SLR (units in the header), with whether it counts and why not,
-    then the mean and spread over the trials counted."""
+    """One row per trial (units in the header), with whether it counts and why not, then the mean and
+    spread over the trials counted: the test's columns (`trials_csv` of its interpret module)."""
     a = _complete(assessment_id)
     view = trials.trials_view(a)
     if view is None:
         abort(404, "This assessment has no trials.")
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["trial", "slr_angle_deg", "ci95_low_deg", "ci95_high_deg", "knee_bend_onset_s",
-                "max_hip_flexion_deg", "start_s", "peak_s", "end_s", "pain_s", "pain_angle_deg", "counted",
-                "excluded_reason", "excluded_by", "excluded_at_utc", "not_measured_reason"])
-    for t in view["rows"]:
-        lo, hi = t.get("slr_angle_ci95_deg") or (None, None)
-        w.writerow([csv_safe(v) for v in (
-            t["number"], t["slr_angle_deg"], lo, hi, t["knee_bend_onset_s"], t["max_hip_flexion_deg"],
-            t["start_s"], t["peak_s"], t["end_s"], t["pain_s"], t["pain_angle_deg"],
-            "yes" if t["included"] else "no", t["excluded"], t["excluded_by"], t["excluded_at"], t["refused"])])
-    s = view["summary"]
-    w.writerow([])
-    w.writerow(["summary", "n_trials", "n_counted", "mean_slr_angle_deg", "sd_deg", "min_deg", "max_deg",
-                "range_deg"])
-    w.writerow(["", s["n_trials"], s["n_included"], s["mean_slr_angle_deg"], s["sd_deg"], s["min_deg"],
-                s["max_deg"], s["range_deg"]])
+    w.writerows([csv_safe(v) for v in row] for row in a.protocol.interpretation().trials_csv(view))
     return _download(buf.getvalue(), "text/csv", f"{_stem(a)}-trials.csv")
 
 
 @bp.route("/assessments/<int:assessment_id>.fhir.json")
 def as_fhir(assessment_id: int):
     a = _complete(assessment_id)
-    obs = fhir.observation(a, interpret.Thresholds.from_config(current_app.config))
+    obs = fhir.observation(a)
     return _download(json.dumps(obs, indent=1), "application/fhir+json", f"{_stem(a)}.fhir.json")
 
 
@@ -98,7 +84,7 @@ def as_fhir(assessment_id: int):
 def person_bundle(person_id: int):
     person = get_person(person_id)
     items = db.session.scalars(assessments_query().where(Assessment.person_id == person.id)).all()
-    b = fhir.bundle(person, items, interpret.Thresholds.from_config(current_app.config), request.url_root + "fhir/")
+    b = fhir.bundle(person, items, request.url_root + "fhir/")
     return _download(json.dumps(b, indent=1), "application/fhir+json", f"person-{person.id}.fhir.json")
 
 
@@ -107,15 +93,14 @@ def as_mot(assessment_id: int):
     a = _complete(assessment_id)
     table = frames.table_from(_angle_rows(a)).columns
     side = a.result.get("side") or a.side or "right"
-    text = mot.mot_text(_stem(a), table["t_s"], table, a.test, side)
+    text = mot.mot_text(_stem(a), table["t_s"], table, a.protocol, side)
     return _download(text, "text/plain", f"{_stem(a)}.mot")
 
 
 @bp.route("/assessments/<int:assessment_id>/report")
 def report(assessment_id: int):
     a = _complete(assessment_id)
-    th = interpret.Thresholds.from_config(current_app.config)
-    return render_template("exports/report.html", a=a, interpretation=interpret.sentences(a, th),
+    return render_template("exports/report.html", a=a, interpretation=interpret.sentences(a),
                            angles_chart_text=chart_text.angles(summaries.frames_payload(a)),
                            trials=trials.trials_view(a))
 

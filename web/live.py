@@ -5,9 +5,10 @@ little-endian float64) followed by the JPEG. It sends the next frame only after 
 last one, so at most one frame is in flight and a slow machine drops frames instead of lagging.
 Control messages are JSON text: {"type": "start"}, {"type": "pain", "t": capture time},
 {"type": "pain_undo", "t": a mark's time as the pain reply gave it}, {"type": "stop"}; pain marks
-are for the SLR only. Replies are JSON: {"type": "frame", landmarks (33 x [x, y, visibility] in the
-frame's pixels, or null), size, ms (server time), `check` (the camera check, on every frame),
-while recording the engine's live frame (angles, raw, cues, events, side, t_s, frame)};
+are for tests that take them only (`Protocol.pain_marks`: the SLR). Replies are JSON: {"type":
+"frame", landmarks (33 x [x, y, visibility] in the frame's pixels, or null), size, ms (server time),
+`check` (the camera check, on every frame), while recording the engine's live frame (angles, raw,
+cues, events, side, t_s, frame)};
 {"type": "started", "fps"}, {"type": "pain", "pain_s" (the new mark), "marks"} and
 {"type": "pain_undone", "removed_s", "marks"} (marks: every mark in time order,
 [{"t_s", "angle_deg" (live hip flexion)}]), {"type": "done", "url"},
@@ -271,8 +272,8 @@ class LiveConnection:
             storage.start_spool(self.a)
             self.writer = recording.FrameWriter(db.engine, self.a.id, self.token)
             self._send({"type": "started", "fps": round(fps, 1)})
-        elif kind in ("pain", "pain_undo") and self.a.test != "slr":
-            raise Refused("pain is marked during the straight leg raise only")
+        elif kind in ("pain", "pain_undo") and not self.a.protocol.pain_marks:
+            raise Refused(f"pain is not marked during the {self.a.protocol.title.lower()}")
         elif kind == "pain" and self.writer is not None:
             t = msg.get("t")
             marked = self._call("pain", None if t is None else _time(t, "the pain mark's time"))

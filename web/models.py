@@ -32,10 +32,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
+from rom import protocols
 from web.db import db
 
-TESTS = {"slr": "Straight-leg raise", "hinge": "Hip hinge"}
-MODES = {"passive": "passive (examiner lifts the leg)", "active": "active (own leg lift)"}
 STATUSES = ("pending", "recording", "incomplete", "analysing", "complete", "failed")
 
 
@@ -135,9 +134,10 @@ class Assessment(db.Model):
     # background checks it, so that nothing of a deleted record reaches one that gets its ID.
     token: Mapped[str | None] = mapped_column(String(32), default=new_session_token)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
-    test: Mapped[str] = mapped_column(String(10))  # 'slr' or 'hinge'
-    side: Mapped[str | None] = mapped_column(String(5))  # SLR: raised leg; hinge: side facing the camera
-    mode: Mapped[str | None] = mapped_column(String(10))  # SLR: 'passive' or 'active'
+    # a protocol's name (`rom.protocols`); 'auto' until an upload's test is found
+    test: Mapped[str] = mapped_column(String(10))
+    side: Mapped[str | None] = mapped_column(String(5))  # what the test's side means (`Protocol.side_meaning`)
+    mode: Mapped[str | None] = mapped_column(String(10))  # one of the test's `Protocol.modes`, if it has any
     source: Mapped[str] = mapped_column(String(10), default="live")  # 'live' or 'upload'
     status: Mapped[str] = mapped_column(String(12), default="pending", index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
@@ -162,32 +162,20 @@ class Assessment(db.Model):
     person: Mapped[Person] = relationship(back_populates="assessments")
 
     @property
-    def label(self) -> str:
-        """'SLR left (passive)', 'Hip hinge'."""
-        if self.test == "slr":
-            side = self.side or (self.result or {}).get("side")
-            return "SLR" + (f" {side}" if side else "") + (f" ({self.mode})" if self.mode else "")
-        return TESTS.get(self.test, self.test)
+    def protocol(self):
+        """The test's `Protocol`; None while an upload's test is still to be found ('auto')."""
+        return protocols.get(self.test) if self.test in protocols.names() else None
 
     @property
-    def headline(self) -> str:
-        """The main figure for lists: '61.8°' (SLR), '61.8° (trial 1; mean of 3 trials 62.0° (SD 1.0°))'
-        (SLR with several trials), '3 reps, hip flexion up to 84.0°' (hinge)."""
-        r = self.result or {}
-        if self.status != "complete":
-            return ""
-        if self.test == "slr":
-            if r.get("slr_angle_deg") is None:
-                return ""
-            from web.services.trials import summary_words  # (web.services.trials builds on these models)
-
-            trials = summary_words(self)  # several trials: which one this is, and their mean
-            head = ((r.get("headline") or {}).get("trial") or 1) if trials else None
-            return f"{r['slr_angle_deg']:.1f}°" + (f" (trial {head}; {trials})" if trials else "")
-        reps = r.get("reps") or []
-        hips = [x["max_hip_flexion_deg"] for x in reps if x.get("max_hip_flexion_deg") is not None]
-        text = f"{len(reps)} rep{'s' if len(reps) != 1 else ''}"
-        return text + (f", hip flexion up to {max(hips):.1f}°" if hips else "")
+    def label(self) -> str:
+        """'SLR left (passive)' (a test whose side is the measured leg, with its mode), 'Hip hinge'."""
+        p = self.protocol
+        if p is None:
+            return "Test to be found from the video"
+        if p.side_from_video:
+            side = self.side or (self.result or {}).get("side")
+            return p.short_title + (f" {side}" if side else "") + (f" ({self.mode})" if self.mode else "")
+        return p.title
 
     @property
     def pain_times(self) -> list[float]:

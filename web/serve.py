@@ -14,7 +14,7 @@ from werkzeug.serving import make_server
 from web import create_app
 from web.db import db, prepare_database
 from web.services.accounts import any_user
-from web.services.recording import settle_unfinished
+from web.services.analysis_queue import settle_unfinished
 from web.services.storage import secure_instance
 
 

@@ -35,34 +35,36 @@ def _day(at: str) -> str:
     return localtime(datetime.fromisoformat(at.rstrip("Z")), "%Y-%m-%d")
 
 
-def slr_history(slr: dict) -> str:
-    """The history chart: per side how many SLRs, the first and the latest with their dates."""
+def side_history(p, data: dict) -> str:
+    """A person's chart of a test's headline figure per side (`web.services.summaries.side_history`):
+    per side how many, the first and the latest with their dates. p: the test's `Protocol`."""
     parts = []
+    short = p.short_title
     for side in ("left", "right"):
-        pts = slr["points"].get(side) or []
+        pts = data["points"].get(side) or []
         if not pts:
             parts.append(f"{side.capitalize()}: none.")
             continue
         first, last = pts[0], pts[-1]
         n = len(pts)
         if n == 1:
-            parts.append(f"{side.capitalize()}: 1 SLR, {last['deg']:.1f}° on {_day(last['at'])}.")
+            parts.append(f"{side.capitalize()}: 1 {short}, {last['deg']:.1f}° on {_day(last['at'])}.")
         else:
-            parts.append(f"{side.capitalize()}: {n} SLRs, from {first['deg']:.1f}° on {_day(first['at'])} "
+            parts.append(f"{side.capitalize()}: {n} {short}s, from {first['deg']:.1f}° on {_day(first['at'])} "
                          f"to {last['deg']:.1f}° on {_day(last['at'])}.")
-    return (f"SLR angle per side over time (the dotted line at {slr['tight_below_deg']:g}°: below it, tight "
-            "hamstrings). " + " ".join(parts))
+    lines = "; ".join(f"the dotted line at {line['y']:g}°: {line['meaning']}" for line in data.get("lines", []))
+    return f"{p.label(p.headline)} per side over time" + (f" ({lines})" if lines else "") + ". " + " ".join(parts)
 
 
-def hinge_history(hinge: dict) -> str:
-    """The hip hinge chart of the history: per angle the first and the latest assessment's
-    highest repetition, with their dates."""
-    pts = hinge["points"]
+def trend(p, data: dict) -> str:
+    """A person's trend chart of a test with repetitions (`web.services.summaries.trend`): per
+    figure the first and the latest assessment's highest repetition, with their dates."""
+    pts = data["points"]
     if not pts:
-        return "No hip hinge measured yet."
+        return f"No {p.title.lower()} measured yet."
     parts = []
-    for s in hinge["series"]:
-        have = [p for p in pts if p.get(s["key"]) is not None]
+    for s in data["series"]:
+        have = [pt for pt in pts if pt.get(s["key"]) is not None]
         if not have:
             continue
         first, last = have[0], have[-1]
@@ -72,5 +74,5 @@ def hinge_history(hinge: dict) -> str:
             parts.append(f"{s['label']} from {first[s['key']]:.1f}° on {_day(first['at'])} to "
                          f"{last[s['key']]:.1f}° on {_day(last['at'])}")
     n = len(pts)
-    return (f"Hip hinge over time, the highest repetition of each of {n} assessment{'s' if n != 1 else ''}: "
+    return (f"{p.title} over time, the highest repetition of each of {n} assessment{'s' if n != 1 else ''}: "
             + "; ".join(parts) + ".")

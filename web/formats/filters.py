@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 
 from flask import Flask
 
+from rom import protocols
 from rom.outputs.wording import flag_explanation, flag_words
 
 
@@ -27,15 +28,22 @@ def seconds(v: float | None) -> str:
 
 
 # The engine's messages are written for `rom analyze`; on the web the same advice is a form choice.
-TEST_NAMES = {"slr": "straight-leg raise", "hinge": "hip hinge"}
 _ADVICE = [
-    (re.compile(r"\(for a hip hinge use --test hinge\)"), "(for a hip hinge, upload it as a hip hinge)"),
+    (re.compile(r"\(for an? ([\w -]+) use --test (\w+)\)"), lambda m: f"(for a {m[1]}, upload it as a {m[1]})"),
     (re.compile(r"choose the test with --test"), "choose the test when uploading the video"),
-    (re.compile(r"use --test (\w+)"), lambda m: f"choose the {TEST_NAMES.get(m[1], m[1])} as the test"),
+    (re.compile(r"use --test (\w+)"), lambda m: f"choose the {_title(m[1])} as the test"),
     (re.compile(r"give --side"), "choose the side"),
     (re.compile(r"--(\w+)"), lambda m: f"the {m[1]} choice"),
     (re.compile(r"(?<![\d.])1 degrees"), "1 degree"),
 ]
+
+
+def _title(name: str) -> str:
+    """A test's name as the upload form says it ('hip hinge')."""
+    if name not in protocols.names():
+        return name
+    title = protocols.get(name).title
+    return title[:1].lower() + title[1:]
 
 
 def plain_words(text: str | None) -> str:

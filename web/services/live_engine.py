@@ -13,9 +13,9 @@ import time
 import cv2
 import numpy as np
 
+from rom import protocols
 from rom.capture.extraction import PersonTracker
 from rom.capture.pose import create_backend
-from rom.core import back_contour
 from rom.core.errors import BadInput
 from rom.live import camera_check
 from rom.live.session import LiveSession
@@ -23,14 +23,14 @@ from web.services import frames
 
 
 class LiveEngine:
-    """test: 'slr' or 'hinge'; side: the raised leg (SLR) or the side facing the camera
-    (hinge), None to find it; model: pose model name."""
+    """test: a protocol's name; side: what its side means (`Protocol.side_meaning`: the raised leg,
+    the side facing the camera), None to find it; model: pose model name."""
 
     def __init__(self, test: str, side: str | None = None, model: str = "full"):
         self.test, self.side = test, side
-        hinge = test == "hinge"
-        self.backend = create_backend(model=model, segmentation=hinge)
-        self.tracker = PersonTracker(self.backend, keep_lying=test == "slr")
+        self.protocol = protocols.get(test)
+        self.backend = create_backend(model=model, segmentation=self.protocol.segmentation)
+        self.tracker = PersonTracker(self.backend, keep_lying=self.protocol.keeps_lying_person)
         self.session: LiveSession | None = None
         self._setup_times: list[float] = []
 
@@ -71,11 +71,11 @@ class LiveEngine:
         arrived at while setting up (what this machine and connection sustain)."""
         fps = frames.mean_rate(self._setup_times) if len(self._setup_times) >= 10 else 30.0
         fps = float(np.clip(fps, 5.0, 60.0))
-        if self.test == "hinge":
-            self.session = LiveSession("hinge", self.side, fps, features=back_contour.frame_features,
-                                       n_features=back_contour.N_FEATURES)
+        features = self.protocol.frame_features()  # the back's outline of a hinge
+        if features is not None:
+            self.session = LiveSession(self.test, self.side, fps, features=features[0], n_features=features[1])
         else:
-            self.session = LiveSession("slr", self.side, fps)
+            self.session = LiveSession(self.test, self.side, fps)
         return fps
 
     def pain(self, t_s: float | None) -> dict:
@@ -101,12 +101,13 @@ class LiveEngine:
 
     def stop(self):
         """(result, series, clock) of everything recorded, on the steady clock of the frames'
-        capture times (`rom.core.timing`); raises NotMeasurable like `rom analyze`. An
-        SLR is measured with the side found in the video: a wrongly declared side is reported
-        when the result is stored (`web.services.recording.store_result`), not refused here."""
+        capture times (`rom.core.timing`); raises NotMeasurable like `rom analyze`. A test
+        whose side is found in the video (the SLR) is measured with that side: a wrongly declared
+        side is reported when the result is stored (`web.services.recording.store_result`), not
+        refused here."""
         if self.session is None or not len(self.session.builder):
             raise BadInput("nothing was recorded")
-        side = "auto" if self.session.test == "slr" else None
+        side = "auto" if self.protocol.side_from_video else None
         return self.session.result(side=side), self.session.series(), self.session.clock()
 
     def close(self) -> None:

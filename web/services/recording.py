@@ -18,8 +18,8 @@ from flask import current_app
 from sqlalchemy import exc, insert, select, update
 from sqlalchemy.engine import Engine
 
+from rom import protocols
 from rom.analysis import Options, measure
-from rom.core import back_contour
 from rom.core.errors import NotMeasurable, RomError
 from rom.core.timing import SteadyClock, with_timing
 from web.db import db
@@ -206,9 +206,10 @@ def store_result(a: Assessment, result, series, key_frame: bytes | None, rows_st
     steady clock of those times (`rom.core.timing`): each row gets the angles of the step nearest its
     capture time, with that capture time, so charts and exports keep the capture clock.
 
-    A live SLR is measured with the side declared when it was set up: it is measured again here
-    with the side found in the video and checked against the declared one (`web.services.sides`); the
-    stored side is the measured one. (An upload is checked where it is analysed.)
+    A live test whose side is found in the video (`Protocol.side_from_video`: the SLR) is measured
+    again here with the side found in the video and checked against the one declared when it was
+    set up (`web.services.sides`); the stored side is the measured one. (An upload is checked where
+    it is analysed.)
 
     commit=False leaves the commit to a caller that adds to the row first, so that no one reads
     'complete' before the row is whole."""
@@ -216,8 +217,9 @@ def store_result(a: Assessment, result, series, key_frame: bytes | None, rows_st
     if rows_stored:
         clock = SteadyClock.of(db.session.scalars(select(FrameSample.t_s).where(FrameSample.assessment_id == a.id)
                                                   .order_by(FrameSample.frame)).all() or [0.0])
-    if a.source == "live" and a.test == "slr":
-        result, check = sides.measure_slr(series, a.side, result.video, pain_s=a.pain_s, pain_marks=a.pain_times)
+    if a.source == "live" and a.protocol.side_from_video:
+        result, check = sides.measure_checked(series, a.test, a.side, result.video, pain_s=a.pain_s,
+                                              pain_marks=a.pain_times)
         a.side = result.side
     if clock is not None:
         result = with_timing(result, clock)
@@ -265,7 +267,8 @@ def analyse_recorded(a: Assessment):
         .where(FrameSample.assessment_id == a.id).order_by(FrameSample.frame)).all()
     if not rows:
         raise NotMeasurable("no frames were stored for this recording")
-    n_features = back_contour.N_FEATURES if a.test == "hinge" else 0
+    features = a.protocol.frame_features()  # the back's outline of a hinge
+    n_features = features[1] if features else 0
     times = [r.t_s for r in rows]
     received = frames.series_from([r.landmarks for r in rows], [i for i, r in enumerate(rows) if r.relock],
                                   (a.image_width or 640, a.image_height or 480), times, n_features)
@@ -275,10 +278,10 @@ def analyse_recorded(a: Assessment):
 
 
 def measure_series(series, test: str, side: str | None, pain_s: float | None, pain_marks=()):
-    """What `rom.live.session.LiveSession.result` computes, for a series rebuilt from storage; an SLR
-    with the side found in the video (`store_result` checks it against the declared one), so
-    that a wrongly declared side is reported, not refused."""
-    side = (side or "auto") if test == "hinge" else "auto"
+    """What `rom.live.session.LiveSession.result` computes, for a series rebuilt from storage; a test
+    whose side is found in the video with that side (`store_result` checks it against the declared
+    one), so that a wrongly declared side is reported, not refused."""
+    side = "auto" if protocols.get(test).side_from_video else (side or "auto")
     return measure(series, test, "live", Options(test=test, side=side), pain_s=pain_s,
                    pain_marks=pain_marks)
 
@@ -318,21 +321,3 @@ def person_assessments(person) -> list[Assessment]:
     for a in items:
         mark_stale(a)
     return items
-
-
-def settle_unfinished() -> None:
-    """On server start (`rom serve`): recordings of a previous run are incomplete; uploads it was
-    analysing are analysed again when their file is still there, otherwise failed."""
-    from web import uploads
-
-    for a in db.session.scalars(select(Assessment).where(Assessment.status.in_(("recording", "analysing")))):
-        if a.status == "recording":
-            a.status = "incomplete"
-        elif not uploads.resubmit(a):
-            a.status, a.error = "failed", "the server stopped during the analysis; upload the video again"
-    db.session.commit()
-    known = {f"{i}-{t}" if t else str(i) for i, t in db.session.execute(select(Assessment.id, Assessment.token))}
-    removed = storage.clean_orphans(known)
-    if removed:
-        current_app.logger.info("removed %d files left by assessments that are gone or by a crash", removed)
-

@@ -1,27 +1,22 @@
 """Data for charts and tables, shared by the pages and the JSON API: an assessment's angles
-over time with its marks, a person's SLR angles per side over time, and their hip hinges' maxima
-over time."""
+over time with its marks (the angles its test charts, `Protocol.chart`), a person's headline
+figures per side over time (tests that compare sides), and their repetitions' highest figures over
+time (tests with a trend, `Protocol.trend`). Names of angles and figures are the test's
+(`Protocol.label`)."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from sqlalchemy import select
 
+from rom import protocols
 from rom.outputs.wording import flag_words
+from rom.protocols.base import Protocol
 from web.db import db
 from web.formats.filters import localtime
 from web.models import Assessment, FrameSample
-from web.services import comparison, trials
-from web.services.interpret import ANGLE_NAMES, Thresholds
-
-# The hip hinge's trend (history page): each repetition's maxima, as the result lists them.
-HINGE_TREND = (("max_hip_flexion_deg", "hip flexion"), ("max_trunk_inclination_deg", "trunk inclination"),
-               ("max_knee_flexion_deg", "knee bend"))
-
-# Columns charted per test, in drawing order (the offline, filtered angles).
-CHART_COLUMNS = {
-    "slr": ("hip_flexion_deg", "knee_flexion_deg", "other_hip_flexion_deg", "pelvic_rotation_deg"),
-    "hinge": ("hip_flexion_deg", "trunk_inclination_deg", "knee_flexion_deg", "back_flexion_deg"),
-}
+from web.services import comparison, interpret, trials
 
 
 def frames_payload(a: Assessment) -> dict:
@@ -33,15 +28,15 @@ def frames_payload(a: Assessment) -> dict:
     rows = db.session.execute(select(FrameSample.t_s, FrameSample.angles, FrameSample.live)
                               .where(FrameSample.assessment_id == a.id).order_by(FrameSample.frame)).all()
     offline = any(r.angles for r in rows)
-    names = CHART_COLUMNS.get(a.test, ())
+    p = protocols.get(a.test)
     series = []
-    for name in names:
+    for name in p.chart:
         if offline:
             values = [(r.angles or {}).get(name) for r in rows]
         else:
             values = [((r.live or {}).get("angles") or {}).get(name) for r in rows]
         if any(v is not None for v in values):
-            series.append({"name": name, "label": ANGLE_NAMES.get(name, name),
+            series.append({"name": name, "label": p.label(name),
                            "values": [None if v is None else round(v, 2) for v in values]})
     t = [round(((r.angles or {}).get("t_s") or r.t_s) if offline else r.t_s, 3) for r in rows]
     return {"t_s": t, "series": series, "source": "offline" if offline else "live", "marks": marks(a),
@@ -105,34 +100,57 @@ def trial_lines(a: Assessment) -> list[dict]:
     return lines
 
 
-def slr_history(assessments: list[Assessment], th: Thresholds, within_days: float) -> dict:
-    """A person's complete SLRs: points per side for the chart (with their mode), and the
-    left/right comparisons of like with like (`web.services.comparison`): per mode, the latest SLR with
-    the other side's closest within within_days; and per visit (day and mode) with both sides."""
-    vals = comparison.values(assessments)
+def side_history(p: Protocol, assessments: list[Assessment], within_days: float) -> dict:
+    """A person's complete assessments of a test that compares sides: points per side for the chart
+    (with their mode), and the left/right comparisons of like with like (`web.services.comparison`):
+    per mode, the latest with the other side's closest within within_days; and per visit (day and
+    mode) with both sides. With the test's thresholds and its chart's reference lines."""
+    vals = [v for v in comparison.values(assessments) if v.test == p.name]
     points = {side: [{"at": v.at.isoformat() + "Z", "deg": v.deg, "id": v.assessment_id, "mode": v.mode}
                      for v in vals if v.side == side] for side in comparison.SIDES}
-    latest = {s: (p[-1]["deg"] if p else None) for s, p in points.items()}
+    latest = {s: (pts[-1]["deg"] if pts else None) for s, pts in points.items()}
     comparisons = [{"mode": c["mode"], "missing": c.get("missing"),
                     "comparison": c["comparison"].to_dict() if "comparison" in c else None}
-                   for c in comparison.latest_per_mode(vals, th, within_days)]
-    return {"points": points, "latest": latest, "tight_below_deg": th.tight_below_deg,
-            "mdc_deg": th.mdc_deg, "within_days": within_days, "comparisons": comparisons,
-            "visits": [c.to_dict() for c in comparison.visits(vals, th)]}
+                   for c in comparison.latest_per_mode(vals, within_days)]
+    th = interpret.thresholds(p)
+    return {"label": p.label(p.headline), "points": points, "latest": latest, **asdict(th),
+            "lines": p.interpretation().reference_lines(th),
+            "within_days": within_days, "comparisons": comparisons,
+            "visits": [c.to_dict() for c in comparison.visits(vals)]}
 
 
-def hinge_history(assessments: list[Assessment]) -> dict:
-    """A person's complete hip hinges over time, oldest first: per assessment the highest of its
-    repetitions' maxima (hip flexion, trunk inclination, knee bend; degrees) with the number of
-    repetitions and their flags (in words: the page's data are read by people too); and the
-    chart's series (key, label)."""
+def side_histories(assessments: list[Assessment], within_days: float) -> dict[str, dict]:
+    """`side_history` of every test that compares sides, by the test's name."""
+    return {p.name: side_history(p, assessments, within_days) for p in protocols.all_protocols() if p.compares_sides}
+
+
+def trend(p: Protocol, assessments: list[Assessment]) -> dict:
+    """A person's complete assessments of a test with repetitions, oldest first: per assessment the
+    highest of its repetitions' figures (`Protocol.trend`, degrees) with the number of repetitions
+    and their flags (in words: the page's data are read by people too); and the chart's series
+    (key, label)."""
     points = []
-    for a in sorted((a for a in assessments if a.test == "hinge" and a.status == "complete"), key=lambda a: a.when):
+    for a in sorted((a for a in assessments if a.test == p.name and a.status == "complete"), key=lambda a: a.when):
         reps = (a.result or {}).get("reps") or []
-        highest = {key: max((r[key] for r in reps if r.get(key) is not None), default=None) for key, _ in HINGE_TREND}
+        highest = {key: max((r[key] for r in reps if r.get(key) is not None), default=None) for key in p.trend}
         if all(v is None for v in highest.values()):
             continue
         points.append({"at": a.when.isoformat() + "Z", "day": localtime(a.when, "%Y-%m-%d"), "id": a.id,
                        "reps": len(reps),
                        "flags": sorted({flag_words(f) for r in reps for f in r.get("flags", [])}), **highest})
-    return {"points": points, "series": [{"key": k, "label": label} for k, label in HINGE_TREND]}
+    return {"points": points, "series": [{"key": k, "label": p.label(k)} for k in p.trend], "title": p.title}
+
+
+def headline(a: Assessment) -> str:
+    """The main figure for lists (the test's, `Protocol.interpretation().headline`): '61.8°' (SLR),
+    '61.8° (trial 1; mean of 3 trials 62.0° (SD 1.0°))' (several trials), '3 reps, hip flexion up to
+    84.0°' (hinge); '' without a result."""
+    p = a.protocol
+    if a.status != "complete" or p is None:
+        return ""
+    r = a.result or {}
+    text = p.interpretation().headline(r)
+    several = trials.summary_words(a) if text and p.trials else ""  # which trial this is, and their mean
+    if several:
+        text += f" (trial {(r.get('headline') or {}).get('trial') or 1}; {several})"
+    return text

@@ -1,5 +1,6 @@
-"""Trials of an SLR assessment on the web: the engine's trials (`rom.protocols.slr.raises`, in the stored
-result) with the clinician's exclusions, and the mean and spread over the trials left.
+"""Trials of an assessment on the web (tests with `Protocol.trials`: the SLR's raises,
+`rom.protocols.slr.raises`): the engine's trials in the stored result with the clinician's exclusions,
+and the mean and spread over the trials left (the test's `trials_summary`).
 
 An exclusion (`TrialExclusion`) is the clinician's judgement that a raise should not count (the
 patient tensed, the examiner lifted too fast), always with the reason; it never changes the
@@ -14,7 +15,6 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from rom.protocols.slr.raises import summarize
 from web.db import db
 from web.models import Assessment, utcnow
 
@@ -52,10 +52,11 @@ def trials_view(a: Assessment) -> dict | None:
     """For pages and exports: {rows, summary, headline_trial}, or None without trials.
 
     rows: the engine's trial dicts, each with `excluded` (the reason or None), `excluded_by`,
-    `excluded_at` (ISO, UTC) and `included`. summary: `rom.protocols.slr.raises.TrialsSummary.to_dict()` over
-    the trials neither refused nor excluded."""
+    `excluded_at` (ISO, UTC) and `included`. summary: the test's summary (the SLR's
+    `rom.protocols.slr.raises.TrialsSummary.to_dict()`) over the trials neither refused nor excluded."""
     trials = engine_trials(a)
-    if a.test != "slr" or not trials:
+    p = a.protocol
+    if p is None or not p.trials or not trials:
         return None
     ex = exclusions(a)
     rows = []
@@ -63,8 +64,8 @@ def trials_view(a: Assessment) -> dict | None:
         x = ex.get(t["number"])
         rows.append({**t, "excluded": x.reason if x else None, "excluded_by": x.excluded_by if x else None,
                      "excluded_at": x.excluded_at.strftime("%Y-%m-%dT%H:%M:%SZ") if x else None,
-                     "included": x is None and t.get("refused") is None and t.get("slr_angle_deg") is not None})
-    summary = summarize([t.get("slr_angle_deg") for t in trials], excluded=ex.keys()).to_dict()
+                     "included": x is None and t.get("refused") is None and t.get(p.headline) is not None})
+    summary = p.interpretation().trials_summary([t.get(p.headline) for t in trials], excluded=ex.keys())
     head = ((a.result or {}).get("headline") or {}).get("trial", 1)
     return {"rows": rows, "summary": summary, "headline_trial": head}
 

@@ -1,4 +1,5 @@
-// History page: SLR angle per side over time (one point per complete assessment).
+// History page: a test's headline figure per side over time (one point per complete assessment;
+// web.services.summaries.side_history), and a test's repetitions over time (summaries.trend).
 import {drawChart} from './plot.js';
 
 const canvas = document.getElementById('history-chart');
@@ -10,8 +11,8 @@ if (canvas) {
   const x = all.map(([, p]) => Date.parse(p.at));
   const side = (s) => all.map(([t, p]) => (t === s ? p.deg : null));
   const draw = () => drawChart(canvas, {
-    x, time: true, yLabel: 'SLR angle (degrees)',
-    hlines: [{y: data.tight_below_deg, label: `below ${data.tight_below_deg}°: tight hamstrings`}],
+    x, time: true, yLabel: `${data.label} (degrees)`,
+    hlines: data.lines.map((l) => ({y: l.y, label: l.label})),
     series: [
       {label: 'left', values: interpolate(x, side('left')), color: '#1f6feb', points: side('left').map((v) => v != null)},
       {label: 'right', values: interpolate(x, side('right')), color: '#d1242f', points: side('right').map((v) => v != null)},
@@ -21,8 +22,8 @@ if (canvas) {
   window.addEventListener('resize', draw);
 }
 
-// The hip hinge per assessment over time: the highest repetition's hip flexion, trunk
-// inclination and knee bend (web.services.summaries.hinge_history).
+// A test with repetitions per assessment over time: the highest repetition's figures (the hip
+// hinge's hip flexion, trunk inclination and knee flexion; web.services.summaries.trend).
 const hingeCanvas = document.getElementById('hinge-chart');
 if (hingeCanvas) {
   const data = JSON.parse(document.getElementById('hinge-data').textContent);

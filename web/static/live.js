@@ -145,7 +145,7 @@ function storage(status) {
 
 function show(msg) {
   const size = msg.size;
-  drawSkeleton(overlay, msg.landmarks, size, msg.side, msg.angles || {}, root.dataset.test);
+  drawSkeleton(overlay, msg.landmarks, size, msg.side, msg.angles || {}, root.dataset.hipReference);
   if (msg.check) {
     state.checkOk = msg.check.ok;
     if (!state.recording && !state.stopping) $('start').disabled = !(msg.check.ok || $('anyway').checked);
@@ -275,7 +275,7 @@ function typingIn(el) {
   return el.tagName === 'INPUT' && TEXT_INPUTS.has(el.type);
 }
 
-if ($('pain')) {  // only on tests that have a pain mark (SLR): no key handler on the hinge page
+if ($('pain')) {  // only on tests that have a pain mark (the SLR): no key handler on the others
   $('pain').addEventListener('click', markPain);
   document.addEventListener('keydown', (ev) => {
     if ((ev.key === 'p' || ev.key === 'P') && !ev.repeat && !ev.ctrlKey && !ev.metaKey && !ev.altKey &&

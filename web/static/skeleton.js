@@ -18,7 +18,8 @@ const MEASURED = '#ffb000';
 const OTHER = 'rgba(255,255,255,0.85)';
 const MIN_VIS = 0.3;
 
-export function drawSkeleton(canvas, landmarks, size, side, angles, test) {
+// hipReference: 'table' (lying: the hip angle against the table line) or 'trunk' (standing).
+export function drawSkeleton(canvas, landmarks, size, side, angles, hipReference) {
   const dpr = window.devicePixelRatio || 1;
   const w = canvas.clientWidth, h = canvas.clientHeight;
   if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
@@ -51,7 +52,7 @@ export function drawSkeleton(canvas, landmarks, size, side, angles, test) {
   const thigh = dir(hip, knee);
   const hipDeg = angles.hip_flexion_deg;
   if (hipDeg != null) {
-    if (test === 'slr') {
+    if (hipReference === 'table') {
       // The table line implied by the engine's angle: the thigh turned back down by it.
       const down = [thigh + rad(hipDeg), thigh - rad(hipDeg)].sort((a, b) => Math.sin(b) - Math.sin(a))[0];
       arc(g, hip, down, thigh, hipDeg, 70 * Math.max(k, 0.6));

@@ -83,8 +83,9 @@ def side_difference(left_deg: float, right_deg: float, th: Thresholds, left_day:
 
 
 def reference_lines(th: Thresholds) -> list[dict]:
-    """Horizontal lines of a person's chart of SLR angles: {y, label}."""
-    return [{"y": th.tight_below_deg, "label": f"below {th.tight_below_deg:g}°: tight hamstrings"}]
+    """Horizontal lines of a person's chart of SLR angles: {y, label (on the chart), meaning (in its text)}."""
+    return [{"y": th.tight_below_deg, "label": f"below {th.tight_below_deg:g}°: tight hamstrings",
+             "meaning": "below it, tight hamstrings"}]
 
 
 def sources(results: Sequence[dict], th: Thresholds, compared: bool = False) -> list[str]:
