@@ -85,7 +85,7 @@ def test_slr_chart_marks_the_onset_the_threshold_and_the_reading():
     assert level.value == 10.0 and level.label.startswith("knee-bend threshold (10 deg")  # rest 0 + 10
     assert [m.t_s for m in c.moments] == [ONSET / FPS, 2.0]  # the onset, the confirmation
     (reading,) = c.readings
-    assert (reading.t_s, reading.value, reading.low, reading.high) == (ONSET / FPS, 61.0, 58.0, 64.0)
+    assert (reading.t_s, reading.value, reading.interval) == (ONSET / FPS, 61.0, (58.0, 64.0))
     assert reading.callout.startswith("knee bends at 61.0 deg")
     assert c.note == "flags: other leg lifting"
     never = protocols.get("slr").plot(slr_result(flags=(), bent=False))
@@ -94,7 +94,7 @@ def test_slr_chart_marks_the_onset_the_threshold_and_the_reading():
 
 def test_hinge_chart_has_a_span_per_repetition_and_the_back_on_its_own_axis():
     c = protocols.get("hinge").plot(hinge_result())
-    assert [(s.t0_s, s.t_mark_s, s.t1_s) for s in c.spans] == [(a / FPS, b / FPS, e / FPS) for a, b, e in REPS]
+    assert [(s.span_s, s.t_mark_s) for s in c.spans] == [((a / FPS, e / FPS), b / FPS) for a, b, e in REPS]
     assert [s.faulty for s in c.spans] == [False, True]
     assert c.spans[1].text == "rep 2: 81 deg\nrounded back"
     assert c.right_axis is not None and c.right_axis.label == "upper-back rounding (deg)"

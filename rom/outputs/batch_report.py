@@ -1,10 +1,13 @@
 """Rows of a batch (one per video) and the files made of them: summary.csv, summary.json, index.html.
 
-Pure apart from `write_summaries`: a result (or an error) becomes a `VideoRow`; rows become text.
+Pure apart from `write_summaries`: a result (or an error) becomes a `VideoRow` (its test's
+columns come from its protocol: `Protocol.batch_figures`); rows become text. Each test's columns
+are fields of `VideoRow`, the CSV's contract: a new test adds its own.
 
 Person and side convention (for the left/right comparison in index.html): name a video
-``PERSON_TEST-SIDE[_NOTE].EXT``, where TEST is ``slr`` or ``hinge`` and SIDE is ``left`` or
-``right`` (``l``/``r`` and ``_`` instead of ``-`` are accepted, case does not matter), e.g.
+``PERSON_TEST-SIDE[_NOTE].EXT``, where TEST is a registered test's name (``slr``, ``hinge``:
+`rom.protocols.names()`) and SIDE is ``left`` or ``right`` (``l``/``r`` and ``_`` instead of
+``-`` are accepted, case does not matter), e.g.
 ``anna_slr-left.mp4``, ``p017_hinge-right_take2.mov``. Or keep one folder per person and name the
 files ``TEST-SIDE[_NOTE].EXT`` inside it (``p017/slr-right.mp4``): the folder's name is then the
 person. Everything before the TEST-SIDE token is the person; anything after it is ignored.
@@ -26,9 +29,6 @@ from urllib.parse import quote
 
 from rom import protocols
 from rom.outputs.files import atomic_write_text
-
-# Left/right difference beyond which the comparison is highlighted: the minimal detectable change
-# of a goniometric SLR is about 6-7 degrees (DESIGN.md 3); normal asymmetry is 4-5.
 
 STATUSES = ("measured", "unreadable", "not_measurable", "failed")
 

@@ -1,6 +1,10 @@
 """The measurement drawn on video frames (OpenCV): skeleton, angle arcs with their values, the
 table line, a header, the knee-bend moment, hinge repetitions and the flags in plain words.
 
+What to draw is the test's (`Protocol.drawing`: a `rom.protocols.views.Drawing` naming the body
+figure, the header's angles, the banners and their frames, the back's outlines, the key frame);
+this module draws it, each body figure once (`FIGURES`).
+
 Positions are pixels of the frame drawn on, which are the video file's own pixels (the landmark
 series is stored in them, see `rom.capture.extraction`). Screen directions follow `rom.core.geometry`: degrees,
 0 = right, counter-clockwise positive. Sizes scale with the frame (`Style`), so the text reads the
@@ -50,7 +54,6 @@ from rom.outputs.draw import (
     short_warning,
     to_px,
 )
-from rom.outputs.wording import flag_words
 
 BANNER_COLORS = {"reading": BANNER, "done": DONE, "flag": FLAG}
 
@@ -68,7 +71,8 @@ class Overlay:
         steps = np.diff(t[np.isfinite(t)])
         self.fps = 1.0 / float(np.median(steps)) if len(steps) and np.median(steps) > 0 else 30.0
         self.plan = plan = protocols.of(result).drawing(result)
-        footer = [(f"! {flag_words(f)}", FLAG) for f in result.flags if f not in plan.hidden_flags]
+        words = protocols.of(result).flag_words
+        footer = [(f"! {words(f)}", FLAG) for f in result.flags if f not in plan.hidden_flags]
         warns = list(result.quality.warnings)
         if result.quality.view != "side":
             warns.insert(0, f"{result.quality.view} view: angles may read off")

@@ -70,7 +70,7 @@ def draw_chart(ax, chart: Chart, columns: dict) -> list:
     if chart.y_top_deg is not None:
         ax.set_ylim(min(chart.y_floor_deg, ax.get_ylim()[0]), chart.y_top_deg)
     for sp in chart.spans:
-        ax.axvspan(sp.t0_s, sp.t1_s, color="#ffe3e3" if sp.faulty else "#ebfbee", alpha=0.7, lw=0, zorder=0)
+        ax.axvspan(*sp.span_s, color="#ffe3e3" if sp.faulty else "#ebfbee", alpha=0.7, lw=0, zorder=0)
         ax.axvline(sp.t_mark_s, color=COLORS["mark"], lw=0.6, ls=":", zorder=1)
         ax.text(sp.t_mark_s, 0.985, sp.text, transform=ax.get_xaxis_transform(), ha="center", va="top",
                 fontsize=8.5, color=COLORS["flag"] if sp.faulty else COLORS["ok"])
@@ -78,7 +78,8 @@ def draw_chart(ax, chart: Chart, columns: dict) -> list:
         ax.axvline(m.t_s, color=COLORS[m.color], lw=m.width, ls=STYLES[m.style], **({"label": m.label} if m.label
                                                                                        else {}))
     for rd in chart.readings:
-        ax.errorbar([rd.t_s], [rd.value], yerr=[[rd.value - rd.low], [rd.high - rd.value]], fmt="o",
+        low, high = rd.interval
+        ax.errorbar([rd.t_s], [rd.value], yerr=[[rd.value - low], [high - rd.value]], fmt="o",
                     color=COLORS["mark"], capsize=4, zorder=5, label=rd.label)
         if rd.callout:
             ax.annotate(rd.callout, (rd.t_s, 1.0), xycoords=("data", "axes fraction"), xytext=(-4, -4),

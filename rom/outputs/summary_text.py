@@ -2,8 +2,8 @@
 the flags in words with a sentence each, and how far it can be trusted.
 
 The test's own part (its heading, figures and interpretation) is its protocol's
-(`Protocol.text_summary`); the words for flags come from `rom.outputs.wording`, so the terminal,
-the annotated video, the batch report and the web pages all say the same thing.
+(`Protocol.text_summary`), and so are the words for its flags, so the terminal, the annotated
+video, the batch report and the web pages all say the same thing.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import textwrap
 
 from rom import protocols
-from rom.outputs import wording
 
 WIDTH = 100  # columns: sentences wrap there, so a terminal shows them indented, not broken anyhow
 
@@ -32,14 +31,15 @@ def _wrap(text: str, indent: str = "  ", hang: str = "    ") -> str:
 
 def _flag_lines(r, summary) -> list[str]:
     shown = [f for f in r.flags if f not in summary.hidden_flags]
-    unsure = [_wrap(f"not assessed: {wording.flag_words(f)}: {reason}")
+    p = protocols.of(r)
+    unsure = [_wrap(f"not assessed: {p.flag_words(f)}: {reason}")
               for f, reason in getattr(r, "not_assessed", ())]
     if not shown:
         return ["Flags: none" + summary.all_clear] + unsure
     lines = ["Flags"]
     for f in shown:
         where = summary.flag_where.get(f, "")
-        lines.append(_wrap(f"{wording.flag_words(f)}{where}: {wording.flag_explanation(f)}"))
+        lines.append(_wrap(f"{p.flag_words(f)}{where}: {p.flag_sentence(f)}"))
     return lines + unsure
 
 

@@ -100,23 +100,21 @@ class Moment:
 
 @dataclass(frozen=True)
 class Reading:
-    """The test's reading: a point at (t_s, value) with its interval [low, high] as error bars,
+    """The test's reading: a point at (t_s, value) with its 95 % interval (low, high) as error bars,
     and a callout (bold, at the top of the chart, left of t_s) unless it is ''."""
 
     t_s: float
     value: float
-    low: float
-    high: float
+    interval: tuple[float, float]
     label: str
     callout: str = ""
 
 
 @dataclass(frozen=True)
 class Span:
-    """A stretch of time shaded (good or faulty), with a dotted line and a label at t_mark_s."""
+    """A stretch of time (start, end) shaded (good or faulty), with a dotted line and a label at t_mark_s."""
 
-    t0_s: float
-    t1_s: float
+    span_s: tuple[float, float]
     t_mark_s: float
     text: str
     faulty: bool

@@ -35,7 +35,7 @@ def chart(r: HingeResult) -> Chart:
     if threshold is not None and np.isfinite(standing):
         levels.append(Level(standing + threshold, f"knee-bend threshold ({threshold:.0f} deg above standing)", "knee"))
     top = np.nanmax([_max(c[k]) for k in ("hip_flexion_deg", "trunk_inclination_deg", "knee_flexion_deg")] + [10.0])
-    spans = tuple(Span(float(t[a]), float(t[e]), float(t[b]), f"rep {k}: {rep.max_hip_flexion_deg:.0f} deg\n"
+    spans = tuple(Span((float(t[a]), float(t[e])), float(t[b]), f"rep {k}: {rep.max_hip_flexion_deg:.0f} deg\n"
                        + ("\n".join(flag_words(FLAGS, f) for f in rep.flags) or "good hinge"), bool(rep.flags))
                   for k, ((a, b, e), rep) in enumerate(zip(ev.reps, r.reps), 1))
     right = None

@@ -33,7 +33,7 @@ def chart(r: SLRResult) -> Chart:
     if r.knee_bend_onset_s is not None:
         onset = r.knee_bend_onset_s
         moments.append(Moment(onset, ""))
-        reading = Reading(onset, r.slr_angle_deg, lo, hi,
+        reading = Reading(onset, r.slr_angle_deg, (lo, hi),
                           f"SLR angle {r.slr_angle_deg:.1f} deg (95 % interval {lo:.1f}-{hi:.1f})",
                           callout=f"knee bends at {r.slr_angle_deg:.1f} deg\n({onset:.2f} s)")
         if r.knee_bend_confirmed_s is not None:
@@ -42,7 +42,7 @@ def chart(r: SLRResult) -> Chart:
     else:
         t = c["t_s"]
         tp = float(t[int(ev.peak)]) if ev.peak is not None else float("nan")
-        reading = Reading(tp, r.slr_angle_deg, lo, hi,
+        reading = Reading(tp, r.slr_angle_deg, (lo, hi),
                           f"knee never bent: SLR angle = max {r.slr_angle_deg:.1f} deg ({lo:.1f}-{hi:.1f})")
     if r.pain_s is not None:
         angle = r.pain_angle_deg
