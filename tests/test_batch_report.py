@@ -306,3 +306,10 @@ def test_jinja_is_imported_only_to_write_the_index():
     code = ("import sys; from rom.outputs import batch_report; assert 'jinja2' not in sys.modules; "
             "batch_report.render_index([], {}); assert 'jinja2' in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_repetition_table_names_the_figures_as_the_protocol_does():
+    text = R.render_index([row_of(hinge_result())], {})
+    assert ("<tr><th>rep</th><th>bottom</th><th>hip flexion</th><th>trunk inclination</th><th>knee flexion</th>"
+            "<th>flags</th></tr>") in text
+    assert "<td>78\u00b0</td><td>70.5\u00b0</td><td>14\u00b0</td><td class=\"flag\">rounded_back</td>" in text

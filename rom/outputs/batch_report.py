@@ -297,7 +297,17 @@ def card_id(row: VideoRow) -> str:
     return "v-" + re.sub(r"[^A-Za-z0-9_-]", "_", row.folder.rsplit("/", 1)[-1])
 
 
-_REP_HEADINGS = ("rep", "bottom", "hip", "trunk", "knee", "flags")
+# The per-repetition columns of a card's table, by the figure's key in the result
+_REP_COLUMNS = (("max_hip_flexion_deg", "rep_max_hip_flexion_deg"),
+                ("max_trunk_inclination_deg", "rep_max_trunk_inclination_deg"),
+                ("max_knee_flexion_deg", "rep_max_knee_flexion_deg"))
+
+
+def _rep_headings(test: str | None) -> tuple[str, ...]:
+    """The headings of a card's table of repetitions: the figures as the test's protocol names them."""
+    quantities = protocols.get(test).quantities if test in protocols.names() else {}
+    return ("rep", "bottom", *(quantities[k].label if k in quantities else _label(k) for k, _ in _REP_COLUMNS),
+            "flags")
 
 
 def _card(row: VideoRow) -> dict:
@@ -316,9 +326,7 @@ def _card(row: VideoRow) -> dict:
     reps = []
     for i in range(row.rep_count or 0):
         cells = (f"{i + 1}", _fmt("rep_bottom_s", _at(row.rep_bottom_s, i)),
-                 _fmt("max_hip_flexion_deg", _at(row.rep_max_hip_flexion_deg, i)),
-                 _fmt("max_trunk_inclination_deg", _at(row.rep_max_trunk_inclination_deg, i)),
-                 _fmt("max_knee_flexion_deg", _at(row.rep_max_knee_flexion_deg, i)))
+                 *(_fmt(key, _at(getattr(row, column), i)) for key, column in _REP_COLUMNS))
         reps.append((cells, row.rep_flags[i] if i < len(row.rep_flags) else ()))
     return {
         "classes": " ".join(["card", f"status-{row.status}"] + (["flagged"] if flagged else [])),
@@ -328,7 +336,7 @@ def _card(row: VideoRow) -> dict:
         "images": images, "status": row.status.replace("_", " "), "error": row.error, "flags": row.flags,
         "not_assessed": row.not_assessed,
         "figures": [(_label(n), n, getattr(row, n), _fmt(n, getattr(row, n))) for n in shown],
-        "reps": reps, "warnings": row.warnings,
+        "reps": reps, "rep_headings": _rep_headings(row.test), "warnings": row.warnings,
         "files": [(_src(row, f), f) for f in ("summary.json", "frames.csv", "annotated.mp4", "plot.png")
                   if f in row.outputs]}
 
@@ -408,7 +416,7 @@ def render_index(rows: Sequence[VideoRow], meta: dict) -> str:
         + [(n, _label(n)) for n in present],
         tests=[(p.name, p.short_title) for p in protocols.all_protocols()],
         comparisons=[_comparison(comp) for comp in comps], notes=list(notes),
-        rep_headings=_REP_HEADINGS, cards=[_card(r) for r in rows])
+        cards=[_card(r) for r in rows])
 
 
 # ---------------------------------------------------------------------------- files
