@@ -215,18 +215,19 @@ class HingeLive(LiveRules):
                 frame.events.append("rep")
                 frame.cues.append(f"repetition {card.n}: hip flexion {card.max_hip_flexion_deg:.0f} degrees")
 
-    def _rep_flags(self, start: int, end: int, back_now: bool = False) -> tuple[float, dict, tuple[str, ...]]:
+    def _rep_flags(self, start: int, end: int, back_now: bool = False,
+                   keys: tuple[str, ...] = ("hip", "knee")) -> tuple[float, dict, tuple[str, ...]]:
         """Raw frames start..end-1 of a repetition read as offline (`rom.protocols.hinge.measure._measure_rep`):
         the offline smoothing of the hip, trunk and knee (from a second before, for its lead-in),
         the bottom frames within bottom_window_deg of the deepest smoothed hip flexion, the back and
         the shin there (medians), the knee bend from its largest. Returns (the deepest hip flexion,
-        the smoothed angles, the flags). back_now: the back only if the last frame is a bottom one
-        (live, the deepest so far may not be the bottom yet)."""
+        the smoothed angles of `keys`, the flags). back_now: the back only if the last frame is a
+        bottom one (live, the deepest so far may not be the bottom yet)."""
         c = self.config
         lead = max(0, start - int(round(self.fps)))
         shift = {"hip": c.standing_hip_flexion_deg - self.ref["hip"], "trunk": 0.0, "knee": 0.0}
         clean = {k: np.clip(signal.clean(np.array(self.raw[k][lead:end]) + shift[k], self.fps, c.cutoff_hz),
-                            0.0, 180.0)[start - lead:] for k in ("hip", "trunk", "knee")}
+                            0.0, 180.0)[start - lead:] for k in keys}
         hip = clean["hip"]
         peak = _max(hip)
         bottom = hip >= peak - c.bottom_window_deg
@@ -240,7 +241,7 @@ class HingeLive(LiveRules):
 
     def _card(self, start: int, end: int) -> RepCard:
         """The finished repetition over raw frames start..end-1, read by `_rep_flags`."""
-        peak, clean, flags = self._rep_flags(start, end)
+        peak, clean, flags = self._rep_flags(start, end, keys=("hip", "trunk", "knee"))
         return RepCard(n=len(self.cards) + 1, max_hip_flexion_deg=peak, max_trunk_inclination_deg=_max(clean["trunk"]),
                        max_knee_flexion_deg=_max(clean["knee"]), flags=flags)
 
