@@ -68,20 +68,6 @@ def build_parser() -> argparse.ArgumentParser:
                    "file in the instance folder), e.g. postgresql+psycopg://user@host/rom")
     w.set_defaults(func=_cmd_serve)
 
-    u = sub.add_parser("users", help="the web app's clinician accounts: add one, list them, set a password")
-    usub = u.add_subparsers(dest="users_command", required=True, metavar="ACTION")
-    db_opt = argparse.ArgumentParser(add_help=False)
-    db_opt.add_argument("--db", metavar="URL", help="SQLAlchemy database URL, as for `rom serve` (default: "
-                        "ROM_DATABASE_URL, else the SQLite file in the instance folder)")
-    ua = usub.add_parser("add", parents=[db_opt],
-                         help="add an account (the password is asked for, or read from ROM_PASSWORD)")
-    ua.add_argument("name")
-    ua.add_argument("--admin", action="store_true", help="the account also manages accounts (the first one always)")
-    usub.add_parser("list", parents=[db_opt], help="show the accounts")
-    up = usub.add_parser("password", parents=[db_opt], help="set a new password for an account (ends its sessions)")
-    up.add_argument("name")
-    u.set_defaults(func=_cmd_users)
-
     m = sub.add_parser("models", help="list or fetch the pose models (lite, full, heavy)")
     msub = m.add_subparsers(dest="models_command", required=True, metavar="ACTION")
     msub.add_parser("list", help="show each model, where it comes from and whether it is installed")
@@ -203,62 +189,6 @@ def _cmd_serve(args) -> int:
     from web.serve import serve
 
     return serve(args.host, args.port, args.db, args.model)
-
-
-def _cmd_users(args) -> int:
-    from rom.core.errors import BadInput
-    from web import create_app
-    from web.db import prepare_database
-    from web.services import accounts, audit
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": args.db} if args.db else None)
-    with app.app_context():
-        prepare_database()
-        if args.users_command == "list":
-            rows = accounts.list_users()
-            if not rows:
-                print("no accounts yet (rom users add NAME --admin, or open the web app)")
-            for user, people in rows:
-                print(f"{user.name:<24} {'admin' if user.is_admin else 'clinician':<9} "
-                      f"{'active' if user.active else 'deactivated':<11} {people:>5} people  "
-                      f"created {user.created_at:%Y-%m-%d}")
-            return 0
-        user = accounts.find(args.name) if args.users_command == "password" else None
-        if args.users_command == "password" and user is None:
-            raise BadInput(f"there is no account named {args.name!r}")
-        password = _new_password()
-        try:
-            if user is not None:
-                accounts.set_password(user, password)
-                audit.record("set password (command line)", user.name, commit=True)
-                print(f"new password set for {user.name}; their sessions have ended")
-                return 0
-            created = accounts.create_user(args.name, password, admin=args.admin)
-        except accounts.AccountError as e:
-            raise BadInput(str(e)) from None
-        u = created.user
-        audit.record("add account (command line)" + (" (admin)" if u.is_admin else ""), u.name, commit=True)
-        print(f"added {u.name} ({'admin' if u.is_admin else 'clinician'}"
-              + (", the first account is always an admin" if u.is_admin and not args.admin else "") + ")")
-        if created.adopted_people:
-            print(f"the {created.adopted_people} people recorded before accounts existed are now {u.name}'s")
-    return 0
-
-
-def _new_password() -> str:
-    """ROM_PASSWORD (for scripts), else asked twice on the terminal."""
-    import getpass
-
-    from rom.core.errors import BadInput
-
-    if os.environ.get("ROM_PASSWORD") is not None:
-        return os.environ["ROM_PASSWORD"]
-    if not sys.stdin.isatty():
-        raise BadInput("no terminal to ask the password on: set ROM_PASSWORD")
-    password = getpass.getpass("password: ")
-    if getpass.getpass("the password again: ") != password:
-        raise BadInput("the two passwords differ")
-    return password
 
 
 def _cmd_models(args) -> int:

@@ -290,15 +290,18 @@ def test_pages_carry_the_security_headers(app):
     assert h["Cache-Control"] == "no-store"
 
 
-def test_rom_users_command(tmp_path):
+def test_flask_users_command(tmp_path):
+    """The accounts on Flask's CLI (`flask --app web users ...`, web/commands.py)."""
     import os
     import sys
 
     env = {**os.environ, "ROM_INSTANCE_PATH": str(tmp_path / "instance"), "ROM_PASSWORD": PASSWORD}
     env.pop("ROM_DATABASE_URL", None)
 
+    users = [sys.executable, "-m", "flask", "--app", "web", "users"]
+
     def rom(*args, **extra):
-        return subprocess.run([sys.executable, "-m", "rom", "users", *args], cwd=ROOT, capture_output=True,
+        return subprocess.run([*users, *args], cwd=ROOT, capture_output=True,
                               text=True, env={**env, **extra}, stdin=subprocess.DEVNULL, timeout=120)
 
     r = rom("add", "dr-first")
@@ -312,7 +315,7 @@ def test_rom_users_command(tmp_path):
     r = rom("add", "dr-third", ROM_PASSWORD="")
     assert r.returncode == 2
     no_env = {k: v for k, v in env.items() if k != "ROM_PASSWORD"}
-    r = subprocess.run([sys.executable, "-m", "rom", "users", "add", "dr-x"], cwd=ROOT, capture_output=True,
+    r = subprocess.run([*users, "add", "dr-x"], cwd=ROOT, capture_output=True,
                        text=True, env=no_env, stdin=subprocess.DEVNULL, timeout=120)
     assert r.returncode == 2 and "set ROM_PASSWORD" in r.stderr
     r = rom("list")
@@ -325,6 +328,9 @@ def test_rom_users_command(tmp_path):
     app = make_app(tmp_path / "instance")
     assert login(app, "dr-second", "changed password").get("/people/").status_code == 200
     assert rom("password", "nobody").returncode == 2
+    # the command moved from rom's CLI to the web app's
+    assert subprocess.run([sys.executable, "-m", "rom", "users", "list"], cwd=ROOT, capture_output=True,
+                          env=env, timeout=120).returncode == 2
     from web.models import AuditEvent
 
     with app.app_context():  # account changes from the command line are on the record too

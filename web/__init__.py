@@ -1,8 +1,9 @@
 """The rom web app: people, live and uploaded assessments, results, history and exports.
 
 Laid out like Flask's tutorial app (`flaskr`): `create_app` is the app factory, each area is a
-blueprint, the database session lives for one request (Flask-SQLAlchemy), and `flask --app web
-init-db` (or `rom serve`, which does it on start) brings the database schema up to date.
+blueprint, the database session lives for one request (Flask-SQLAlchemy), `flask --app web
+init-db` (or `rom serve`, which does it on start) brings the database schema up to date, and
+`flask --app web users ...` manages the clinicians' accounts (`web.commands`).
 
 Trust (DESIGN.md 5): every page needs a logged-in clinician (`web.auth`), who sees only their own
 people (`web.models.people_query`); every form and state-changing request carries a CSRF token
@@ -98,11 +99,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
-    from web import auth, db
+    from web import auth, commands, db
     from web.formats import filters
     from web.services import settings, summaries  # noqa: F401  (settings: its tables on the metadata)
 
     db.init_app(app)
+    commands.init_app(app)  # `flask --app web users ...`
     filters.init_app(app)
     app.jinja_env.globals["protocols"] = protocols.all_protocols()  # the tests, in the order of menus
     app.add_template_filter(summaries.headline)

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from web.db import db
 from web.models import Assessment, Person, people_query, text_key
+from web.services import audit, live_registry, storage
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 
@@ -57,8 +58,6 @@ def delete(person_id: int):
     """Delete a person with their assessments and every file of them. A live recording of theirs
     is stopped and its frames discarded first; an upload still waiting or being analysed finds
     its record gone (by its token) and discards its work."""
-    from web.services import audit, live_registry, storage
-
     person = get_person(person_id)
     live_registry.stop_assessments([a.id for a in person.assessments], "this person was deleted")
     db.session.expire_all()  # what the stopped connections changed meanwhile

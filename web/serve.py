@@ -42,7 +42,7 @@ def serve(host: str = "127.0.0.1", port: int = 5000, db_url: str | None = None, 
     print(f"rom: serving on http://{host}:{server.port}/  (database: {where}; stop with Ctrl+C)")
     if first_run:
         print("rom: no account yet: open the page to create the first one (an admin), or use "
-              "`rom users add NAME --admin`")
+              "`flask --app web users add NAME --admin`")
     if host not in ("127.0.0.1", "localhost", "::1"):
         print("rom serve: serving beyond this machine over plain HTTP: passwords and health data cross the network "
               "unencrypted; put an HTTPS proxy in front (and set ROM_SECURE_COOKIES=1)", file=sys.stderr)

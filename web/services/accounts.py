@@ -16,6 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from web.db import db
 from web.models import Person, User, name_key, new_session_token, utcnow
+from web.services import live_registry
 
 MIN_PASSWORD_LENGTH = 8
 # Passwords that lists of leaked passwords put first; refused whatever their length.
@@ -149,8 +150,6 @@ def set_password(user: User, password: str) -> None:
 def end_sessions(user: User, why: str) -> None:
     """End every session of the account (its session token changes: the old cookies are
     refused) and every live connection it has open (committed here)."""
-    from web.services import live_registry
-
     user.session_token = new_session_token()
     db.session.commit()
     live_registry.stop_account(user.id, why)
@@ -170,8 +169,6 @@ def set_active(user: User, active: bool, by: User | None = None) -> None:
     user.active = active
     db.session.commit()
     if not active:
-        from web.services import live_registry
-
         live_registry.stop_account(user.id, "the account was deactivated")
 
 
