@@ -1,5 +1,5 @@
 """Clinician accounts: create, list, check and change passwords. Used by the web pages
-(`web.auth`, `web.users`) and by `rom users`; each function works within an app context.
+(`web.auth`, `web.users`) and by `flask --app web users` (`web.commands`); each function works within an app context.
 
 Passwords are hashed with werkzeug.security (scrypt, salted); only the hash is stored. The first
 account of a database is always an admin, and the first admin receives the people of a database

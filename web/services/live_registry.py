@@ -5,7 +5,7 @@ assessment, LIVE_MAX_PER_ACCOUNT per account and LIVE_MAX_CONNECTIONS in all.
 
 A connection checks its `Claim.stop_reason` between messages (at least once a second) and also
 asks the database whether its account still holds (`web.live`), which covers a change made by
-another process (`rom users password`)."""
+another process (`flask --app web users password`)."""
 
 from __future__ import annotations
 
