@@ -1,6 +1,7 @@
 """Live and offline agree: every sample clip with ground truth, fed frame by frame through
-LiveSession, gives the live events (the knee bend, each repetition, each form cue) that the
-offline analysis of the same frames (`LiveSession.result()`) finds, within its interval.
+LiveSession, gives the live events (the knee bend, the other leg's lift, each repetition, each form
+cue) that the offline analysis of the same frames (`LiveSession.result()`) finds, within its
+interval.
 
 The pose model runs once per clip; its landmarks are kept in pytest's cache
 (.pytest_cache/d/sample_landmarks, renewed when a clip changes), so later runs take seconds.
@@ -97,6 +98,9 @@ def test_the_live_knee_bend_is_the_offline_one(clip, landmarks):
     offline = session.result()
     live = session._rules
     bends = [f for f in frames if "knee_bend" in f.events]
+    # the other leg's lift: said live on the clips the offline analysis flags, only there
+    lifting = any("the other leg is lifting" in c for f in frames for c in f.cues)
+    assert lifting == ("contralateral_leg_lift" in offline.flags)
     if "knee_bend_not_reached" in offline.flags:
         assert bends == [] and live.slr_deg is None
         return

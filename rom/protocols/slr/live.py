@@ -112,7 +112,10 @@ class SLRLive(LiveRules):
             frame.cues.append("keep raising slowly, knee straight")
         else:
             frame.cues.append("raise the leg slowly with the knee straight")
-        # (only while the raised leg is the higher one: the other rising alone is the raised leg)
+        # The offline flag's quantity and threshold (the other leg's rise above its rest, past
+        # contralateral_limit_deg), on the display filter; offline it is read around the top of the
+        # raise only, which live is not known until the leg comes down. Only while the raised leg is
+        # the higher one (the other rising alone is the raised leg).
         other_shown = frame.angles["other_hip_flexion_deg"]
         rise = self._rises()
         if np.isfinite(other_shown) and other_shown > self.config.contralateral_limit_deg and rise[side] > rise[other]:
