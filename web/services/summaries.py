@@ -28,9 +28,9 @@ def frames_payload(a: Assessment) -> dict:
     rows = db.session.execute(select(FrameSample.t_s, FrameSample.angles, FrameSample.live)
                               .where(FrameSample.assessment_id == a.id).order_by(FrameSample.frame)).all()
     offline = any(r.angles for r in rows)
-    p = protocols.get(a.test)
+    p = a.protocol
     series = []
-    for name in p.chart:
+    for name in p.chart if p else ():  # (an upload whose test is still to be found has none)
         if offline:
             values = [(r.angles or {}).get(name) for r in rows]
         else:
@@ -46,12 +46,13 @@ def frames_payload(a: Assessment) -> dict:
 def marks(a: Assessment) -> list[dict]:
     """Vertical marks for the chart: knee-bend onset, pain, hinge repetition bottoms."""
     r = a.result or {}
+    p = a.protocol
     out = []
     view = trials.trials_view(a)
     if view is not None and len(view["rows"]) > 1:
-        out += _trial_marks(view["rows"])
-    elif r.get("knee_bend_onset_s") is not None:
-        out.append({"t_s": r["knee_bend_onset_s"], "label": f"knee bend {r.get('slr_angle_deg', 0):.0f}°",
+        out += _trial_marks(view["rows"], p.headline)
+    elif r.get("knee_bend_onset_s") is not None:  # the headline figure is read at the knee bend (the SLR)
+        out.append({"t_s": r["knee_bend_onset_s"], "label": f"knee bend {r.get(p.headline) or 0:.0f}°",
                     "kind": "onset"})
     pains = r.get("pain_marks")  # every mark; results from before there could be several have pain_s only
     if pains is None:
@@ -66,9 +67,9 @@ def marks(a: Assessment) -> list[dict]:
     return out
 
 
-def _trial_marks(rows: list[dict]) -> list[dict]:
-    """One mark per trial at its knee-bend onset (else its highest point), with its angle or why
-    it does not count."""
+def _trial_marks(rows: list[dict], key: str) -> list[dict]:
+    """One mark per trial at its knee-bend onset (else its highest point), with its figure (the
+    test's headline, `key`) or why it does not count."""
     out = []
     for t in rows:
         at = t["knee_bend_onset_s"] if t.get("knee_bend_onset_s") is not None else t.get("peak_s")
@@ -77,21 +78,21 @@ def _trial_marks(rows: list[dict]) -> list[dict]:
         if t.get("refused"):
             words, kind = "not measured", "trial-out"
         elif t.get("excluded"):
-            words, kind = f"{t['slr_angle_deg']:.0f}° excluded", "trial-out"
+            words, kind = f"{t[key]:.0f}° excluded", "trial-out"
         else:
-            words, kind = f"{t['slr_angle_deg']:.0f}°", "onset"
+            words, kind = f"{t[key]:.0f}°", "onset"
         out.append({"t_s": at, "label": f"trial {t['number']} {words}", "kind": kind, "trial": t["number"]})
     return out
 
 
 def trial_lines(a: Assessment) -> list[dict]:
-    """Horizontal lines for the chart of an SLR with several trials: the mean of the trials
+    """Horizontal lines for the chart of a recording with several trials: the mean of the trials
     counted and mean +/- SD (the spread)."""
     view = trials.trials_view(a)
-    if view is None or len(view["rows"]) < 2 or view["summary"]["mean_slr_angle_deg"] is None:
+    if view is None or len(view["rows"]) < 2 or view["summary"][trials.mean_key(a)] is None:
         return []
     s = view["summary"]
-    mean, sd = s["mean_slr_angle_deg"], s["sd_deg"]
+    mean, sd = s[trials.mean_key(a)], s["sd_deg"]
     # one label, on the mean's line: the SD lines lie close to it (a few degrees) and labels would overlap
     lines = [{"y": mean, "label": f"mean of {s['n_included']} trials {mean:.1f}°"
               + (f", SD {sd:.1f}°" if sd is not None else ""), "kind": "mean"}]

@@ -99,6 +99,11 @@ def include(a: Assessment, number: int) -> bool:
     return True
 
 
+def mean_key(a: Assessment) -> str:
+    """The summary's key of the trials' mean (the mean of the test's headline figure: 'mean_slr_angle_deg')."""
+    return f"mean_{a.protocol.headline}"
+
+
 def summary_words(a: Assessment) -> str:
     """For lists: 'mean of 3 trials 61.2° (SD 1.4°)', '… 2 of 3 trials (1 excluded)'; '' for one trial."""
     view = trials_view(a)
@@ -106,10 +111,11 @@ def summary_words(a: Assessment) -> str:
         return ""
     s = view["summary"]
     n, used = s["n_trials"], s["n_included"]
-    if s["mean_slr_angle_deg"] is None:
+    mean = s[mean_key(a)]
+    if mean is None:
         return f"{n} trials, none counted"
     text = f"mean of {used} of {n} trials" if used != n else f"mean of {n} trials"
-    text += f" {s['mean_slr_angle_deg']:.1f}°"
+    text += f" {mean:.1f}°"
     if s["sd_deg"] is not None:
         text += f" (SD {s['sd_deg']:.1f}°)"
     left_out = sum(1 for r in view["rows"] if r["excluded"])
