@@ -1,4 +1,4 @@
-"""What each protocol tells the outputs to show (rom.protocols.views, built in rom/protocols/<test>/
+"""What each protocol tells the outputs to show (the views of rom.protocols.base, built in rom/protocols/<test>/
 {report,chart,drawing}.py), on hand-built results: the data itself, not its rendering."""
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import numpy as np
 from test_overlay import FPS, ONSET, REPS, N, hinge_result, slr_result
 
 from rom import protocols
+from rom.protocols.base import Banner, Chart, Drawing, TextSummary, num, row, whole_deg
 from rom.protocols.hinge.result import HingeEvents
 from rom.protocols.slr.result import SLREvents
-from rom.protocols.views import Banner, Chart, Drawing, TextSummary, num, row, whole_deg
 
 
 def test_every_protocol_answers_every_output_hook():

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from rom.core.errors import BadInput, NotMeasurable
 from rom.outputs import batch_report
+from rom.outputs.atomic import atomic_write_bytes, atomic_write_text
 from rom.outputs.batch_report import VideoRow
-from rom.outputs.files import atomic_write_bytes, atomic_write_text
 
 ROW_FILE = "row.json"
 # Files a worker may have left in a video's folder; removed before the video is redone so that
@@ -227,7 +227,7 @@ def _write_video_outputs(analysis, folder: Path, annotated: bool = True) -> None
     the report (one frame decoded, whatever the video's length)."""
     import cv2
 
-    from rom.outputs.files import write_outputs
+    from rom.outputs.atomic import write_outputs
     from rom.outputs.overlay import key_frame
 
     ok, jpg = cv2.imencode(".jpg", key_frame(analysis), [cv2.IMWRITE_JPEG_QUALITY, 85])

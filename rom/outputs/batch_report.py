@@ -28,7 +28,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from rom import protocols
-from rom.outputs.files import atomic_write_text
+from rom.outputs.atomic import atomic_write_text
 
 STATUSES = ("measured", "unreadable", "not_measurable", "failed")
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from rom.core import geometry
 from rom.core.landmarks import INDEX, SKELETON
-from rom.protocols.views import whole_deg
+from rom.protocols.base import whole_deg
 
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 AA = cv2.LINE_AA

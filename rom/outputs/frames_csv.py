@@ -13,7 +13,7 @@ import os
 import numpy as np
 
 from rom.core.landmarks import LandmarkSeries
-from rom.outputs.files import atomic_write_text
+from rom.outputs.atomic import atomic_write_text
 
 _VISIBILITY_OF = ("shoulder", "hip", "knee", "ankle")
 

@@ -1,7 +1,7 @@
 """The measurement drawn on video frames (OpenCV): skeleton, angle arcs with their values, the
 table line, a header, the knee-bend moment, hinge repetitions and the flags in plain words.
 
-What to draw is the test's (`Protocol.drawing`: a `rom.protocols.views.Drawing` naming the body
+What to draw is the test's (`Protocol.drawing`: a `rom.protocols.base.Drawing` naming the body
 figure, the header's angles, the banners and their frames, the back's outlines, the key frame);
 this module draws it, each body figure once (`FIGURES`).
 
@@ -233,7 +233,7 @@ def _standing_bend(ov: Overlay, img: np.ndarray, i: int, xy: np.ndarray, style: 
         draw_angle(img, knee, thigh_dir, sweep, 0.7 * radius, deg_label(knee_deg), KNEE, style, label_deg=front)
 
 
-# The body figures a protocol's drawing names (`rom.protocols.views.Drawing.figure`).
+# The body figures a protocol's drawing names (`rom.protocols.base.Drawing.figure`).
 FIGURES = {"raised_leg": _raised_leg, "standing_bend": _standing_bend}
 
 

@@ -1,7 +1,7 @@
 """plot.png: the angles against time, with the thresholds, the test's reading and its moments (the
 knee-bend onset, the repetitions) marked.
 
-What to draw is the test's (`Protocol.plot`: a `rom.protocols.views.Chart` of columns, levels,
+What to draw is the test's (`Protocol.plot`: a `rom.protocols.base.Chart` of columns, levels,
 moments, the reading and the repetitions); this module only draws it. matplotlib's object API on
 the Agg canvas (`Figure` + `FigureCanvasAgg`), not pyplot: importing this module changes no global
 state (no backend switch, no rcParams), and figures are freed with the last reference instead of
@@ -17,8 +17,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from rom import protocols
-from rom.outputs.files import atomic_path
-from rom.protocols.views import Chart
+from rom.outputs.atomic import atomic_path
+from rom.protocols.base import Chart
 
 COLORS = {"hip": "#d9480f", "leg": "#f08c00", "knee": "#1971c2", "other": "#868e96", "pelvis": "#5f3dc4",
           "trunk": "#2b8a3e", "back": "#c2255c", "mark": "#212529", "flag": "#c92a2a", "ok": "#2b8a3e",

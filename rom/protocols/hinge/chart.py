@@ -1,4 +1,4 @@
-"""The hip hinge's plot.png as data (`rom.protocols.views.Chart`; `rom.outputs.plot` draws it): hip,
+"""The hip hinge's plot.png as data (`rom.protocols.base.Chart`; `rom.outputs.plot` draws it): hip,
 trunk and knee against time, the knee-bend threshold, each repetition shaded with its depth and
 faults, and the upper-back rounding with its threshold on a second axis."""
 
@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from rom.protocols.base import Chart, Level, RightAxis, Series, Span, flag_words
 from rom.protocols.hinge.result import HingeResult
 from rom.protocols.hinge.words import FLAGS, QUANTITIES
-from rom.protocols.views import Chart, Level, RightAxis, Series, Span, flag_words
 
 HEADROOM = 1.28  # room above the curves for the repetitions' labels
 

@@ -1,4 +1,4 @@
-"""What annotated.mp4 draws over a hip hinge (`rom.protocols.views.Drawing`; `rom.outputs.overlay`
+"""What annotated.mp4 draws over a hip hinge (`rom.protocols.base.Drawing`; `rom.outputs.overlay`
 draws it): the trunk, hip and knee angles, each repetition's banner with its faults from its bottom
 on, and the back's outline at the bottom (red where the back rounded or the lower back bent)."""
 
@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from rom.protocols.base import Banner, Drawing, Outline, flag_words
 from rom.protocols.hinge.result import HingeResult
 from rom.protocols.hinge.words import FLAGS, LIVE_ANGLES
-from rom.protocols.views import Banner, Drawing, Outline, flag_words
 
 OUTLINE_HOLD_S = 0.2  # an outline outside a still bottom shows this long either side of its frame
 SPINE_FLAGS = frozenset({"rounded_back", "lumbar_compensation"})  # faults the back's outline shows

@@ -1,13 +1,13 @@
-"""What the hip hinge's text summary and batch row say (`rom.protocols.views`; `rom.outputs` prints
+"""What the hip hinge's text summary and batch row say (`rom.protocols.base` views; `rom.outputs` prints
 them). Figures are named by their `words.QUANTITIES` labels, as every other view names them."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from rom.protocols.base import TextSummary, flag_words, num, row
 from rom.protocols.hinge.result import HingeResult
 from rom.protocols.hinge.words import FLAGS, QUANTITIES
-from rom.protocols.views import TextSummary, flag_words, num, row
 
 TITLE = "Hip hinge"
 

@@ -1,4 +1,4 @@
-"""The SLR's plot.png as data (`rom.protocols.views.Chart`; `rom.outputs.plot` draws it): the hip and
+"""The SLR's plot.png as data (`rom.protocols.base.Chart`; `rom.outputs.plot` draws it): the hip and
 knee against time, the other leg and the trunk line, the knee-bend threshold, the onset with the SLR
 angle and its interval, the pain mark."""
 
@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from rom.protocols.base import Chart, Level, Moment, Reading, Series, flag_words
 from rom.protocols.slr.result import SLRResult
 from rom.protocols.slr.words import FLAGS
-from rom.protocols.views import Chart, Level, Moment, Reading, Series, flag_words
 
 
 def chart(r: SLRResult) -> Chart:

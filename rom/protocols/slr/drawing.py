@@ -1,4 +1,4 @@
-"""What annotated.mp4 draws over an SLR (`rom.protocols.views.Drawing`; `rom.outputs.overlay` draws
+"""What annotated.mp4 draws over an SLR (`rom.protocols.base.Drawing`; `rom.outputs.overlay` draws
 it): the raised leg's hip and knee arcs from the table line, the knee-bend moment and the SLR angle
 kept on screen from it on, the pain mark."""
 
@@ -7,9 +7,9 @@ from __future__ import annotations
 import math
 
 from rom.core import geometry
+from rom.protocols.base import Banner, Drawing, whole_deg
 from rom.protocols.slr.result import SLRResult
 from rom.protocols.slr.words import LIVE_ANGLES
-from rom.protocols.views import Banner, Drawing, whole_deg
 
 
 def table_direction_deg(r: SLRResult) -> float:

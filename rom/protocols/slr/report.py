@@ -1,4 +1,4 @@
-"""What the SLR's text summary and batch row say (`rom.protocols.views`; `rom.outputs` prints them)."""
+"""What the SLR's text summary and batch row say (`rom.protocols.base` views; `rom.outputs` prints them)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
+from rom.protocols.base import TextSummary, num, row
 from rom.protocols.slr import interpretation as meaning
 from rom.protocols.slr.result import SLRResult
-from rom.protocols.views import TextSummary, num, row
 
 TITLE = "Straight-leg raise (SLR)"
 
