@@ -105,6 +105,9 @@ def test_the_live_knee_bend_is_the_offline_one(clip, landmarks):
         assert bends == [] and live.slr_deg is None
         return
     assert len(bends) == 1
+    # the leg measured live is the offline one, from the bend to the end (the clip is not declared)
+    assert bends[0].side == offline.side
+    assert {f.side for f in frames[frames.index(bends[0]):]} == {offline.side}
     # The live rule is the offline one, asked of each frame once its hold has been seen: the live
     # event comes after the offline onset and at most the hold after the offline confirming frame.
     t = bends[0].t_s

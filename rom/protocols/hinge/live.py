@@ -70,7 +70,6 @@ class HingeLive(LiveRules):
         self.raw: dict[str, list[float]] = {k: [] for k in ("hip", "trunk", "knee", "thoracic", "back_flexion",
                                                              "shin", "shown_hip")}
         self._rep_start: int | None = None  # index in `raw` where the current repetition began
-        self._peak = 0.0  # the current repetition's deepest displayed hip flexion so far
         # A shorter stillness than the SLR's: offline every upright frame is the reference, however
         # few (rendered clips stand for 0.4 s before the first repetition).
         self.rest = RestGate(fps, rest_s=config.live_reference_s, waiting=WAITING)
@@ -204,16 +203,14 @@ class HingeLive(LiveRules):
         if not np.isfinite(hip):
             return
         if self._rep_start is None and hip > self.config.min_rep_depth_deg:
-            self._rep_start, self._peak = len(self.raw["hip"]) - 1, hip
-        elif self._rep_start is not None:
-            self._peak = max(self._peak, hip)
-            if hip < self.config.upright_max_deg:
-                card = self._card(self._rep_start, len(self.raw["hip"]))
-                self._rep_start = None
-                self.cards.append(card)
-                frame.reps = [c.to_dict() for c in self.cards]
-                frame.events.append("rep")
-                frame.cues.append(f"repetition {card.n}: hip flexion {card.max_hip_flexion_deg:.0f} degrees")
+            self._rep_start = len(self.raw["hip"]) - 1
+        elif self._rep_start is not None and hip < self.config.upright_max_deg:
+            card = self._card(self._rep_start, len(self.raw["hip"]))
+            self._rep_start = None
+            self.cards.append(card)
+            frame.reps = [c.to_dict() for c in self.cards]
+            frame.events.append("rep")
+            frame.cues.append(f"repetition {card.n}: hip flexion {card.max_hip_flexion_deg:.0f} degrees")
 
     def _rep_flags(self, start: int, end: int, back_now: bool = False,
                    keys: tuple[str, ...] = ("hip", "knee")) -> tuple[float, dict, tuple[str, ...]]:

@@ -35,8 +35,8 @@ class SLRLive(LiveRules):
 
     After the bend: `bend_confirmed_s` (session time of the frame that confirmed it, the offline
     `knee_bend_confirmed_s`), `bend_at` (when the live rule could say so, `onset.HOLD_S` later),
-    `onset_s` (the fitted start, the offline `knee_bend_onset_s`) and `slr_deg` (the hip flexion
-    there, the offline `slr_angle_deg`)."""
+    `onset_s` (the fitted start, the offline `knee_bend_onset_s`), `slr_deg` (the hip flexion
+    there, the offline `slr_angle_deg`) and `bend_side` (the leg measured from then on)."""
 
     def __init__(self, side: str | None, fps: float, config: SLRConfig):
         self.side, self.fps, self.config = side, fps, config
@@ -52,6 +52,7 @@ class SLRLive(LiveRules):
         self.bend_confirmed_s: float | None = None
         self.onset_s: float | None = None
         self.slr_deg: float | None = None
+        self.bend_side: str | None = None  # the leg whose knee bent
         self.found_side: str | None = None  # the leg seen rising where another was declared
         self._rise_start = 0  # index of the frame from which a bend is looked for (the rest's end)
         self._other_rising = 0  # frames in a row with the undeclared leg rising instead
@@ -132,9 +133,12 @@ class SLRLive(LiveRules):
 
     def _side(self) -> str:
         """The raised leg: the declared one until the other has risen side_switch_rise_deg more
-        than it for rest_retake_s (then the other, for good); undeclared, the one risen most."""
+        than it for rest_retake_s (then the other, for good); undeclared, the one risen most until
+        its knee bends (then that one, as offline one leg is measured per clip)."""
         rise = self._rises()
         if self.side is None:
+            if self.bend_side is not None:  # the leg whose knee bent stays the raised one, lowered or not
+                return self.bend_side
             return max(("left", "right"), key=lambda s: rise[s])
         if self.found_side is None and self.bend_at is None:
             other = other_side(self.side)
@@ -178,7 +182,7 @@ class SLRLive(LiveRules):
         self.onset_s = float(np.interp(key, np.arange(n), self.t))
         self.bend_confirmed_s = self.t[i]
         self.slr_deg = self._hip_at(key, side, lo)
-        self.bend_at = t
+        self.bend_at, self.bend_side = t, side
         frame.events.append("knee_bend")
 
     def _hip_at(self, key: float, side: str, lo: int) -> float:
