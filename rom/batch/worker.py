@@ -227,7 +227,7 @@ def _write_video_outputs(analysis, folder: Path, annotated: bool = True) -> None
     the report (one frame decoded, whatever the video's length)."""
     import cv2
 
-    from rom.outputs.atomic import write_outputs
+    from rom.outputs.files import write_outputs
     from rom.outputs.overlay import key_frame
 
     ok, jpg = cv2.imencode(".jpg", key_frame(analysis), [cv2.IMWRITE_JPEG_QUALITY, 85])
