@@ -13,6 +13,7 @@ from test_hinge import standing_series
 from rom.core.landmarks import PoseEstimate
 from rom.core.rest import WAITING
 from rom.live.session import LiveSession
+from rom.protocols.slr import onset
 
 
 def _est(s, i):
@@ -124,3 +125,36 @@ def test_the_hinge_reference_waits_for_standing_tall_and_still():
     assert sum("rep" in f.events for f in later) == 1
     standing = session._rules.config.standing_hip_flexion_deg
     assert later[-1].reps[0]["max_hip_flexion_deg"] == pytest.approx(70.0 + standing, abs=3.0)
+
+
+def test_the_offline_bend_rule_asked_frame_by_frame_finds_the_offline_frame():
+    """`onset.bend_at` asked of each frame once its hold has been seen (live) finds the frame
+    `onset.confirm_bend` finds on the whole series (offline), one hold later."""
+    rng = np.random.default_rng(3)
+    knee = np.r_[np.zeros(60), 30.0 * ease(np.arange(30) / 29), np.full(40, 30.0)] + rng.normal(0, 1.0, 130)
+    knee[20:23] = np.nan
+    offline = onset.confirm_bend(knee, 5, len(knee), 10.0, FPS)
+    hold = onset.hold_frames(FPS)
+    live = next(n for n in range(hold, len(knee) + 1)
+                if onset.bend_at(knee[:n], n - hold, 5, 10.0, FPS) is not None)
+    assert offline is not None and live - hold == offline[0]
+    assert onset.bend_at(knee[:live], live - hold, 5, 10.0, FPS) == offline[1]
+
+
+def test_the_live_knee_bend_is_the_offline_one_on_a_synthetic_raise():
+    """The live event comes once the offline rule's hold is seen; its onset and angle are then
+    those of the final (offline) result."""
+    p, onset_i = slr_profile(onset_deg=58.0)
+    s = supine_series(p, noise_px=0.4, seed=9)
+    session = LiveSession("slr", "left", FPS)
+    frames = _feed(session, s)
+    r = session.result()
+    live = session._rules
+    held = (onset.hold_frames(FPS) - 1) / FPS  # the frames after the confirming one that the rule reads
+    assert [f.t_s for f in frames if "knee_bend" in f.events] == [pytest.approx(live.bend_confirmed_s + held)]
+    assert live.bend_confirmed_s == pytest.approx(r.knee_bend_confirmed_s, abs=1.5 / FPS)
+    # the onset fitted again once the second after the confirmation that offline reads is seen: the
+    # same onset (2.833 s); the angle 57.35 live, 57.27 offline (the hip smoothed on the frames so far)
+    assert live.onset_s == pytest.approx(r.knee_bend_onset_s, abs=1e-9)
+    assert live.slr_deg == pytest.approx(r.slr_angle_deg, abs=0.5)
+    assert r.slr_angle_deg == pytest.approx(p["thigh"][onset_i], abs=3.0)

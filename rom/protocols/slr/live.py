@@ -4,7 +4,8 @@ Rest baselines once both legs lie still on the table (`rom.core.rest`), taken ag
 leg later sinks below them; then hip and knee angles from the offline kinematics
 (`rom.core.kinematics`), and the knee bend by the offline rule (`rom.protocols.slr.onset`: 10
 degrees above a running-median baseline, 80 % of the next 0.5 s above half of that) on the offline
-smoothing of the frames so far, its onset fitted on them, and the hip flexion read there as offline.
+smoothing of the frames so far, its onset fitted on them (again once the second after the
+confirmation that the offline fit reads has been seen), and the hip flexion read there as offline.
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ class SLRLive(LiveRules):
         self.onset_s: float | None = None
         self.slr_deg: float | None = None
         self.bend_side: str | None = None  # the leg whose knee bent
+        self._confirmed_i = 0  # index of the frame that confirmed the bend
+        self._fit_done = False  # the onset fitted on the whole window the offline fit reads
         self.found_side: str | None = None  # the leg seen rising where another was declared
         self._rise_start = 0  # index of the frame from which a bend is looked for (the rest's end)
         self._other_rising = 0  # frames in a row with the undeclared leg rising instead
@@ -102,6 +105,8 @@ class SLRLive(LiveRules):
         shown_knee = frame.angles["knee_flexion_deg"]
         if self.bend_at is None:
             self._confirm_bend(t, side, frame)
+        elif not self._fit_done and len(self.t) == self._confirmed_i + int(round(onset.FIT_AFTER_S * self.fps)) + 1:
+            self._fit_onset()
         if self.found_side is not None:
             frame.cues.append(f"the {self.found_side} leg is being raised, not the {self.side} one: "
                               f"it is measured as the {self.found_side} leg")
@@ -158,9 +163,8 @@ class SLRLive(LiveRules):
 
     def _confirm_bend(self, t: float, side: str, frame: LiveFrame) -> None:
         """The offline rule (`onset.bend_at`) asked of the frame whose hold has just been seen,
-        on the offline smoothing of the frames so far; once it confirms, the onset is fitted as
-        offline (`onset.fit_bend` on the outlier-cleaned knee angle, from `onset.FIT_BEFORE_S`
-        before the confirming frame to the newest) and the hip flexion read there."""
+        on the offline smoothing of the frames so far; once it confirms, the onset is fitted
+        (`_fit_onset`) and the hip flexion read there."""
         c = self.config
         n = len(self.t)
         i = n - onset.hold_frames(self.fps)  # the newest frame whose whole hold has been seen
@@ -168,22 +172,32 @@ class SLRLive(LiveRules):
             return
         w = max(3, int(round(onset.BASELINE_WINDOW_S * self.fps)))
         lo = max(0, i - w - int(round(LEAD_IN_S * self.fps)))
-        raw = np.array(self.knee[side][lo:], dtype=float)
-        smooth = signal.clean(raw, self.fps, c.knee_cutoff_hz, min_run_s=c.min_run_s)
-        floor = self.base[f"knee_{side}"]
+        smooth = signal.clean(np.array(self.knee[side][lo:], dtype=float), self.fps, c.knee_cutoff_hz,
+                              min_run_s=c.min_run_s)
         base = onset.bend_at(smooth, i - lo, self._rise_start - lo, c.knee_bend_threshold_deg, self.fps,
-                             floor_deg=floor)
+                             floor_deg=self.base[f"knee_{side}"])
         if base is None:
             return
+        self._confirmed_i = i
+        self.bend_confirmed_s = self.t[i]
+        self.bend_at, self.bend_side = t, side
+        self._fit_onset()
+        frame.events.append("knee_bend")
+
+    def _fit_onset(self) -> None:
+        """The onset as offline (`onset.fit_bend` on `onset.knee_for_fit`, from FIT_BEFORE_S before
+        the confirming frame to FIT_AFTER_S after it), on the frames seen so far: at the
+        confirmation half a second after it, then again once the whole second has been seen."""
+        i, side, n = self._confirmed_i, self.bend_side, len(self.t)
         first = max(self._rise_start, i - int(round(onset.FIT_BEFORE_S * self.fps)))
         last = min(n, i + int(round(onset.FIT_AFTER_S * self.fps)) + 1)
-        t0, *_ = onset.fit_bend(_outliers_removed(raw, self.fps), i - lo, first - lo, last - lo, self.fps)
+        lo = max(0, first - int(round(LEAD_IN_S * self.fps)))
+        knee = onset.knee_for_fit(np.array(self.knee[side][lo:], dtype=float), self.fps)
+        t0, *_ = onset.fit_bend(knee, i - lo, first - lo, last - lo, self.fps)
         key = t0 + lo
         self.onset_s = float(np.interp(key, np.arange(n), self.t))
-        self.bend_confirmed_s = self.t[i]
         self.slr_deg = self._hip_at(key, side, lo)
-        self.bend_at, self.bend_side = t, side
-        frame.events.append("knee_bend")
+        self._fit_done = last == i + int(round(onset.FIT_AFTER_S * self.fps)) + 1
 
     def _hip_at(self, key: float, side: str, lo: int) -> float:
         """The hip flexion at (fractional) frame key as offline (`measure._angle_at`): the
@@ -229,9 +243,3 @@ def _not_at_rest(xy: np.ndarray | None, body, legs: dict[str, list[float]], apar
         return "lower the leg onto the table: both legs must rest before the raise"
     return None
 
-
-def _outliers_removed(knee: np.ndarray, fps: float) -> np.ndarray:
-    """The knee angle as the offline onset fit reads it (`measure._angles`' knee_outliers_removed)."""
-    window = max(3, int(round(0.25 * fps)) | 1)
-    return signal.fill_gaps(signal.reject_outliers(signal.remove_plateaus(knee, fps), window=window,
-                                                   min_deviation=3.0), max_gap=int(0.25 * fps))

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rom.core import signal
+
 
 @dataclass(frozen=True)
 class KneeBend:
@@ -78,6 +80,15 @@ def bend_at(knee: np.ndarray, i: int, start: int, threshold_deg: float, fps: flo
 def hold_frames(fps: float, hold_s: float = HOLD_S) -> int:
     """How many frames from the confirming one on must hold the bend."""
     return max(2, int(round(hold_s * fps)))
+
+
+def knee_for_fit(knee_raw: np.ndarray, fps: float) -> np.ndarray:
+    """The knee angle the onset fit reads (`fit_bend`): held frames, plateaus and outliers removed
+    (`rom.core.signal`), short gaps bridged, not smoothed (smoothing would spread the bend's start).
+    The same recipe as the offline `knee_outliers_removed` of `rom.protocols.slr.measure`."""
+    window = max(3, int(round(0.25 * fps)) | 1)
+    return signal.fill_gaps(signal.reject_outliers(signal.remove_plateaus(knee_raw, fps), window=window,
+                                                   min_deviation=3.0), max_gap=int(0.25 * fps))
 
 
 def ease(x: np.ndarray) -> np.ndarray:
