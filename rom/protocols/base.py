@@ -6,9 +6,11 @@ ask the test's `Protocol` instead of branching on its name, so a new test is one
 
 A protocol package holds the pure parts of its test: the offline analysis on a landmark series,
 its configuration (every clinical threshold, with its source), its result type, its live rules
-(the offline rules run causally, one frame at a time), its flags in plain words and its
-interpretation. Its `Protocol` subclass lives in the package's `__init__` and imports the heavy
-parts only when they are used (the hinge's analysis imports scipy.stats, which an SLR never needs).
+(the offline rules run causally, one frame at a time), its flags in plain words, its
+interpretation and what its outputs show (the text summary's lines, the plot's series, the
+overlay's drawing: the views at the end of this module, as data). Its `Protocol` subclass lives
+in the package's `__init__` and imports the heavy parts only when they are used (the hinge's
+analysis imports scipy.stats, which an SLR never needs).
 """
 
 from __future__ import annotations
@@ -236,6 +238,7 @@ class Protocol(ABC):
         from importlib import import_module
 
         return import_module(f"{type(self).__module__}.interpret")
+
 
 # =========================================================================== views
 # What a protocol tells the outputs to show, as plain data: the lines of the text summary
