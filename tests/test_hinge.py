@@ -182,8 +182,8 @@ def test_stick_figure_hinge_reads_its_true_angles():
                  "trunk_inclination_raw_deg", "knee_flexion_deg", "knee_flexion_raw_deg", "back_rounding",
                  "left_hip_visibility"):
         assert len(cols[name]) == len(hip)
-    assert res.events["reps"] == [tuple(r) for r in res.events["reps"]]
-    assert "knee_bend_threshold_deg" in res.events and "rounded_back_threshold" in res.events
+    assert len(res.events.reps) == len(res.reps) and all(len(r) == 3 for r in res.events.reps)
+    assert res.events.knee_bend_threshold_deg is not None and res.events.rounded_back_threshold_deg is not None
     assert any("outline was not measured" in w for w in res.quality.warnings)
 
 
@@ -243,7 +243,7 @@ def test_back_bending_low_is_lumbar_compensation():
     assert rep.back_rounding == pytest.approx(0.0, abs=1.0)
     assert rep.lumbar_ratio == pytest.approx(0.5, abs=0.03)
     assert res.flags == ("lumbar_compensation",)
-    assert len(res.events["back_contour"]) == 1  # the outline at the bottom, for the overlay
+    assert len(res.events.back_contour) == 1  # the outline at the bottom, for the overlay
 
 
 def test_rounded_hump_is_rounded_back():
@@ -259,7 +259,7 @@ def test_rounded_hump_is_rounded_back():
     assert rep.back_rounding == pytest.approx(27.5, abs=0.5)
     assert rep.max_hip_flexion_deg == pytest.approx(80.0, abs=1.0)
     assert rep.flags == ("rounded_back",)
-    frame, pts = next(iter(res.events["back_contour"].items()))
+    frame, pts = next(iter(res.events.back_contour.items()))
     assert pts.shape == (bc.N_SCAN, 2)
 
 

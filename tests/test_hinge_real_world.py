@@ -313,7 +313,7 @@ def test_a_scene_cut_leaves_the_longer_shot_and_no_repetition_spans_it():
     xy = s.xy_px.copy()
     xy[cut:] = (xy[cut:] - [320.0, 240.0]) * 1.6 + [470.0, 240.0]
     res = analyze_hinge(with_(s, xy_px=xy), config=EXACT)
-    assert res.events["scene_cuts"] == [cut]
+    assert res.events.scene_cuts == (cut,)
     assert [round(r.max_hip_flexion_deg) for r in res.reps] == [70]
     assert res.reps[0].bottom_s == pytest.approx(truth[2][1] / FPS, abs=0.15)
     assert any(f"cut between camera shots at {cut / FPS:.1f} s" in w for w in res.quality.warnings)
@@ -333,7 +333,7 @@ def test_a_clip_starting_with_two_frames_of_the_previous_shot_measures_its_lift(
     xy = s.xy_px.copy()
     xy[:2] = (xy[:2] - [320.0, 240.0]) * 0.5 + [150.0, 200.0]
     res = analyze_hinge(with_(s, xy_px=xy), config=EXACT)
-    assert res.events["scene_cuts"] == [2]
+    assert res.events.scene_cuts == (2,)
     (rep,) = res.reps
     assert rep.max_hip_flexion_deg == pytest.approx(80.0, abs=1.0)
     assert rep.start_s >= 2 / FPS and rep.bottom_s < 0.5

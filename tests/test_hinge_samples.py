@@ -76,7 +76,7 @@ def test_result_says_how_confident_it_is(hinge_rows):
             for name in FLAGS:
                 assert 0.5 <= rep.confidence[name] <= 1.0
         ev = r["result"].events
-        assert len(ev["back_contour"]) == len(ev["reps"])
+        assert len(ev.back_contour) == len(ev.reps)
 
 
 def test_form_signals_on_renders(hinge_rows):
