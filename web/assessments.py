@@ -185,6 +185,8 @@ def again(assessment_id: int):
     """A new live assessment with the same person and test."""
     old = get_assessment(assessment_id)
     p = old.protocol
+    if p is None:
+        abort(400, "The video did not show which test it was: start a new assessment and choose the test.")
     side = old.side or (old.result or {}).get("side") if p.side_from_video else None
     mode = old.mode or next(iter(p.modes)) if p.modes else None
     a = Assessment(person_id=old.person_id, test=old.test, side=side, mode=mode, source="live", status="pending",

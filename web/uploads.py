@@ -53,7 +53,9 @@ def new():
         mode = None
     if test not in tests() or side not in SIDES or (chosen is not None and chosen.modes and mode not in chosen.modes) \
             or (test == AUTO and mode is not None and mode not in modes()):
-        problem = "Choose the test, the side and (for a test done more than one way) how it was done."
+        ways = "; ".join(f"for the {p.short_title}, {' or '.join(p.modes)}"
+                         for p in protocols.all_protocols() if p.modes)
+        problem = f"Choose the test, the side and ({ways})."
     elif file is None or not file.filename:
         problem = "Choose a video file."
     else:

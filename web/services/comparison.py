@@ -27,7 +27,7 @@ SIDES = ("left", "right")
 
 def mode_of(a) -> str:
     """The assessment's mode; records from before modes existed were done the test's first way (passive)."""
-    return a.mode or next(iter(protocols.get(a.test).modes), "")
+    return a.mode or next(iter(a.protocol.modes), "")
 
 
 def side_of(a) -> str | None:
@@ -66,10 +66,10 @@ class SideValue:
 def side_value(a) -> SideValue | None:
     """A complete assessment's headline figure with its side, mode and time (None for a test that does
     not compare sides, or without a figure or a side)."""
-    p = protocols.get(a.test)
+    p = a.protocol  # (None: an upload whose test was not found)
     r = a.result or {}
     side = side_of(a)
-    if not p.compares_sides or a.status != "complete" or r.get(p.headline) is None or side not in SIDES:
+    if p is None or not p.compares_sides or a.status != "complete" or r.get(p.headline) is None or side not in SIDES:
         return None
     return SideValue(a.id, side, mode_of(a), float(r[p.headline]), a.when, a.test)
 
@@ -85,7 +85,7 @@ def why_not_comparable(a, b) -> str | None:
         return "That assessment is of another person."
     va, vb = side_value(a), side_value(b)
     if va is None or vb is None or va.test != vb.test:
-        p = protocols.get(a.test)
+        p = a.protocol
         return f"Only complete assessments of one test with a measured {p.label(p.headline)} can be compared."
     if va.side == vb.side:
         return f"Both are of the {va.side} leg; a comparison needs the other leg."

@@ -22,9 +22,9 @@ def thresholds(p: Protocol, config: Mapping | None = None):
 
 def sentences(a) -> list[str]:
     """The interpretation of an assessment (empty when it has no result)."""
-    if not a.result:
+    p = a.protocol
+    if not a.result or p is None:
         return []
-    p = protocols.get(a.test)
     return p.interpretation().sentences(a.result, a.mode, thresholds(p))
 
 
