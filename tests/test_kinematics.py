@@ -4,6 +4,9 @@ clip) read the same angles."""
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 from synthetic import slr_profile, supine_series
 from test_hinge import standing_series
 
@@ -110,3 +113,21 @@ def test_one_frame_at_a_time_equals_the_clip_and_the_series_wrappers():
         one = K.hinge_angles_of(h.xy_px[i], "left")
         assert {k: float(v) for k, v in one.items()} == {k: float(v[i]) for k, v in clip.items()}
     assert clip["hip"][-1] == pytest.approx(70.0, abs=3.0)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # coincident points: NaN in both forms
+@settings(max_examples=50, deadline=None)
+@given(hnp.arrays(np.float64, (4, N_LANDMARKS, 2), elements=st.floats(0.0, 640.0)), st.booleans())
+def test_every_angle_of_a_clip_is_the_angle_of_its_frame(xy, feet_right):
+    """Vectorised over frames: the clip's angles are its frames' angles, whatever the points."""
+    body = FEET_RIGHT if feet_right else FEET_LEFT
+    clip = {**K.slr_leg_angles_of(xy, "right", body), **{f"h_{k}": v for k, v in K.hinge_angles_of(xy, "left").items()},
+            "ratio": K.side_view_ratio_of(xy),
+            "trunk": K.trunk_elevation_deg(K.midpoint(xy, "hip"), K.midpoint(xy, "shoulder"), body)}
+    for i in range(len(xy)):
+        one = {**K.slr_leg_angles_of(xy[i], "right", body),
+               **{f"h_{k}": v for k, v in K.hinge_angles_of(xy[i], "left").items()},
+               "ratio": K.side_view_ratio_of(xy[i]),
+               "trunk": K.trunk_elevation_deg(K.midpoint(xy[i], "hip"), K.midpoint(xy[i], "shoulder"), body)}
+        for k, v in clip.items():
+            np.testing.assert_allclose(one[k], v[i], rtol=0, atol=1e-9, err_msg=k)
