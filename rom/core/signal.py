@@ -7,6 +7,8 @@ height of peaks; live display uses the causal `LiveLowpass`, which lags but need
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from scipy import ndimage
 
@@ -104,6 +106,14 @@ def remove_plateaus(x: np.ndarray, fps: float, max_rate: float = 450.0, max_len_
     return x
 
 
+@functools.lru_cache(maxsize=64)
+def _butter_sos(order: int, cutoff_hz: float, fps: float) -> np.ndarray:
+    """The filter's design, once per (order, cutoff, rate): designing it costs as much as running
+    it on a clip's series, and live mode filters the frames so far on every frame. (scipy's
+    filters need a writeable array; callers only read it.)"""
+    return sps.butter(order, cutoff_hz, btype="low", fs=fps, output="sos")
+
+
 def lowpass(x: np.ndarray, fps: float, cutoff_hz: float, order: int = 2) -> np.ndarray:
     """Zero-phase Butterworth low-pass (forward-backward), run on each finite stretch of x.
 
@@ -114,7 +124,7 @@ def lowpass(x: np.ndarray, fps: float, cutoff_hz: float, order: int = 2) -> np.n
     out = x.copy()
     if cutoff_hz >= fps / 2:
         return out
-    sos = sps.butter(order, cutoff_hz, btype="low", fs=fps, output="sos")
+    sos = _butter_sos(order, float(cutoff_hz), float(fps))
     for start, stop in finite_runs(x):
         seg = x[start:stop]
         if len(seg) < 3:
