@@ -2,9 +2,12 @@
 // web.services.summaries.side_history), and a test's repetitions over time (summaries.trend).
 import {drawChart} from './plot.js';
 
-const canvas = document.getElementById('history-chart');
-if (canvas) {
-  const data = JSON.parse(document.getElementById('history-data').textContent);
+// Each chart names the script element that holds its data (a test's part of the page,
+// web/templates/assessments/protocols/<test>/_history.html).
+const dataOf = (canvas, key) => JSON.parse(document.getElementById(canvas.dataset[key]).textContent);
+
+for (const canvas of document.querySelectorAll('canvas[data-sides]')) {
+  const data = dataOf(canvas, 'sides');
   // one x axis for both sides: every date, each side null where it has no point
   const all = [...data.points.left.map((p) => ['left', p]), ...data.points.right.map((p) => ['right', p])]
     .sort((a, b) => Date.parse(a[1].at) - Date.parse(b[1].at));
@@ -24,11 +27,10 @@ if (canvas) {
 
 // A test with repetitions per assessment over time: the highest repetition's figures (the hip
 // hinge's hip flexion, trunk inclination and knee flexion; web.services.summaries.trend).
-const hingeCanvas = document.getElementById('hinge-chart');
-if (hingeCanvas) {
-  const data = JSON.parse(document.getElementById('hinge-data').textContent);
+for (const canvas of document.querySelectorAll('canvas[data-trend]')) {
+  const data = dataOf(canvas, 'trend');
   const x = data.points.map((p) => Date.parse(p.at));
-  const draw = () => drawChart(hingeCanvas, {
+  const draw = () => drawChart(canvas, {
     x, time: true, yLabel: 'highest of the repetitions (degrees)',
     series: data.series.map((s) => ({label: s.label, values: data.points.map((p) => p[s.key]), points: true})),
   });
