@@ -58,6 +58,18 @@ def flag_rate(rows: list[dict], name: str) -> dict:
             "not_assessed_without": sum(name in r.get("not_assessed", ()) for r in lack)}
 
 
+def clip_table(rows: list[dict], header: str, n_columns: int, line) -> list[str]:
+    """A markdown table of clips: the header, a row per clip (line(row) for a measured one, its
+    reason for a refused one), a blank line; nothing without clips."""
+    if not rows:
+        return []
+    out = [header, "|" + "---|" * n_columns]
+    for r in rows:
+        out.append(f"| {r['clip']} |" + " |" * (n_columns - 2) + f" refused: {r['error']} |" if "error" in r
+                   else line(r))
+    return out + [""]
+
+
 def signed(x, nd: int = 1, sign: bool = True) -> str:
     """A number for a validation table ('-' when missing)."""
     if x is None or (isinstance(x, float) and not np.isfinite(x)):

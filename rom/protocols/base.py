@@ -169,13 +169,19 @@ class Protocol(ABC):
     def not_assessed_reason(self, flag: str) -> str:
         return self.not_assessed.get(flag, "the video cannot decide it")
 
+    def part(self, module: str):
+        """One module of the test's package by its conventional name (`report`, `chart`, `drawing`,
+        `interpret`, `validation`), imported when first asked for: the hooks below read their
+        test's parts from these modules, so a protocol class declares no delegations of its own."""
+        return importlib.import_module(f"{type(self).__module__}.{module}")
+
     # --- validation --------------------------------------------------------------------------
     def validation(self):
         """The test scored against ground truth (`rom validate`): its package's `validation` module,
         with conditions(truth_data) -> dict, compare(result_dict, frame_columns, truth) -> dict,
         summarize(rows) -> dict, and the lines of the tables: clip_table(rows),
         summary_lines(summary), extra_tables(summary)."""
-        return importlib.import_module(f"{type(self).__module__}.validation")
+        return self.part("validation")
 
     # --- outputs: what the views show, as data (the views below); `rom.outputs` renders it -------
     # The batch report: the row's columns (`rom.outputs.batch_report.VideoRow` fields) a card shows
@@ -183,25 +189,30 @@ class Protocol(ABC):
     batch_columns: ClassVar[tuple[str, ...]] = ()
     batch_side_difference: ClassVar[tuple[float, str]] = (math.inf, "")
 
-    @abstractmethod
     def text_summary(self, result) -> TextSummary:
-        """The test's part of `rom analyze`'s text summary: heading, figures, interpretation."""
+        """The test's part of `rom analyze`'s text summary: heading, figures, interpretation
+        (`report.text_summary`)."""
+        return self.part("report").text_summary(result)
 
-    @abstractmethod
     def plot(self, result) -> Chart:
-        """plot.png of a result: which columns against time, thresholds, moments, the reading."""
+        """plot.png of a result: which columns against time, thresholds, moments, the reading
+        (`chart.chart`)."""
+        return self.part("chart").chart(result)
 
-    @abstractmethod
     def drawing(self, result) -> Drawing:
-        """What annotated.mp4 and the key frame draw over a result's frames."""
+        """What annotated.mp4 and the key frame draw over a result's frames (`drawing.drawing`)."""
+        return self.part("drawing").drawing(result)
 
-    @abstractmethod
     def batch_figures(self, result_json: dict) -> dict[str, Any]:
-        """The batch row's columns of the test (`VideoRow` fields) from a result's `to_dict()`."""
+        """The batch row's columns of the test (`VideoRow` fields) from a result's `to_dict()`
+        (`report.batch_figures`)."""
+        return self.part("report").batch_figures(result_json)
 
     def batch_truth_figures(self, comparison: dict) -> dict[str, Any]:
-        """The batch row's error columns of the test from `rom.validation.validate.compare`."""
-        return {}
+        """The batch row's error columns of the test from `rom.validation.validate.compare`
+        (`report.batch_truth_figures`; none when the report has no such function)."""
+        figures = getattr(self.part("report"), "batch_truth_figures", None)
+        return figures(comparison) if figures else {}
 
     def batch_line(self, row: Mapping[str, Any]) -> str:
         """A measured video in one line (the batch's progress), from its row's `to_dict()`."""
@@ -235,9 +246,7 @@ class Protocol(ABC):
         `compares_sides`, side_difference(left_deg, right_deg, thresholds, left_day, right_day) ->
         (notable, sentence); with `trials`, trials_summary(angles, excluded), trial_components(view),
         trials_csv(view) and TRIAL_COLUMNS. Results are the result dicts (`to_dict()`)."""
-        from importlib import import_module
-
-        return import_module(f"{type(self).__module__}.interpret")
+        return self.part("interpret")
 
 
 # =========================================================================== views

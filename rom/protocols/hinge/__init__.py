@@ -56,31 +56,6 @@ class Hinge(Protocol):
     # (6 degrees, of a hip flexion too) for the deepest hip flexion.
     batch_side_difference = (6.0, "the minimal detectable change of a goniometric SLR")
 
-    def text_summary(self, result):
-        from rom.protocols.hinge import report
-
-        return report.text_summary(result)
-
-    def plot(self, result):
-        from rom.protocols.hinge import chart
-
-        return chart.chart(result)
-
-    def drawing(self, result):
-        from rom.protocols.hinge import drawing
-
-        return drawing.drawing(result)
-
-    def batch_figures(self, result_json):
-        from rom.protocols.hinge import report
-
-        return report.batch_figures(result_json)
-
-    def batch_truth_figures(self, comparison):
-        from rom.protocols.hinge import report
-
-        return report.batch_truth_figures(comparison)
-
     def batch_line(self, row):
         n = row["rep_count"]
         return f"hinge {row['side']}, {n} rep{'s' if n != 1 else ''}"

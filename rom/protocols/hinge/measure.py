@@ -481,12 +481,14 @@ def rep_flags(knee_bend_deg: float, thoracic_deg: float, lumbar_ratio: float,
         "ratio": _side(lumbar_ratio, config.lumbar_ratio_threshold, config.lumbar_ratio_sd),
     }
     flags, conf = [], {}
-    if sides["thoracic"] is None:
-        conf["rounded_back"] = None
-    else:
-        above, p = sides["thoracic"]
-        flags += ["rounded_back"] if above else []
-        conf["rounded_back"] = p
+
+    def one_sided(flag: str, side: tuple[bool, float] | None) -> None:
+        """A flag raised above its threshold, with how sure that is (None: not assessed)."""
+        conf[flag] = None if side is None else side[1]
+        if side is not None and side[0]:
+            flags.append(flag)
+
+    one_sided("rounded_back", sides["thoracic"])
     if sides["thoracic"] is None or sides["ratio"] is None:
         conf["lumbar_compensation"] = None
     else:
@@ -496,12 +498,7 @@ def rep_flags(knee_bend_deg: float, thoracic_deg: float, lumbar_ratio: float,
             conf["lumbar_compensation"] = min(p for _, p in conditions)
         else:
             conf["lumbar_compensation"] = max(p for ok, p in conditions if not ok)
-    if sides["knee"] is None:
-        conf["knee_bend"] = None
-    else:
-        above, p = sides["knee"]
-        flags += ["knee_bend"] if above else []
-        conf["knee_bend"] = p
+    one_sided("knee_bend", sides["knee"])
     return tuple(flags), conf
 
 

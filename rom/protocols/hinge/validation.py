@@ -4,6 +4,7 @@ to the true ones), the summary, and their lines in `rom validate`'s tables."""
 from __future__ import annotations
 
 from rom.core.scoring import abs_stats, flag_score, flags_text, match_reps, per_frame_mae, signed
+from rom.core.scoring import clip_table as scored_clips
 
 SCORED_FLAGS = ("rounded_back", "lumbar_compensation", "knee_bend")  # the flags the renders set
 
@@ -54,20 +55,14 @@ def summarize(rows: list[dict]) -> dict:
 
 
 def clip_table(rows: list[dict]) -> list[str]:
-    if not rows:
-        return []
-    lines = ["| hinge clip | reps found/true | rep hip error deg | rep trunk error deg | rep knee error deg "
-             "| flags |", "|---|---|---|---|---|---|"]
-    for r in rows:
-        if "error" in r:
-            lines.append(f"| {r['clip']} | | | | | refused: {r['error']} |")
-            continue
+    def line(r: dict) -> str:
         he = ", ".join(signed(x["hip_error_deg"]) for x in r["reps"])
         te = ", ".join(signed(x["trunk_error_deg"]) for x in r["reps"])
         ke = ", ".join(signed(x["knee_error_deg"]) for x in r["reps"])
-        lines.append(f"| {r['clip']} | {r['reps_found']}/{r['reps_truth']} | {he} | {te} | {ke} "
-                     f"| {flags_text(r['flags'])} |")
-    return lines + [""]
+        return f"| {r['clip']} | {r['reps_found']}/{r['reps_truth']} | {he} | {te} | {ke} | {flags_text(r['flags'])} |"
+
+    return scored_clips(rows, "| hinge clip | reps found/true | rep hip error deg | rep trunk error deg "
+                              "| rep knee error deg | flags |", 6, line)
 
 
 def summary_lines(h: dict) -> list[str]:

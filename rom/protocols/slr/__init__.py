@@ -75,31 +75,6 @@ class SLR(Protocol):
                      "contralateral_hip_flexion_deg")
     batch_side_difference = (interpretation.SIDE_DIFFERENCE_DEG, "the minimal detectable change of a goniometric SLR")
 
-    def text_summary(self, result):
-        from rom.protocols.slr import report
-
-        return report.text_summary(result)
-
-    def plot(self, result):
-        from rom.protocols.slr import chart
-
-        return chart.chart(result)
-
-    def drawing(self, result):
-        from rom.protocols.slr import drawing
-
-        return drawing.drawing(result)
-
-    def batch_figures(self, result_json):
-        from rom.protocols.slr import report
-
-        return report.batch_figures(result_json)
-
-    def batch_truth_figures(self, comparison):
-        from rom.protocols.slr import report
-
-        return report.batch_truth_figures(comparison)
-
     def batch_line(self, row):
         return f"SLR {row['side']} {row['slr_angle_deg']} deg"
 

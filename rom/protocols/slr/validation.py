@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from rom.core.scoring import CONFIDENTLY_WRONG_DEG, abs_stats, flag_rate, flags_text, per_frame_mae, signed
+from rom.core.scoring import clip_table as scored_clips
 
 
 def conditions(truth: dict) -> dict:
@@ -75,18 +76,13 @@ def _by_condition(slr_all: list[dict]) -> dict:
 
 def clip_table(rows: list[dict]) -> list[str]:
     """The table of SLR clips (no lines without clips)."""
-    if not rows:
-        return []
-    lines = ["| SLR clip | truth deg | measured deg | error deg | onset error s | hip MAE deg | knee MAE deg "
-             "| flags |", "|---|---|---|---|---|---|---|---|"]
-    for r in rows:
-        if "error" in r:
-            lines.append(f"| {r['clip']} | | | | | | | refused: {r['error']} |")
-            continue
-        lines.append(f"| {r['clip']} | {r['slr_truth_deg']:.1f} | {r['slr_deg']:.1f} | {signed(r['slr_error_deg'])} | "
-                     f"{signed(r['onset_error_s'], 2)} | {signed(r['hip_mae_deg'], 1, False)} | "
-                     f"{signed(r['knee_mae_deg'], 1, False)} | {flags_text(r['flags'])} |")
-    return lines + [""]
+    def line(r: dict) -> str:
+        return (f"| {r['clip']} | {r['slr_truth_deg']:.1f} | {r['slr_deg']:.1f} | {signed(r['slr_error_deg'])} | "
+                f"{signed(r['onset_error_s'], 2)} | {signed(r['hip_mae_deg'], 1, False)} | "
+                f"{signed(r['knee_mae_deg'], 1, False)} | {flags_text(r['flags'])} |")
+
+    return scored_clips(rows, "| SLR clip | truth deg | measured deg | error deg | onset error s | hip MAE deg "
+                              "| knee MAE deg | flags |", 8, line)
 
 
 def summary_lines(a: dict) -> list[str]:
