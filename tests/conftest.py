@@ -8,7 +8,6 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 REALDATA = ROOT.parent / "shared" / "realdata"
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))  # tests/synthetic.py
 
 
 @pytest.fixture(scope="session")

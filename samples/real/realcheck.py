@@ -12,7 +12,7 @@ every call, so a change to the hinge or SLR logic shows at once.
 
 Prints one Markdown table per kind of clip and the summary figures; the scoring is in pure
 functions (`test_for`, `expected_flags`, `score`, `summarize`, `summary_lines`) that the
-tests in tests/test_realcheck.py exercise on hand-made dicts.
+tests in tests/validation/test_realcheck.py exercise on hand-made dicts.
 """
 
 from __future__ import annotations

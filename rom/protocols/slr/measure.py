@@ -80,7 +80,7 @@ class SLRConfig:
     rest_legs_apart_deg: float = 10.0
     # The raised leg this far below its resting reading for rest_retake_s: the rest was taken with
     # the leg up (beyond the offline rest margin, 4 degrees above the lowest reading, and the
-    # resting legs' spread); tests/test_live_rest.py retakes a rest taken 9 degrees up.
+    # resting legs' spread); tests/live/test_live_rest.py retakes a rest taken 9 degrees up.
     rest_retake_deg: float = 6.0
     rest_retake_s: float = 0.3
     # The undeclared leg risen this much more than the declared one (for rest_retake_s) is the
