@@ -86,6 +86,19 @@ class SLRConfig:
     # The undeclared leg risen this much more than the declared one (for rest_retake_s) is the
     # raised one: min_raise_deg, the least that counts as a leg raise at all.
     side_switch_rise_deg: float = 15.0
+    # Guards and windows of the analysis (set when it was written, on the samples and the
+    # calibration clips; none was fitted to a number): both knees bent beyond bent_knees_deg
+    # through most of the clip is no straight-leg raise; the raise's window ends after_top_s after
+    # its highest point; the thigh and leg lines are compared over gaps of up to line_bridge_s; a
+    # leg read more than below_table_deg under the table means jumping landmarks; a knee-angle fit
+    # with an rms over noisy_knee_fit_rms_deg gets a warning; near or far is judged where the leg is
+    # above well_up_deg (or half its highest reading).
+    bent_knees_deg: float = 45.0
+    after_top_s: float = 0.5
+    line_bridge_s: float = 0.6
+    below_table_deg: float = 10.0
+    noisy_knee_fit_rms_deg: float = 6.0
+    well_up_deg: float = 20.0
 
 
 def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None,
@@ -108,7 +121,7 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
     # Both knees bent through most of the clip (a bridge, crook lying): no straight leg to measure,
     # whatever else the clip shows; said first because it is what the user must change.
     bent = [float(np.nanmedian(kinematics.knee_flexion(series, s))) for s in SIDES]
-    if all(np.isfinite(b) and b > 45.0 for b in bent):
+    if all(np.isfinite(b) and b > config.bent_knees_deg for b in bent):
         raise NotMeasurable(f"the knees are bent through most of the clip ({min(bent):.0f} degrees or more): this is "
                             "not a straight-leg raise")
 
@@ -159,7 +172,7 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
 
     # The knee: confirm a bend during the raise, trace its start back.
     rise_start = int(rest[-1]) + 1 if rest[-1] < peak else 0
-    stop = min(len(hip), peak + int(round(0.5 * fps)))
+    stop = min(len(hip), peak + int(round(config.after_top_s * fps)))
     bend = onset.find_knee_bend(a["knee"], a["knee_outliers_removed"], rise_start, stop, fps,
                                 config.knee_bend_threshold_deg, floor_deg=base["knee"])
     knee_bend_onset_s = knee_confirmed_s = None
@@ -183,13 +196,13 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
         knee_bend_onset_s = key / fps
         knee_confirmed_s = bend.confirmed / fps
         _require_knee_seen(a["knee_raw"], key, fps, config)
-        slr, note, spread = _angle_at(hip, hip_leg, key, config.consistency_deg, int(round(0.6 * fps)),
+        slr, note, spread = _angle_at(hip, hip_leg, key, config.consistency_deg, int(round(config.line_bridge_s * fps)),
                                       config.max_line_disagreement_deg)
         if note:
             warnings.append(note)
         if not np.isfinite(slr):
             raise NotMeasurable("the raised leg was not found around the moment its knee began to bend")
-        if slr < -10.0:  # a leg does not go under the table: the landmarks jumped
+        if slr < -config.below_table_deg:  # a leg does not go under the table: the landmarks jumped
             raise NotMeasurable(f"the raised leg read {-slr:.0f} degrees below the table when its knee began to "
                                 "bend: the landmarks are too unsteady to measure")
         frame_idx = np.arange(len(hip))
@@ -212,7 +225,7 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
             warnings.append(f"{hidden_s:.2f} s of frames were missing where the knee began to bend: the bend may "
                             f"have started anywhere in that gap, so the SLR angle may be up to {hidden_deg:.0f} "
                             "degrees off either way; the interval says so")
-        if bend.fit_rms_deg > 6.0:
+        if bend.fit_rms_deg > config.noisy_knee_fit_rms_deg:
             warnings.append(f"the knee angle is noisy around the bend (rms {bend.fit_rms_deg:.0f} degrees); "
                             "the onset time is uncertain")
     noise_sd = _local_noise(hip_raw, hip, int(round(key)), fps)
@@ -221,7 +234,8 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
     facing = legs.facing_side(body)
     # Near or far, on the frames where the leg is well up (the legs apart, both in view).
     well_up = np.zeros(len(hip), bool)
-    well_up[window] = np.isfinite(hip[window]) & (hip[window] > min(20.0, 0.5 * float(np.nanmax(hip[window]))))
+    well_up[window] = np.isfinite(hip[window]) & (hip[window] > min(config.well_up_deg,
+                                                                    0.5 * float(np.nanmax(hip[window]))))
     near_far = legs.near_or_far(raised, well_up)
     # A leg raised behind the other reads low and scatters more (fit half of samples/validation).
     systematic_sd = config.systematic_sd_deg
