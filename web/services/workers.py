@@ -19,8 +19,11 @@ from collections.abc import Callable
 from typing import Any
 
 # What the fork server imports once, so that every child starts with them loaded.
+# The protocols' live rules and analyses are imported by the protocol when first used; a live
+# connection's first frame would otherwise wait for them (seen: a 2.4 s stall at the start).
 PRELOAD = ["cv2", "numpy", "rom.analysis", "rom.live.session", "rom.capture.pose.mediapipe_backend",
-           "web.services.live_engine", "web.uploads"]
+           "rom.protocols.slr.live", "rom.protocols.slr.trials", "rom.protocols.hinge.live",
+           "rom.protocols.hinge.measure", "web.services.live_engine", "web.uploads"]
 
 _ctx = None
 _ctx_lock = threading.Lock()
