@@ -159,8 +159,7 @@ class Protocol(ABC):
 
     # --- words -------------------------------------------------------------------------------
     def flag_words(self, flag: str) -> str:
-        text = self.flags.get(flag)
-        return text.words if text else flag.replace("_", " ")
+        return flag_words(self.flags, flag)
 
     def flag_sentence(self, flag: str) -> str:
         text = self.flags.get(flag)
