@@ -53,7 +53,7 @@ def observation(a) -> dict:
         "method": {"text": "side-view video, MediaPipe BlazePose landmarks, rom " + ("live" if a.source == "live"
                                                                                        else "uploaded video")},
         "note": ([{"text": f"Side: {sides.sentence(r)}"}] if sides.sentence(r) else [])
-        + [{"text": f"{flag_words(f).capitalize()}: {flag_explanation(f)}"} for f in r.get("flags", [])]
+        + [{"text": f"{flag_words(f, p.name).capitalize()}: {flag_explanation(f, p.name)}"} for f in r.get("flags", [])]
         + [{"text": plain_words(w)} for w in (r.get("quality") or {}).get("warnings", [])]
         + ([{"text": f"Clinician's notes: {a.notes}"}] if getattr(a, "notes", None) else []),
     }

@@ -138,7 +138,7 @@ def trend(p: Protocol, assessments: list[Assessment]) -> dict:
             continue
         points.append({"at": a.when.isoformat() + "Z", "day": localtime(a.when, "%Y-%m-%d"), "id": a.id,
                        "reps": len(reps),
-                       "flags": sorted({flag_words(f) for r in reps for f in r.get("flags", [])}), **highest})
+                       "flags": sorted({flag_words(f, p.name) for r in reps for f in r.get("flags", [])}), **highest})
     return {"points": points, "series": [{"key": k, "label": p.label(k)} for k in p.trend], "title": p.title}
 
 
