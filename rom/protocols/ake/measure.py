@@ -42,6 +42,9 @@ class AKEConfig:
     # the far leg): added to the knee reading at end range (fit half of samples/validation).
     knee_bias_deg: float = 0.0
     knee_bias_far_deg: float = 0.0
+    # ... and reads it straighter still when the thigh has sunk: per degree of the thigh's measured drift
+    # below its start (fit half), added at end range.
+    knee_bias_per_drift: float = 0.0
     # MediaPipe reads the upright thigh low against the resting thigh (fit half): added to the hip.
     hip_bias_deg: float = 0.0
     # Uncertainty (fit half): SD of the AKE angle's error for a near and a far (or unknown) leg, and
@@ -123,9 +126,23 @@ def analyze_ake(series: LandmarkSeries, video: str = "", side: str | None = None
     ext0 = int(bent[-1]) if len(bent) else 0
     window = slice(ext0, h1 + 1)
 
+    hip_start = _median(hip[:max(ext0, n_start)])
+    hip_end = _median(hip[h0:h1 + 1])
+    if not (np.isfinite(hip_start) and np.isfinite(hip_end)):
+        raise NotMeasurable("the tested thigh was not found at the start or at end range")
+    dev = hip[window] - hip_start
+    dev = dev[np.isfinite(dev)]
+    drift = float(dev[np.argmax(np.abs(dev))]) if len(dev) else 0.0
+    rise_window = other_rise[window]
+    rise_window = rise_window[np.isfinite(rise_window)]
+    other_max = float(np.max(rise_window)) if len(rise_window) else float("nan")
+    other_end = _median(other_rise[h0:h1 + 1])  # the lift is whole over the hold
+
     near_far = _near_or_far(raised, np.isfinite(knee), config)
     far = near_far.leg != "near"
     bias = config.knee_bias_far_deg if near_far.leg == "far" else config.knee_bias_deg
+    # the pose model's straighter knee, more so while the thigh has sunk below its start
+    bias = bias + config.knee_bias_per_drift * np.clip(np.nan_to_num(hip_start - hip), 0.0, None)
     knee_c, knee_raw_c = knee + bias, a["knee_raw"] + bias
     ake = _median(knee_c[h0:h1 + 1])
     # Landmark noise at end range: the raw knee's scatter about the smoothed one over the hold and 0.3 s round it.
@@ -147,17 +164,6 @@ def analyze_ake(series: LandmarkSeries, video: str = "", side: str | None = None
     noise = scatter / np.sqrt(max(1.0, (h1 - h0 + 1) / 3.0))
     half = 1.96 * float(np.sqrt(sd ** 2 + noise ** 2)) + extra
 
-    hip_start = _median(hip[:max(ext0, n_start)])
-    hip_end = _median(hip[h0:h1 + 1])
-    if not (np.isfinite(hip_start) and np.isfinite(hip_end)):
-        raise NotMeasurable("the tested thigh was not found at the start or at end range")
-    dev = hip[window] - hip_start
-    dev = dev[np.isfinite(dev)]
-    drift = float(dev[np.argmax(np.abs(dev))]) if len(dev) else 0.0
-    rise_window = other_rise[window]
-    rise_window = rise_window[np.isfinite(rise_window)]
-    other_max = float(np.max(rise_window)) if len(rise_window) else float("nan")
-    other_end = _around(other_rise, h0, fps)
     if np.isfinite(hip_end) and hip_end > config.max_possible_hip_deg:
         raise NotMeasurable(f"the tested thigh read {hip_end:.0f} degrees from the table, beyond what a hip can do: "
                             "the landmarks are in the wrong place")
@@ -206,7 +212,7 @@ def analyze_ake(series: LandmarkSeries, video: str = "", side: str | None = None
         hip_flexion_at_end_ci95_deg=(hip_end - hip_half, hip_end + hip_half), hip_drift_deg=drift,
         max_other_hip_flexion_deg=config.rest_thigh_deg + max(other_max, 0.0) if np.isfinite(other_max)
         else float("nan"),
-        other_leg_rise_deg=other_end, knee_flexion_start_deg=knee_start + bias,
+        other_leg_rise_deg=other_end, knee_flexion_start_deg=_median(knee_c[start]),
         table_tilt_deg=float(body.up_sign * table), flags=tuple(flags), quality=q, frames=frames, events=events)
 
 
@@ -281,9 +287,3 @@ def _median(x: np.ndarray) -> float:
     x = np.asarray(x, float)
     x = x[np.isfinite(x)]
     return float(np.median(x)) if len(x) else float("nan")
-
-
-def _around(x: np.ndarray, i: int, fps: float, half_s: float = 0.3) -> float:
-    """Median of x within half_s seconds of frame i."""
-    lo, hi = max(0, i - int(half_s * fps)), min(len(x), i + int(half_s * fps) + 1)
-    return _median(x[lo:hi])
