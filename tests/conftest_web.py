@@ -310,9 +310,10 @@ def add_assessment(app, person_id: int, **fields) -> int:
 @functools.cache
 def sample_analysis(name: str):
     """The engine's analysis of a sample clip (cached for the session: the pose model is slow)."""
+    from rom import protocols
     from rom.analysis import Options, analyze_video
 
-    test = "hinge" if name.startswith("hinge") else "slr"
+    test = name.split("_")[0] if name.split("_")[0] in protocols.names() else "slr"
     return analyze_video(SAMPLES / f"{name}.mp4", Options(test=test))
 
 

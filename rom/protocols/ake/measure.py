@@ -58,6 +58,7 @@ class AKEConfig:
     min_held_thigh_deg: float = 55.0
     min_start_knee_deg: float = 45.0
     min_extension_deg: float = 15.0
+    min_flat_deg: float = 25.0  # the other thigh higher than this over most of the clip does not lie on the table
     # The tested leg's length in the picture over the resting leg's: a near leg reads longer, a far one
     # shorter (the near leg hides part of it); within near_ratio_margin of near_ratio it is unknown.
     near_ratio: float = 0.93
@@ -237,6 +238,11 @@ def _require_ake(a: dict[str, np.ndarray], config: AKEConfig) -> None:
     """Refuse a clip that is not an active knee extension: the tested thigh must be held up, its
     knee bent at the start and straightening."""
     thigh = _median(a["thigh"])
+    lower = _median(a["other_thigh"])
+    if np.isfinite(thigh) and thigh < config.min_held_thigh_deg and np.isfinite(lower) and lower > config.min_flat_deg:
+        raise NotMeasurable(f"neither thigh is held upright nor lies flat through most of the clip (they stood "
+                            f"{lower:.0f} and {thigh:.0f} degrees up): the pose model does not find the legs. Film in "
+                            "good light from the side of the tested leg, the whole body in view")
     if not np.isfinite(thigh) or thigh < config.min_held_thigh_deg:
         shown = "no thigh found" if not np.isfinite(thigh) else f"the higher thigh stood {thigh:.0f} degrees up"
         raise NotMeasurable(f"no thigh was held up near 90 degrees through the clip ({shown} over most of it): this "

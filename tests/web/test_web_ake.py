@@ -1,0 +1,70 @@
+"""An AKE assessment in the web app: shown, compared left/right, charted over time, exported (CSV, JSON,
+FHIR, .mot) and printed, from the engine's analysis of the AKE sample clips."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from datetime import datetime
+
+import pytest
+from conftest_web import add_analysed, add_person, sample_analysis
+
+pytestmark = pytest.mark.slow
+
+LEFT = "ake_avg_male_L_near_25"
+RIGHT = "ake_avg_female_R_near_15"
+
+
+@pytest.fixture(name="ake")
+def ake_fixture(app):
+    """(person id, left assessment id, right assessment id)."""
+    pid = add_person(app, "P-ake", birth_year=1980)
+    return (pid, add_analysed(app, pid, LEFT, started_at=datetime(2026, 11, 2, 10)),
+            add_analysed(app, pid, RIGHT, started_at=datetime(2026, 11, 2, 10, 20)))
+
+
+def test_result_page_and_printable_report_show_the_ake_angle(client, ake):
+    _, aid, _ = ake
+    r = sample_analysis(LEFT).result
+    page = client.get(f"/assessments/{aid}").get_data(as_text=True)
+    assert "AKE angle, left leg" in page and f"{r.ake_angle_deg:.1f}" in page
+    assert "short hamstrings (clinical convention)" in page or "within the usual range (clinical convention)" in page
+    report = client.get(f"/assessments/{aid}/report").get_data(as_text=True)
+    assert 'media="print"' in report and "AKE angle" in report and f"/assessments/{aid}/keyframe.jpg" in report
+    assert client.get(f"/assessments/{aid}/keyframe.jpg").mimetype == "image/jpeg"
+
+
+def test_left_and_right_are_compared_and_charted_over_time(client, ake):
+    pid, _, _ = ake
+    left, right = (sample_analysis(n).result.to_dict()["ake_angle_deg"] for n in (LEFT, RIGHT))
+    page = client.get(f"/people/{pid}/history").get_data(as_text=True)
+    assert 'id="ake-history-chart"' in page
+    data = json.loads(re.search(r'<script type="application/json" id="ake-history-data">(.*?)</script>', page, re.S)[1])
+    assert [p["deg"] for p in data["points"]["left"]] == [left]
+    assert [p["deg"] for p in data["points"]["right"]] == [right]
+    assert re.search(rf"Latest AKE: Left {left:.1f}°[^<]*right {right:.1f}°[^<]*differ by", page)
+    assert "no established threshold" in page
+
+
+def test_exports_csv_json_fhir_and_mot(client, ake):
+    _, aid, _ = ake
+    r = sample_analysis(LEFT).result.to_dict()
+    rows = list(csv.reader(io.StringIO(client.get(f"/assessments/{aid}/frames.csv").get_data(as_text=True))))
+    assert {"t_s", "knee_flexion_deg", "hip_flexion_deg", "other_hip_flexion_deg"} <= set(rows[0])
+    assert len(rows) - 1 == len(sample_analysis(LEFT).series)
+    data = json.loads(client.get(f"/assessments/{aid}.json").data)
+    assert data["result"]["ake_angle_deg"] == r["ake_angle_deg"] and data["assessment"]["test"] == "ake"
+    obs = json.loads(client.get(f"/assessments/{aid}.fhir.json").data)
+    coding = obs["code"]["coding"][0]
+    assert coding["code"] == "ake-angle" and coding["system"] == "urn:rom:observation"
+    assert obs["valueQuantity"]["value"] == r["ake_angle_deg"] and obs["valueQuantity"]["code"] == "deg"
+    assert obs["bodySite"]["text"] == "left knee"
+    assert obs["interpretation"][0]["coding"][0]["code"] == ("H" if r["ake_angle_deg"] > 20 else "N")
+    comps = {c["code"]["coding"][0]["code"]: c["valueQuantity"]["value"] for c in obs["component"]}
+    assert comps["hip-flexion-at-end"] == r["hip_flexion_at_end_deg"]
+    text = client.get(f"/assessments/{aid}.mot").get_data(as_text=True)
+    lines = text.splitlines()
+    assert lines[lines.index("endheader") + 1].split("\t") == ["time", "hip_flexion_l", "knee_angle_l", "hip_flexion_r"]
