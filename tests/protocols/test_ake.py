@@ -88,6 +88,14 @@ def test_a_thigh_held_up_whose_knee_never_extends_is_refused():
         analyze_ake(supine_series(p), "x")
 
 
+def test_legs_the_pose_model_puts_half_way_up_are_refused_with_that_reason():
+    # (the sample ake_heavy_male_R_near_5_hip_drift: dim light, a heavy body; both thighs read 33-53 up)
+    p, _ = ake_profile(end_knee=10.0)
+    p["thigh"], p["other"] = np.full_like(p["thigh"], 50.0), np.full_like(p["thigh"], 35.0)
+    with pytest.raises(NotMeasurable, match="does not find the legs"):
+        analyze_ake(supine_series(p), "x")
+
+
 def test_the_tell_knows_an_ake_from_an_slr_by_the_sampled_frames():
     ake = supine_series(ake_profile()[0]).xy_px
     slr = supine_series(slr_profile(onset_deg=85.0, overshoot_deg=10.0)[0]).xy_px

@@ -28,6 +28,8 @@ WAITING = "lie on your back, hold the tested thigh upright with the knee bent, a
 SLOW_DEG_S = 45.0
 SPEED_WINDOW_S = 0.3
 END_RANGE_BACK_DEG = 5.0
+DRIFT_SUSTAIN_S = 0.3
+LEAD_IN_S = 1.5  # the offline cleaning of the thigh's last frames reads this long a stretch
 
 
 class AKELive(LiveRules):
@@ -44,6 +46,7 @@ class AKELive(LiveRules):
         self.hip_hist: list[float] = []
         self.filters = {k: signal.LiveLowpass(fps) for k in ("hip", "knee", "other")}
         self.ake_deg: float | None = None
+        self._drifting = 0  # frames in a row with the thigh beyond the drift tolerance
         self.end_range_s: float | None = None
 
     def update(self, est: PoseEstimate | None, t: float, features: np.ndarray | None = None) -> LiveFrame:
@@ -124,13 +127,21 @@ class AKELive(LiveRules):
 
     def _cues(self, frame: LiveFrame, t: float) -> list[str]:
         c, cues = self.config, []
-        hip = frame.angles["hip_flexion_deg"]
-        drift = hip - self.ref["hip_start"]
+        # The thigh's drift as offline reads it: the offline cleaning (outlier frames out) of the last
+        # LEAD_IN_S, its newest value; the display filter would follow a landmark's jump.
+        n_in = max(5, int(round(LEAD_IN_S * self.fps)))
+        recent = signal.clean(np.array(self.hip_hist[-n_in:], float), self.fps, c.cutoff_hz, min_run_s=c.min_run_s)
+        drift = float(recent[-1]) - self.ref["hip_start"] if len(recent) >= 5 else float("nan")
+        # said once it has lasted DRIFT_SUSTAIN_S: the newest frames' outliers cannot be told yet
+        self._drifting = self._drifting + 1 if np.isfinite(drift) and abs(drift) > c.hip_drift_tolerance_deg else 0
+        if self._drifting < max(2, int(round(DRIFT_SUSTAIN_S * self.fps))):
+            drift = 0.0
         if self.end_range_s is None:
             self._find_end_range(frame)
         if self.end_range_s is not None:
             cues.append(f"end range: knee {self.ake_deg:.0f} degrees from straight")
-        if np.isfinite(drift) and abs(drift) > c.hip_drift_tolerance_deg:
+        # (the offline flag reads the extension and its hold, not the return)
+        if np.isfinite(drift) and abs(drift) > c.hip_drift_tolerance_deg and self.end_range_s is None:
             cues.append(f"keep the thigh at 90 degrees: it has {'sunk' if drift < 0 else 'come towards the chest'} "
                         f"{abs(drift):.0f} degrees")
         elif abs(self.ref["hip_start"] - 90.0) > 10.0 and self.end_range_s is None:
