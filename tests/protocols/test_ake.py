@@ -13,8 +13,10 @@ from rom.protocols.ake.measure import AKEConfig, analyze_ake
 from rom.protocols.ake.tell import is_ake
 from rom.protocols.base import LiveFrame
 
-# No pose-model corrections: the synthetic landmarks are exact.
-EXACT = AKEConfig(knee_bias_deg=0.0, knee_bias_far_deg=0.0, hip_bias_deg=0.0, knee_bias_per_drift=0.0)
+# No pose-model corrections: the synthetic landmarks are exact (their trunk line rises 8 px over 170 from the
+# hips to the shoulders).
+EXACT = AKEConfig(knee_bias_deg=0.0, knee_bias_far_deg=0.0, hip_bias_deg=0.0,
+                  rest_trunk_deg=float(np.degrees(np.arctan2(8.0, 170.0))))
 
 
 def ake_profile(end_knee=25.0, hip=90.0, drift=0.0, lift=0.0, rise_s=3.0, rest_deg=4.0):
