@@ -12,8 +12,6 @@ from datetime import datetime
 import pytest
 from conftest_web import add_analysed, add_person, sample_analysis
 
-pytestmark = pytest.mark.slow
-
 LEFT = "ake_avg_male_L_near_25"
 RIGHT = "ake_avg_female_R_near_15"
 
@@ -26,6 +24,7 @@ def ake_fixture(app):
             add_analysed(app, pid, RIGHT, started_at=datetime(2026, 11, 2, 10, 20)))
 
 
+@pytest.mark.slow
 def test_result_page_and_printable_report_show_the_ake_angle(client, ake):
     _, aid, _ = ake
     r = sample_analysis(LEFT).result
@@ -37,6 +36,7 @@ def test_result_page_and_printable_report_show_the_ake_angle(client, ake):
     assert client.get(f"/assessments/{aid}/keyframe.jpg").mimetype == "image/jpeg"
 
 
+@pytest.mark.slow
 def test_left_and_right_are_compared_and_charted_over_time(client, ake):
     pid, _, _ = ake
     left, right = (sample_analysis(n).result.to_dict()["ake_angle_deg"] for n in (LEFT, RIGHT))
@@ -49,6 +49,7 @@ def test_left_and_right_are_compared_and_charted_over_time(client, ake):
     assert "no established threshold" in page
 
 
+@pytest.mark.slow
 def test_exports_csv_json_fhir_and_mot(client, ake):
     _, aid, _ = ake
     r = sample_analysis(LEFT).result.to_dict()
@@ -68,3 +69,20 @@ def test_exports_csv_json_fhir_and_mot(client, ake):
     text = client.get(f"/assessments/{aid}.mot").get_data(as_text=True)
     lines = text.splitlines()
     assert lines[lines.index("endheader") + 1].split("\t") == ["time", "hip_flexion_l", "knee_angle_l", "hip_flexion_r"]
+
+
+def test_an_ake_is_recorded_live_from_the_new_assessment_form(client, app):
+    from web.db import db
+    from web.models import Assessment
+
+    pid = add_person(app)
+    page = client.get(f"/assessments/new?person={pid}").get_data(as_text=True)
+    assert "Active knee extension (AKE, 90/90), left leg" in page
+    r = client.post("/assessments/new", data={"person_id": pid, "test": "ake-right"})
+    assert r.status_code == 302
+    with app.app_context():
+        a = db.session.scalar(db.select(Assessment))
+        assert (a.test, a.side, a.mode, a.status) == ("ake", "right", None, "pending")
+    live = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert f'/ws/live/{a.id}"' in live and "Start recording" in live
+    assert "Hold the thigh upright (hip at 90°)" in live and 'id="pain"' not in live

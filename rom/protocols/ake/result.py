@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rom.core.results import FrameTable, Quality, rounded
+from rom.core.results import FrameTable, Quality
+from rom.core.results import rounded as _rounded
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,10 @@ class AKEResult:
     test = "ake"
 
     def to_dict(self) -> dict:
+        def rounded(x, nd=1):  # (never "-0.0")
+            v = _rounded(x, nd)
+            return None if v is None else v + 0.0
+
         return {
             "test": "ake", "video": self.video, "side": self.side, "facing": self.facing,
             "tested_leg": self.tested_leg,
