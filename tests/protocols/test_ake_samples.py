@@ -72,3 +72,8 @@ def test_live_rules_on_the_same_landmarks_say_the_offline_angle_side_and_flags(a
         assert live.ref["side"] == off.side, r["clip"]
         assert any(c.startswith("keep the thigh at 90") for c in cues) == ("hip_drift" in off.flags), r["clip"]
         assert any(c.startswith("the other leg is lifting") for c in cues) == ("contralateral_leg_lift" in off.flags)
+
+
+def test_a_hinge_given_as_an_ake_is_refused_with_the_reason(samples_dir):
+    with pytest.raises(NotMeasurable, match="not an active knee extension.*--test hinge"):
+        analyze_video(samples_dir / "hinge_avg_male_L_good.mp4", Options(test="ake"))
