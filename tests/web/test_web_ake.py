@@ -10,7 +10,7 @@ import re
 from datetime import datetime
 
 import pytest
-from conftest_web import add_analysed, add_person, sample_analysis
+from conftest_web import SAMPLES, add_analysed, add_person, sample_analysis, truth, wait_until
 
 LEFT = "ake_avg_male_L_near_25"
 RIGHT = "ake_avg_female_R_near_15"
@@ -86,3 +86,24 @@ def test_an_ake_is_recorded_live_from_the_new_assessment_form(client, app):
     live = client.get(r.headers["Location"]).get_data(as_text=True)
     assert f'/ws/live/{a.id}"' in live and "Start recording" in live
     assert "Hold the thigh upright (hip at 90°)" in live and 'id="pain"' not in live
+
+
+@pytest.mark.slow
+def test_an_uploaded_ake_is_found_from_the_video_and_measured(client, app):
+    pid = add_person(app)
+    name = RIGHT
+    with open(SAMPLES / f"{name}.mp4", "rb") as f:
+        r = client.post("/uploads/new", data={"person_id": pid, "test": "auto", "side": "auto",
+                                              "video": (f, f"{name}.mp4")}, content_type="multipart/form-data")
+    assert r.status_code == 302
+    aid = int(r.headers["Location"].rstrip("/").split("/")[-1])
+
+    def finished():
+        a = client.get(f"/api/assessments/{aid}").get_json()
+        return a if a["status"] != "analysing" else None
+
+    a = wait_until(finished, timeout_s=180)
+    assert a["status"] == "complete", a["error"]
+    assert a["test"] == "ake" and a["mode"] is None and a["result"]["side"] == "right" == a["side"]
+    assert abs(a["result"]["ake_angle_deg"] - truth(name)["ake_angle_deg"]) < 5.0
+    assert "AKE angle, right leg" in client.get(f"/assessments/{aid}").get_data(as_text=True)

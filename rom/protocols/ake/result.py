@@ -54,6 +54,12 @@ class AKEResult:
 
     test = "ake"
 
+    @property
+    def raised_leg(self) -> str:
+        """The tested leg held up, near or far: the name under which the web's side check reads the leg
+        the video showed for every test whose side is the measured leg (`web.services.sides`)."""
+        return self.tested_leg
+
     def to_dict(self) -> dict:
         def rounded(x, nd=1):  # (never "-0.0")
             v = _rounded(x, nd)
