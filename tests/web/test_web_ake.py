@@ -47,6 +47,9 @@ def test_left_and_right_are_compared_and_charted_over_time(client, ake):
     assert [p["deg"] for p in data["points"]["right"]] == [right]
     assert re.search(rf"Latest AKE: Left {left:.1f}°[^<]*right {right:.1f}°[^<]*differ by", page)
     assert "no established threshold" in page
+    visit = client.get(f"/people/{pid}/visit").get_data(as_text=True)  # the day's report, with the sources
+    assert visit.count("AKE angle, ") == 2 and "Gajdosik &amp; Lusin 1983" in visit
+    assert "no threshold is established for the AKE" in visit
 
 
 @pytest.mark.slow
