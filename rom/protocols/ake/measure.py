@@ -145,7 +145,7 @@ def analyze_ake(series: LandmarkSeries, video: str = "", side: str | None = None
                             "were rejected): the pose model does not hold the leg. Film in good light from the side "
                             "of the tested leg, the whole body in view")
     # The thigh's departure from its start at end range (the renders' drift grows through the extension;
-    # the largest departure over it also took landmark jumps for drift: fit half, one false flag).
+    # its largest departure over the extension also took landmark jumps for drift: fit half, one false flag).
     drift = hip_end - hip_start
     rise_window = other_rise[window]
     rise_window = rise_window[np.isfinite(rise_window)]

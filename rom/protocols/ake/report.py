@@ -21,7 +21,7 @@ def text_summary(r: AKEResult) -> TextSummary:
                  f"{num(r.extension_start_s, 2, 's')}, from {num(r.knee_flexion_start_deg)})"),
              row("hip flexion", f"{num(r.hip_flexion_start_deg)} at the start, {num(r.hip_flexion_at_end_deg)} at "
                  f"end range (95 % interval {num(hlo)} to {num(hhi)})"),
-             row("thigh drift", f"at most {num(r.hip_drift_deg)} from the start (tolerance "
+             row("thigh drift", f"{num(r.hip_drift_deg)} at end range from the start (tolerance "
                  f"{r.events.drift_tolerance_deg:g} deg)"),
              row("other leg", f"rose {num(r.other_leg_rise_deg)} off the table at end range"),
              row("table line", f"tilted {num(r.table_tilt_deg)} in the image (corrected for)")]

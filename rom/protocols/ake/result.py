@@ -42,7 +42,7 @@ class AKEResult:
     hip_flexion_start_deg: float  # the tested thigh against the table before the extension
     hip_flexion_at_end_deg: float
     hip_flexion_at_end_ci95_deg: tuple[float, float]
-    hip_drift_deg: float  # the thigh's largest departure from its start during the extension (signed)
+    hip_drift_deg: float  # the thigh at end range minus at the start (negative: it sank)
     max_other_hip_flexion_deg: float  # the other thigh against the table, at its highest during the extension
     other_leg_rise_deg: float  # the other leg's rise from its start at end range
     knee_flexion_start_deg: float

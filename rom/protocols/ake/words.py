@@ -10,7 +10,7 @@ QUANTITIES = {
     "extension_start_s": Quantity("knee began to extend", "s"),
     "hip_flexion_start_deg": Quantity("hip flexion at the start", "deg"),
     "hip_flexion_at_end_deg": Quantity("hip flexion at end range", "deg"),
-    "hip_drift_deg": Quantity("thigh's largest drift", "deg"),
+    "hip_drift_deg": Quantity("thigh's drift at end range", "deg"),
     "max_other_hip_flexion_deg": Quantity("other thigh at its highest", "deg"),
     "other_leg_rise_deg": Quantity("other leg's rise", "deg"),
     "knee_flexion_start_deg": Quantity("knee flexion at the start", "deg"),
