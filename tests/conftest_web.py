@@ -310,11 +310,13 @@ def add_assessment(app, person_id: int, **fields) -> int:
 @functools.cache
 def sample_analysis(name: str):
     """The engine's analysis of a sample clip (cached for the session: the pose model is slow)."""
+    from sample_landmarks import analysis_of
+
     from rom import protocols
-    from rom.analysis import Options, analyze_video
+    from rom.analysis import Options
 
     test = name.split("_")[0] if name.split("_")[0] in protocols.names() else "slr"
-    return analyze_video(SAMPLES / f"{name}.mp4", Options(test=test))
+    return analysis_of(SAMPLES / f"{name}.mp4", Options(test=test))
 
 
 def add_analysed(app, person_id: int, name: str = "slr_avg_male_L_near_60", **fields) -> int:
