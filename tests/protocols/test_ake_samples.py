@@ -3,9 +3,10 @@ two clips, `--test auto` telling every AKE sample from every SLR sample, and the
 not an AKE."""
 
 import pytest
+from sample_landmarks import analysis_of
 
 from rom import analysis
-from rom.analysis import Options, analyze_video
+from rom.analysis import Options
 from rom.capture.video import probe
 from rom.core.errors import NotMeasurable
 from rom.validation import truth as T
@@ -21,7 +22,7 @@ def ake_rows(samples_dir):
     rows = []
     for name in CLIPS:
         tr = T.load(samples_dir / f"{name}.truth.json")
-        a = analyze_video(tr.video, Options(test="ake"))
+        a = analysis_of(tr.video, Options(test="ake"))
         rows.append(compare(a.result, tr) | {"result": a.result, "series": a.series})
     return rows
 
@@ -53,7 +54,7 @@ def test_auto_tells_every_ake_sample_from_every_slr_sample(samples_dir):
 
 def test_an_slr_given_as_an_ake_is_refused_with_the_reason(samples_dir):
     with pytest.raises(NotMeasurable, match="not an active knee extension.*--test slr"):
-        analyze_video(samples_dir / "slr_avg_male_L_near_60.mp4", Options(test="ake"))
+        analysis_of(samples_dir / "slr_avg_male_L_near_60.mp4", Options(test="ake"))
 
 
 def test_live_rules_on_the_same_landmarks_say_the_offline_angle_side_and_flags(ake_rows):
@@ -76,4 +77,4 @@ def test_live_rules_on_the_same_landmarks_say_the_offline_angle_side_and_flags(a
 
 def test_a_hinge_given_as_an_ake_is_refused_with_the_reason(samples_dir):
     with pytest.raises(NotMeasurable, match="not an active knee extension.*--test hinge"):
-        analyze_video(samples_dir / "hinge_avg_male_L_good.mp4", Options(test="ake"))
+        analysis_of(samples_dir / "hinge_avg_male_L_good.mp4", Options(test="ake"))
