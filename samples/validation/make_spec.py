@@ -21,7 +21,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 SHAPES = ("average_male", "average_female", "heavy_male", "slim_tall_female", "short_heavy_female",
           "tall_muscular_male")
 N_SLR, N_HINGE = 120, 60
-N_AKE = 30
+N_AKE = 60
 MASTER_SEED = 20261201
 
 
