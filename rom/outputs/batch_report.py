@@ -70,6 +70,13 @@ class VideoRow:
     rep_max_trunk_inclination_deg: tuple = _col("deg", "rep max trunk inclination", "hinge: per rep", ())
     rep_max_knee_flexion_deg: tuple = _col("deg", "rep max knee flexion", "hinge: per rep", ())
     rep_flags: tuple = _col("", "rep flags", "hinge: flags of each rep", ())
+    # Active knee extension (AKE)
+    ake_angle_deg: float | None = _col("deg", "AKE angle", "knee flexion left at end range")
+    ake_angle_ci95_low_deg: float | None = _col("deg", "AKE angle 95% low")
+    ake_angle_ci95_high_deg: float | None = _col("deg", "AKE angle 95% high")
+    hip_flexion_at_end_deg: float | None = _col("deg", "hip at end range", "AKE: tested thigh vs table")
+    end_range_s: float | None = _col("s", "end range", "AKE: when the knee reached its most extended hold")
+    max_other_hip_flexion_deg: float | None = _col("deg", "other thigh highest", "AKE: other thigh vs table")
     flags: tuple = _col("", "flags", "findings (DESIGN.md 4 flag names)", ())
     not_assessed: tuple = _col("", "not assessed", "flags the video cannot decide either way (see the result)", ())
     # Quality
@@ -92,6 +99,8 @@ class VideoRow:
     slr_angle_error_deg: float | None = _col("deg", "SLR angle error", "measured minus truth")
     truth_knee_bend_onset_s: float | None = _col("s", "true onset")
     knee_bend_onset_error_s: float | None = _col("s", "onset error", "measured minus truth")
+    truth_ake_angle_deg: float | None = _col("deg", "true AKE angle")
+    ake_angle_error_deg: float | None = _col("deg", "AKE angle error", "measured minus truth")
     truth_rep_count: int | None = _col("", "true repetitions")
     reps_found: int | None = _col("", "true reps found", "true reps matched by a measured one")
     rep_hip_flexion_error_deg: tuple = _col("deg", "rep hip error", "measured minus truth, per true rep", ())
@@ -266,7 +275,7 @@ def to_json(rows: Sequence[VideoRow], meta: dict) -> str:
 # ---------------------------------------------------------------------------- index.html
 
 _QUALITY = ("detected_fraction", "frames", "duration_s", "view", "processing_s")
-_TRUTH = ("slr_angle_error_deg", "knee_bend_onset_error_s", "reps_found", "truth_rep_count",
+_TRUTH = ("slr_angle_error_deg", "knee_bend_onset_error_s", "ake_angle_error_deg", "reps_found", "truth_rep_count",
           "rep_hip_flexion_mae_deg", "rep_trunk_inclination_mae_deg", "rep_knee_flexion_mae_deg",
           "hip_flexion_mae_deg", "knee_flexion_mae_deg", "trunk_inclination_mae_deg")
 _UNIT_TEXT = {"deg": "\u00b0", "s": " s", "1/s": " fps", "px": " px"}

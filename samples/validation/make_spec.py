@@ -21,6 +21,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 SHAPES = ("average_male", "average_female", "heavy_male", "slim_tall_female", "short_heavy_female",
           "tall_muscular_male")
 N_SLR, N_HINGE = 120, 60
+N_AKE = 60
 MASTER_SEED = 20261201
 
 
@@ -83,9 +84,34 @@ def hinge_clip(i: int, rng: np.random.Generator) -> dict:
     return {"name": f"{split}-hinge-{i:03d}-{reps}reps", **c}
 
 
+def ake_clip(i: int, rng: np.random.Generator) -> dict:
+    """An active knee extension (90/90): the thigh held near 90, the knee straightened to end_knee;
+    faults none 50 %, hip_drift 25 % (8-15 deg, a quarter of them towards the chest), other_leg_lift
+    15 % (10-20 deg), both 10 %."""
+    seed = 3000 + i
+    c = {"scenario": "ake", "shape": str(rng.choice(SHAPES)), "seed": seed,
+         "side": str(rng.choice(["L", "R"])), "leg": str(rng.choice(["near", "far"])),
+         "hip_angle": round(float(rng.uniform(85, 95)), 1),
+         "end_knee": round(float(rng.uniform(5, 50)), 1),
+         "rise_s": round(float(rng.uniform(2, 4)), 2)}
+    fault = str(rng.choice(["none", "hip_drift", "other_leg_lift", "both"], p=[0.5, 0.25, 0.15, 0.1]))
+    drift = round(float(rng.uniform(8, 15) * (-1 if rng.random() < 0.25 else 1)), 1)
+    lift = round(float(rng.uniform(10, 20)), 1)
+    if fault in ("hip_drift", "both"):
+        c["drift"] = drift
+    if fault in ("other_leg_lift", "both"):
+        c["other_leg_lift"] = lift
+    c["faults"] = "hip_drift,other_leg_lift" if fault == "both" else fault
+    c.update(_imaging(rng, 2.7, 0.3))
+    split = "fit" if seed % 2 == 0 else "test"
+    return {"name": f"{split}-ake-{i:03d}-{c['leg']}-{c['end_knee']:.0f}-{fault}", **c}
+
+
 def build() -> list[dict]:
     rng = np.random.default_rng(MASTER_SEED)
-    return [slr_clip(i, rng) for i in range(N_SLR)] + [hinge_clip(i, rng) for i in range(N_HINGE)]
+    clips = [slr_clip(i, rng) for i in range(N_SLR)] + [hinge_clip(i, rng) for i in range(N_HINGE)]
+    ake_rng = np.random.default_rng(MASTER_SEED + 3)  # its own draws: the SLR and hinge entries stay as they were
+    return clips + [ake_clip(i, ake_rng) for i in range(N_AKE)]
 
 
 def main() -> None:

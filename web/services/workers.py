@@ -23,7 +23,8 @@ from typing import Any
 # connection's first frame would otherwise wait for them (seen: a 2.4 s stall at the start).
 PRELOAD = ["cv2", "numpy", "rom.analysis", "rom.live.session", "rom.capture.pose.mediapipe_backend",
            "rom.protocols.slr.live", "rom.protocols.slr.trials", "rom.protocols.hinge.live",
-           "rom.protocols.hinge.measure", "web.services.live_engine", "web.uploads"]
+           "rom.protocols.hinge.measure", "rom.protocols.ake.live", "rom.protocols.ake.measure",
+           "web.services.live_engine", "web.uploads"]
 
 _ctx = None
 _ctx_lock = threading.Lock()

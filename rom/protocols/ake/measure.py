@@ -1,0 +1,307 @@
+"""The active knee extension (AKE, 90/90 hamstring test): from a lying body's landmarks to the AKE
+angle, the hip at end range and the flags.
+
+Conventions (DESIGN.md 3): lying on the back, the tested hip held at 90 degrees of flexion (the
+thigh, hip -> knee, against the table line), the person straightens the knee as far as it goes.
+The AKE angle is the knee flexion left at end range (180 - the hip-knee-ankle angle; 0 = straight),
+read over the knee's most extended hold.
+
+Which leg: by geometry (`rom.core.legs`), the leg whose knee is held up; the pose model's left/right
+label is wrong for the raised leg in most near-leg clips (tools/synth/FINDINGS.md).
+
+The table line: the other leg lies on the table; before the extension its thigh line, turned by the
+angle at which a resting thigh lies above the table (`rest_thigh_deg`, as the SLR's), is the table
+line. The other leg's rise is read on its hip -> ankle line (a straight leg), which the raised leg's
+knee does not pull about as it does the resting knee's landmark (FINDINGS.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from rom.core import kinematics, legs, quality, signal
+from rom.core.errors import NotMeasurable
+from rom.core.landmarks import SIDES, LandmarkSeries, other_side
+from rom.core.results import FrameTable, Quality
+from rom.protocols.ake.result import AKEEvents, AKEResult
+from rom.protocols.ake.words import DRIFT_TOLERANCE_DEG
+
+
+@dataclass(frozen=True)
+class AKEConfig:
+    # The hip_drift flag: the thigh further than this from its starting angle during the extension.
+    hip_drift_tolerance_deg: float = DRIFT_TOLERANCE_DEG
+    contralateral_limit_deg: float = 8.0  # the other leg's rise that counts as lifting (the SLR's limit)
+    rest_thigh_deg: float = 4.0  # a resting leg's line above the table (the SLR's calibration)
+    rest_trunk_deg: float = 0.0  # the trunk line (mid-hip -> mid-shoulder) above the table
+    cutoff_hz: float = 4.0  # zero-phase low-pass of the thigh lines
+    knee_cutoff_hz: float = 5.0
+    min_run_s: float = 0.2
+    # MediaPipe reads the knee straighter than it is (FINDINGS.md: 0-4 degrees at end range): added to the
+    # knee. Fit half of samples/validation (13 measured clips, 2026-12-07): the AKE angle read 2.7 low on
+    # average (near legs 3.0, far 2.4: one figure for both), with no dependence on the angle, the camera's
+    # turn or the thigh's sink that held up (least squares: slopes of -0.01 per degree of angle and -0.2
+    # to -0.4 per degree of sink, changing sign with the model).
+    knee_bias_deg: float = 2.7
+    knee_bias_far_deg: float = 2.7
+    # The upright thigh against the table lines (fit half: it read 3.6 low at the start, SD 7.3 with
+    # the camera turned up to 18 degrees; FINDINGS.md: MediaPipe's thigh reads 0-5 low at the start):
+    # added to the hip.
+    hip_bias_deg: float = 3.6
+    # Uncertainty (fit half): SD of the AKE angle's error after the bias, near (3.8) and far (3.9) legs
+    # alike, and of the hip flexion at end range.
+    knee_sd_deg: float = 4.0
+    knee_sd_far_deg: float = 4.0
+    hip_sd_deg: float = 7.3
+    # What makes an AKE clip: the tested thigh held up (its median elevation above the body line over
+    # the clip), the knee bent at the start (the 90/90 position) and straightening by at least
+    # min_extension_deg; an SLR lifts a straight leg from the table, a hinge stands.
+    min_held_thigh_deg: float = 55.0
+    min_start_knee_deg: float = 45.0
+    min_extension_deg: float = 15.0
+    min_flat_deg: float = 25.0  # the other thigh higher than this over most of the clip does not lie on the table
+    # The tested leg's length in the picture over the resting leg's: a near leg reads longer, a far one
+    # shorter (the near leg hides part of it); within near_ratio_margin of near_ratio it is unknown.
+    near_ratio: float = 0.93
+    near_ratio_margin: float = 0.02
+    start_s: float = 0.4  # the still start read for the baselines (the renders hold 0.7 s)
+    hold_deg: float = 2.0  # end range: the frames within this of the knee's most extended reading
+    # Guards: a knee does not extend beyond about 15 degrees of hyperextension, a hip does not flex
+    # beyond 150 degrees; a far knee whose landmarks scatter more than far_noisy_deg around end range
+    # widens the interval by that much, and beyond refuse_noisy_deg is refused.
+    max_hyperextension_deg: float = 15.0
+    max_possible_hip_deg: float = 150.0
+    far_noisy_deg: float = 3.0
+    refuse_noisy_deg: float = 10.0
+
+
+def analyze_ake(series: LandmarkSeries, video: str = "", side: str | None = None,
+                config: AKEConfig = AKEConfig()) -> AKEResult:
+    """Measure an AKE clip. Raises NotMeasurable with the reason when the result cannot be trusted."""
+    fps = series.fps
+    if len(series) and series.upright_frames > 0.5 * len(series):
+        raise NotMeasurable("only a person standing (or sitting) upright was found, nobody lying on their back: this "
+                            "is not an active knee extension (for a hip hinge use --test hinge)")
+    quality.require_detections(series)
+    quality.require_lying(series)
+    body = kinematics.supine_frame(series)
+    if body is None:
+        raise NotMeasurable("cannot tell which way the lying person points (head and feet not found)")
+    warnings: list[str] = quality.require_side_view(series)
+
+    raised = legs.assign_raised_leg(series, body)
+    series, label = raised.series, raised.label
+    if raised.knee_swaps or raised.foot_swaps:
+        warnings.append(f"the pose model exchanged the legs' knees in {raised.knee_swaps} and feet in "
+                        f"{raised.foot_swaps} frames; corrected (the tested leg is the one held up)")
+    a = _angles(series, body, label, fps, config)
+    _require_ake(a, config)
+
+    n_start = max(3, int(round(config.start_s * fps)))
+    start = slice(0, n_start)
+    base_other_leg = _median(a["other_leg_raw"][start])
+    if not (np.isfinite(base_other_leg) or np.isfinite(_median(a["trunk_raw"][start]))):
+        raise NotMeasurable("neither the resting leg nor the trunk was found at the start: the table line cannot be "
+                            "found. Start the recording with the other leg flat on the table, the whole body in view")
+    base_trunk = _median(a["trunk_raw"][start])
+    # The table line's elevation above the body's feet direction: the mean of two lines that lie on it,
+    # the resting leg (hip -> ankle, rest_thigh_deg above it) and the trunk (hip -> shoulder); the
+    # resting thigh alone is not used, since the pose model puts its knee on the raised leg in some
+    # frames (fit half: SD 15.8 degrees of the hip at the start against 7.0 for this mean). Where one of
+    # them is missing, the other.
+    # (the trunk's elevation is measured towards the head: a tilt of the table turns it the other way)
+    lines = [v for v in (base_other_leg - config.rest_thigh_deg, -(base_trunk - config.rest_trunk_deg))
+             if np.isfinite(v)]
+    table = float(np.mean(lines))
+    hip = a["thigh"] - table + config.hip_bias_deg
+    hip_raw = a["thigh_raw"] - table + config.hip_bias_deg
+    other_rise = a["other_leg"] - base_other_leg
+    other_thigh = a["other_leg"] - table  # (the resting leg's line: its knee landmark wanders, see above)
+
+    # End range: the knee's most extended hold (smoothed), its first frame the reading's moment.
+    knee = a["knee"]
+    if not np.isfinite(knee).any():
+        raise NotMeasurable("the tested leg's knee was not found")
+    lowest = float(np.nanmin(knee))
+    i_min = int(np.nanargmin(knee))
+    held = np.isfinite(knee) & (knee <= lowest + config.hold_deg)
+    h0, h1 = i_min, i_min
+    while h0 > 0 and held[h0 - 1]:
+        h0 -= 1
+    while h1 < len(knee) - 1 and held[h1 + 1]:
+        h1 += 1
+    knee_start = _median(knee[start])
+    # The extension began where the knee last sat near its starting bend before end range.
+    bent = np.flatnonzero(np.isfinite(knee[:h0 + 1]) & (knee[:h0 + 1] >= knee_start - 3.0))
+    ext0 = int(bent[-1]) if len(bent) else 0
+    window = slice(ext0, h1 + 1)
+
+    hip_start = _median(hip[:max(ext0, n_start)])
+    hip_end = _median(hip[h0:h1 + 1])
+    if not (np.isfinite(hip_start) and np.isfinite(hip_end)):
+        raise NotMeasurable("the tested thigh's landmarks jumped about at the start or at end range (the frames there "
+                            "were rejected): the pose model does not hold the leg. Film in good light from the side "
+                            "of the tested leg, the whole body in view")
+    # The thigh's departure from its start at end range (the renders' drift grows through the extension;
+    # its largest departure over the extension also took landmark jumps for drift: fit half, one false flag).
+    drift = hip_end - hip_start
+    rise_window = other_rise[window]
+    rise_window = rise_window[np.isfinite(rise_window)]
+    other_max = float(np.max(rise_window)) if len(rise_window) else float("nan")
+    other_end = _median(other_rise[h0:h1 + 1])  # the lift is whole over the hold
+
+    near_far = _near_or_far(raised, np.isfinite(knee), config)
+    far = near_far.leg != "near"
+    bias = config.knee_bias_far_deg if near_far.leg == "far" else config.knee_bias_deg
+    knee_c, knee_raw_c = knee + bias, a["knee_raw"] + bias
+    ake = _median(knee_c[h0:h1 + 1])
+    # Landmark noise at end range: the raw knee's scatter about the smoothed one over the hold and 0.3 s round it.
+    lo_n, hi_n = max(0, h0 - int(0.3 * fps)), min(len(knee), h1 + int(0.3 * fps) + 1)
+    resid = (knee_raw_c - knee_c)[lo_n:hi_n]
+    resid = resid[np.isfinite(resid)]
+    # (robust: one frame with the knee put elsewhere is not the knee's scatter)
+    scatter = float(1.4826 * np.median(np.abs(resid - np.median(resid)))) if len(resid) >= 3 else float("inf")
+    if scatter > config.refuse_noisy_deg:
+        raise NotMeasurable(f"the tested knee's landmarks scatter by {scatter:.0f} degrees around end range: the pose "
+                            "model does not hold the knee (a far leg behind the near one?). Film from the side of "
+                            "the tested leg")
+    sd = config.knee_sd_far_deg if far else config.knee_sd_deg
+    extra = 0.0
+    if far and scatter > config.far_noisy_deg:
+        extra = scatter
+        warnings.append(f"the tested leg is the camera's far leg and its knee's landmarks scatter by {scatter:.0f} "
+                        "degrees around end range: the interval is widened by as much")
+    noise = scatter / np.sqrt(max(1.0, (h1 - h0 + 1) / 3.0))
+    half = 1.96 * float(np.sqrt(sd ** 2 + noise ** 2)) + extra
+
+    if np.isfinite(hip_end) and hip_end > config.max_possible_hip_deg:
+        raise NotMeasurable(f"the tested thigh read {hip_end:.0f} degrees from the table, beyond what a hip can do: "
+                            "the landmarks are in the wrong place")
+
+    flags: list[str] = []
+    if abs(drift) > config.hip_drift_tolerance_deg:
+        flags.append("hip_drift")
+    if np.isfinite(other_end) and max(other_end, 0.0) > config.contralateral_limit_deg:
+        flags.append("contralateral_leg_lift")
+    if abs(hip_start - 90.0) > 10.0:
+        warnings.append(f"the hip was set at {hip_start:.0f} degrees, not at 90: the AKE angle depends on the hip's "
+                        "angle; set the thigh upright before the knee extends")
+    if ake < -config.max_hyperextension_deg:
+        raise NotMeasurable(f"the knee read {-ake:.0f} degrees hyperextended at end range, which a knee does not do: "
+                            "the landmarks are in the wrong place")
+
+    facing = legs.facing_side(body)
+    side, side_note = _decide_side(side, body, near_far, label)
+    if side_note:
+        warnings.append(side_note)
+    q = Quality(frames=len(series), detected_fraction=float(series.detected.mean()),
+                warnings=tuple(warnings), view=quality.view_kind(series))
+    frames = FrameTable({
+        "t_s": series.t_s,
+        "hip_flexion_deg": hip,
+        "hip_flexion_raw_deg": hip_raw,
+        "knee_flexion_deg": knee_c,
+        "knee_flexion_raw_deg": knee_raw_c,
+        "other_hip_flexion_deg": other_thigh,
+        "other_leg_rise_deg": other_rise,
+        f"{side}_hip_visibility": series.vis(f"{label}_hip"),
+        f"{side}_knee_visibility": series.vis(f"{label}_knee"),
+        f"{side}_ankle_visibility": series.vis(f"{label}_ankle"),
+    })
+    events = AKEEvents(start=ext0, end=h0, hold=(h0, h1), label=label,
+                       knee_swapped=frozenset(int(i) for i in np.flatnonzero(raised.knee_swapped)),
+                       foot_swapped=frozenset(int(i) for i in np.flatnonzero(raised.foot_swapped)),
+                       feet_deg=body.feet_deg, up_sign=body.up_sign,
+                       drift_tolerance_deg=config.hip_drift_tolerance_deg)
+    hip_half = 1.96 * config.hip_sd_deg
+    t = series.t_s
+    return AKEResult(
+        video=video, side=side, facing=facing, tested_leg=near_far.leg, ake_angle_deg=ake,
+        ake_angle_ci95_deg=(ake - half, ake + half), end_range_s=float(t[h0]), extension_start_s=float(t[ext0]),
+        hip_flexion_start_deg=hip_start, hip_flexion_at_end_deg=hip_end,
+        hip_flexion_at_end_ci95_deg=(hip_end - hip_half, hip_end + hip_half), hip_drift_deg=drift,
+        max_other_hip_flexion_deg=config.rest_thigh_deg + max(other_max, 0.0) if np.isfinite(other_max)
+        else float("nan"),
+        other_leg_rise_deg=other_end, knee_flexion_start_deg=_median(knee_c[start]),
+        table_tilt_deg=float(body.up_sign * table), flags=tuple(flags), quality=q, frames=frames, events=events)
+
+
+def _angles(series: LandmarkSeries, body: kinematics.SupineFrame, label: str, fps: float,
+            config: AKEConfig) -> dict[str, np.ndarray]:
+    """Raw and cleaned per-frame angles of the tested leg (label) and the other one."""
+    other = other_side(label)
+    raw = {
+        "thigh": kinematics.segment_elevation(series, f"{label}_hip", f"{label}_knee", body),
+        "knee": kinematics.signed_knee_flexion(series, label, body),
+        "other_thigh": kinematics.segment_elevation(series, f"{other}_hip", f"{other}_knee", body),
+        "other_leg": kinematics.segment_elevation(series, f"{other}_hip", f"{other}_ankle", body),
+        "trunk": kinematics.trunk_elevation(series, body),
+    }
+    out = {f"{k}_raw": v for k, v in raw.items()}
+    for k, v in raw.items():
+        out[k] = signal.clean(v, fps, config.knee_cutoff_hz if k == "knee" else config.cutoff_hz,
+                              min_run_s=config.min_run_s)
+    return out
+
+
+def _require_ake(a: dict[str, np.ndarray], config: AKEConfig) -> None:
+    """Refuse a clip that is not an active knee extension: the tested thigh must be held up, its
+    knee bent at the start and straightening."""
+    thigh = _median(a["thigh"])
+    lower = _median(a["other_thigh"])
+    if np.isfinite(thigh) and thigh < config.min_held_thigh_deg and np.isfinite(lower) and lower > config.min_flat_deg:
+        raise NotMeasurable(f"neither thigh is held upright nor lies flat through most of the clip (they stood "
+                            f"{lower:.0f} and {thigh:.0f} degrees up): the pose model does not find the legs. Film in "
+                            "good light from the side of the tested leg, the whole body in view")
+    if not np.isfinite(thigh) or thigh < config.min_held_thigh_deg:
+        shown = "no thigh found" if not np.isfinite(thigh) else f"the higher thigh stood {thigh:.0f} degrees up"
+        raise NotMeasurable(f"no thigh was held up near 90 degrees through the clip ({shown} over most of it): this "
+                            "is not an active knee extension (an SLR lifts a straight leg from the table; for that "
+                            "use --test slr). Hold the tested thigh upright, then straighten the knee")
+    knee = a["knee"][np.isfinite(a["knee"])]
+    if not len(knee):
+        raise NotMeasurable("the tested leg's knee was not found")
+    top, low = float(np.percentile(knee, 95)), float(np.percentile(knee, 2))
+    if top < config.min_start_knee_deg:
+        raise NotMeasurable(f"the knee of the leg held up was never bent more than {top:.0f} degrees: the AKE starts "
+                            "from 90/90 (hip and knee at 90 degrees) and straightens the knee")
+    if top - low < config.min_extension_deg:
+        raise NotMeasurable(f"the knee straightened by only {top - low:.0f} degrees: no knee extension was found. "
+                            "Straighten the knee slowly as far as it goes")
+
+
+def _decide_side(declared: str | None, body: kinematics.SupineFrame, near_far: legs.NearFar,
+                 label: str) -> tuple[str, str]:
+    """The tested leg's side from the picture (near or far, and the head's direction); a declared
+    side is checked against it. Returns (side, a warning or ''). A declared side that the picture
+    clearly contradicts is refused: a number under the wrong leg would feed the left/right comparison."""
+    seen = legs.raised_side(body, near_far.leg)
+    if declared in SIDES:
+        if seen is not None and seen != declared and near_far.agree:
+            raise NotMeasurable(
+                f"the {declared} leg was given, but the leg held up is the camera's {near_far.leg} leg, which is the "
+                f"{seen} leg of a person lying with the head to the {'left' if body.feet_deg == 0.0 else 'right'}: "
+                "check the side (or film from the side of the tested leg)")
+        return declared, "" if seen == declared else "the side was given; the picture could not confirm it"
+    if seen is not None:
+        return seen, ""
+    return label, ("could not tell from the picture whether the tested leg is the camera's near or far leg; the side "
+                   "is the pose model's label, which is often wrong from the side: check it or give --side")
+
+
+def _near_or_far(raised: legs.RaisedLeg, frames: np.ndarray, config: AKEConfig) -> legs.NearFar:
+    """Near or far from the tested leg's length in the picture against the resting leg's alone: the
+    pose model's depth follows its left/right label, which it gets wrong for the leg held up in most
+    near-leg clips (FINDINGS.md), so it cannot vouch for the side here."""
+    r = legs.near_or_far(raised, frames).length_ratio
+    if not np.isfinite(r) or abs(r - config.near_ratio) < config.near_ratio_margin:
+        return legs.NearFar("unknown", r, float("nan"), False)
+    return legs.NearFar("near" if r > config.near_ratio else "far", r, float("nan"), True)
+
+
+def _median(x: np.ndarray) -> float:
+    x = np.asarray(x, float)
+    x = x[np.isfinite(x)]
+    return float(np.median(x)) if len(x) else float("nan")
