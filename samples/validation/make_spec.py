@@ -21,6 +21,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 SHAPES = ("average_male", "average_female", "heavy_male", "slim_tall_female", "short_heavy_female",
           "tall_muscular_male")
 N_SLR, N_HINGE = 120, 60
+N_SLUMP = 30
 MASTER_SEED = 20261201
 
 
@@ -83,9 +84,27 @@ def hinge_clip(i: int, rng: np.random.Generator) -> dict:
     return {"name": f"{split}-hinge-{i:03d}-{reps}reps", **c}
 
 
+def slump_clip(i: int, rng: np.random.Generator) -> dict:
+    """A seated slump test: its own generator (MASTER_SEED + 4), render seeds 4000 + i."""
+    seed = 4000 + i
+    c = {"scenario": "slump", "shape": str(rng.choice(SHAPES)), "seed": seed,
+         "side": str(rng.choice(["L", "R"])), "leg": str(rng.choice(["near", "far"])),
+         "slump_deg": round(float(rng.uniform(25, 50)), 1),
+         "neck_deg": round(float(rng.uniform(25, 45)), 1),
+         "end_knee": round(float(rng.uniform(10, 50)), 1),
+         "rise_s": round(float(rng.uniform(1.2, 2.5)), 2)}
+    c["ankle_deg"] = 0 if rng.random() < 0.3 else round(float(rng.uniform(10, 25)), 1)
+    c["release_gain"] = 0 if rng.random() < 0.4 else round(float(rng.uniform(3, 15)), 1)
+    c.update(_imaging(rng, 2.4, 0.3))
+    split = "fit" if seed % 2 == 0 else "test"
+    return {"name": f"{split}-slump-{i:03d}-{c['leg']}-{c['end_knee']:.0f}-g{c['release_gain']:.0f}", **c}
+
+
 def build() -> list[dict]:
     rng = np.random.default_rng(MASTER_SEED)
-    return [slr_clip(i, rng) for i in range(N_SLR)] + [hinge_clip(i, rng) for i in range(N_HINGE)]
+    clips = [slr_clip(i, rng) for i in range(N_SLR)] + [hinge_clip(i, rng) for i in range(N_HINGE)]
+    slump_rng = np.random.default_rng(MASTER_SEED + 4)
+    return clips + [slump_clip(i, slump_rng) for i in range(N_SLUMP)]
 
 
 def main() -> None:
