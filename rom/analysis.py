@@ -89,8 +89,9 @@ def measure(series: LandmarkSeries, test: str, video_name: str, options: Options
 
 def detect_test(info: video.VideoInfo, backend_factory: Callable[..., object] = create_backend,
                 model: str = "full", samples: int = 7) -> str:
-    """The test whose posture the clip shows (lying: the SLR; standing: the hip hinge), from a few
-    frames spread over the clip.
+    """The test whose posture the clip shows (lying: the SLR or the AKE; standing: the hip hinge;
+    sitting: the slump), from a few frames spread over the clip; between tests of one posture,
+    the test's own tell (`Protocol.tell`) on those frames decides.
 
     Each sample frame is detected afresh (static mode): a handful of inferences, against the
     hundreds of the analysis itself. A standing body is blanked out and the frame searched
@@ -99,7 +100,8 @@ def detect_test(info: video.VideoInfo, backend_factory: Callable[..., object] = 
     not a lifter's gym neighbour lying on a bench. A lifter bent over a bar stands: one leg
     pointing down is enough (`hinge_form.on_feet`), and a flat leg counts for lying only where
     the model sees it (`hinge_form.flat_leg_seen`), since the leg behind the plates is put
-    anywhere, even flat.
+    anywhere, even flat. A body sitting on a table's edge is asked first: its hanging shanks
+    can point down as steeply as a lifter's leg.
     """
     from rom.protocols.hinge.form import examined, flat_leg_seen, on_feet
 
@@ -108,29 +110,43 @@ def detect_test(info: video.VideoInfo, backend_factory: Callable[..., object] = 
 
     n = info.n_frames if info.n_frames > 0 else 1
     wanted = set(np.linspace(0, max(n - 1, 0), samples).round().astype(int).tolist())
-    lying = standing = seen = 0
+    frames: dict[str, list[np.ndarray]] = {p: [] for p in ("lying", "standing", "sitting")}
+    seen = 0
     with backend_factory(model=model, segmentation=False, static=True) as backend:
         for _, rgb in video.iter_frames(info, only=wanted):
             est = backend.process(rgb)
             if est is None:
                 continue
             seen += 1
-            if on_feet(est.xy_px):
+            if posture.is_sitting(est.xy_px):
+                frames["sitting"].append(est.xy_px)
+            elif on_feet(est.xy_px):
                 again = backend.process(extraction.blank_out(rgb, est.xy_px))
                 # (the blanked frame reads the patient's legs with low visibility: the
                 # examiner's closeness decides there, not flat_leg_seen)
                 if again is not None and posture.is_lying(again.xy_px) and examined(again.xy_px, est.xy_px):
-                    lying += 1
+                    frames["lying"].append(again.xy_px)
                 else:
-                    standing += 1
+                    frames["standing"].append(est.xy_px)
             elif lies(est):
-                lying += 1
+                frames["lying"].append(est.xy_px)
     if seen == 0:
         raise NotMeasurable("no person found in the video")
-    found = "lying" if lying >= max(2, 0.3 * seen) else "standing" if standing >= 0.5 * seen else None
+    count = {p: len(f) for p, f in frames.items()}
+    found = ("lying" if count["lying"] >= max(2, 0.3 * seen)
+             else "sitting" if count["sitting"] >= 0.5 * seen
+             else "standing" if count["standing"] >= 0.5 * seen else None)
     candidates = protocols.with_posture(found) if found else ()
     if len(candidates) == 1:
         return candidates[0].name
+    if len(candidates) > 1:
+        told = {p.name: p.tell(frames[found]) for p in candidates}
+        yes = [name for name, t in told.items() if t is not None and bool(t)]  # (a numpy bool too)
+        untold = [name for name, t in told.items() if t is None]
+        if len(yes) == 1:
+            return yes[0]
+        if not yes and len(untold) == 1:
+            return untold[0]
     choices = ", ".join(f"{p.name} ({p.posture})" for p in candidates or protocols.all_protocols())
     if found:
         raise NotMeasurable(f"the person is {found}, which fits more than one test ({choices}); "

@@ -1,7 +1,8 @@
-"""Whole-body posture from landmarks: lying or standing, and which way the body points.
+"""Whole-body posture from landmarks: lying, sitting or standing, and which way the body points.
 
-Used to tell an SLR clip (lying) from a hinge clip (standing) and, in an SLR, the person lying
-on the table from an examiner standing beside it. Functions take landmark pixels of one frame
+Used to tell the tests apart by posture (`--test auto`: lying, the SLR and the AKE; standing, the
+hinge; sitting, the slump) and, in an SLR, the person lying on the table from an examiner
+standing beside it. Functions take landmark pixels of one frame
 (33, 2) or of many (N, 33, 2).
 """
 
@@ -69,3 +70,35 @@ def is_lying(xy: np.ndarray, leg_threshold: float = 0.5, torso_max_deg: float = 
     trunk = np.linalg.norm(sh - hip, axis=-1)
     both_up = np.all(rise > 0.3, axis=-1) & (np.min(length, axis=-1) > 1.0 * trunk)
     return (np.any(flat, axis=-1) | both_up) & (torso_from_horizontal_deg(xy) <= torso_max_deg)
+
+
+def _unit_rows(v: np.ndarray) -> np.ndarray:
+    """Vectors (..., 2) scaled to unit length (NaN where zero or missing)."""
+    length = np.linalg.norm(v, axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(length > 0, v / length, np.nan)
+
+
+def is_sitting(xy: np.ndarray, thigh_max_deg: float = 35.0, shank_min_down: float = 0.7,
+               torso_min_deg: float = 45.0) -> np.ndarray:
+    """True where a body sits seen from the side: both thighs (hip -> knee) within thigh_max_deg of
+    the horizontal, at least one shank (knee -> ankle) hanging down (within about 45 degrees of
+    the vertical, cos 45 = 0.7), and the trunk above the hips, at least torso_min_deg from the
+    horizontal (a slumped trunk stays well above that). One hanging shank is enough: in the slump
+    test the other knee is straightened.
+
+    Standing (thighs vertical) and lying (trunk flat) fail it; a squat at its bottom can pass it
+    for a moment, which is why `--test auto` asks it of frames spread over the clip.
+    """
+    xy = np.asarray(xy, dtype=float)
+    hips = xy[..., [_L["left_hip"], _L["right_hip"]], :]
+    knees = xy[..., [_L["left_knee"], _L["right_knee"]], :]
+    ankles = xy[..., [_L["left_ankle"], _L["right_ankle"]], :]
+    thighs, shanks = _unit_rows(knees - hips), _unit_rows(ankles - knees)
+    with np.errstate(invalid="ignore"):
+        level = np.all(np.abs(thighs[..., 1]) <= np.sin(np.radians(thigh_max_deg)), axis=-1)
+        hanging = np.any(shanks[..., 1] >= shank_min_down, axis=-1)  # image y points down
+    hip = hips.mean(axis=-2)
+    sh = 0.5 * (xy[..., _L["left_shoulder"], :] + xy[..., _L["right_shoulder"], :])
+    above = sh[..., 1] < hip[..., 1]
+    return level & hanging & above & (torso_from_horizontal_deg(xy) >= torso_min_deg)

@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # (numpy stays unimported: `rom --help` and the CLI's parsing
 
     from rom.core.landmarks import LandmarkSeries, PoseEstimate
 
-POSTURES = ("lying", "standing")
+POSTURES = ("lying", "standing", "sitting")
 
 
 @dataclass(frozen=True)
@@ -152,10 +152,18 @@ class Protocol(ABC):
         from rom.core import posture
 
         ok = {"lying": lambda: bool(posture.is_lying(xy)),
-              "standing": lambda: bool(posture.is_standing(xy, threshold=0.7))}[self.posture]()
+              "standing": lambda: bool(posture.is_standing(xy, threshold=0.7)),
+              "sitting": lambda: bool(posture.is_sitting(xy))}[self.posture]()
         return {"posture": None if ok else self.posture_cue}
 
     posture_cue: ClassVar[str] = ""  # what to say when the person is not in the test's posture
+
+    def tell(self, xys: list[np.ndarray]) -> bool | None:
+        """`--test auto` between tests of the same posture: from the landmark pixels (33, 2) of the
+        sampled frames in which the person is in that posture, True when the clip shows this test,
+        False when it does not, None (the default) when the test has no tell of its own. The
+        posture's test without a tell is chosen when every test with one says False."""
+        return None
 
     # --- words -------------------------------------------------------------------------------
     def flag_words(self, flag: str) -> str:

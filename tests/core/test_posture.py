@@ -62,3 +62,36 @@ def test_on_the_back_with_both_legs_up_is_lying_and_a_deep_hinge_is_not():
     hinge[INDEX["left_shoulder"]] = hinge[INDEX["right_shoulder"]] = hinge[INDEX["left_hip"]] + [150, -20]
     assert posture.torso_from_horizontal_deg(hinge) < 45
     assert not posture.is_lying(hinge)
+
+
+def sitting_body(slump_deg=0.0, extend_deg=0.0):
+    """Side view of a body sitting on a table's edge: thighs level, shanks hanging (the tested,
+    left, knee straightened by extend_deg), the trunk leaning forward by slump_deg."""
+    xy = np.full((N_LANDMARKS, 2), np.nan)
+    hip = np.array([300.0, 250.0])
+    r = np.radians(slump_deg)
+    for s, dx in (("left", -4), ("right", 4)):
+        knee = hip + [dx + 120, 0]
+        a = np.radians(extend_deg if s == "left" else 0.0)  # shank from the vertical, forward
+        xy[INDEX[f"{s}_hip"]] = hip + [dx, 0]
+        xy[INDEX[f"{s}_knee"]] = knee
+        xy[INDEX[f"{s}_ankle"]] = knee + 115 * np.array([np.sin(a), np.cos(a)])
+        xy[INDEX[f"{s}_shoulder"]] = hip + [dx, 0] + 170 * np.array([np.sin(r), -np.cos(r)])
+    return xy
+
+
+def test_a_sitting_body_sits_slumped_or_with_a_knee_straightened_and_nothing_else_does():
+    for slump, extend in ((0, 0), (35, 0), (35, 60), (20, 75)):
+        xy = sitting_body(slump, extend)
+        assert posture.is_sitting(xy), (slump, extend)
+        assert not posture.is_lying(xy)
+        assert not posture.is_standing(xy)
+    # both knees straight out: nothing hangs (not a seated test posture)
+    both = sitting_body(0, 80)
+    both[INDEX["right_ankle"]] = both[INDEX["right_knee"]] + [115, -10]
+    assert not posture.is_sitting(both)
+    for lean in (0.0, 30.0):
+        assert not posture.is_sitting(standing_body(lean))
+    p, _ = slr_profile()
+    assert not posture.is_sitting(supine_series(p).xy_px).any()  # the whole raise, lying
+    assert posture.is_sitting(np.stack([sitting_body(), standing_body()])).tolist() == [True, False]
