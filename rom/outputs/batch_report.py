@@ -70,6 +70,12 @@ class VideoRow:
     rep_max_trunk_inclination_deg: tuple = _col("deg", "rep max trunk inclination", "hinge: per rep", ())
     rep_max_knee_flexion_deg: tuple = _col("deg", "rep max knee flexion", "hinge: per rep", ())
     rep_flags: tuple = _col("", "rep flags", "hinge: flags of each rep", ())
+    # slump test
+    knee_flexion_end_deg: float | None = _col("deg", "knee at end range", "slump: knee flexion in full slump")
+    knee_flexion_release_deg: float | None = _col("deg", "knee after release", "slump: after the neck release")
+    release_gain_deg: float | None = _col("deg", "gain on release", "slump: knee extension gained on the release")
+    max_spine_flexion_deg: float | None = _col("deg", "max spine flexion", "slump")
+    max_neck_flexion_deg: float | None = _col("deg", "max neck flexion", "slump")
     flags: tuple = _col("", "flags", "findings (DESIGN.md 4 flag names)", ())
     not_assessed: tuple = _col("", "not assessed", "flags the video cannot decide either way (see the result)", ())
     # Quality

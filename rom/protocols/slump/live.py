@@ -1,0 +1,129 @@
+"""Live feedback for the slump test: the offline rules run causally, one frame at a time.
+
+Each frame's raw angles are the offline ones (`measure.frame_angles`, the tested leg by geometry:
+the straighter knee); the steps are the offline rules (`phases.find_phases`) asked of the offline
+smoothing of the frames so far. The cue asks for the next step in the test's order ("slump", "chin
+to chest", "straighten the knee", "pull the foot up", "release the neck", then "sit up").
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rom.core import posture, signal
+from rom.core.landmarks import PoseEstimate
+from rom.protocols.base import LiveFrame, LiveRules
+from rom.protocols.slump import measure
+from rom.protocols.slump.measure import SlumpConfig
+from rom.protocols.slump.phases import find_move, find_phases
+from rom.protocols.slump.words import CUES
+
+# After the knee extension, the foot is asked to pull up this long; then the neck's release is asked
+# for (the ankle step is optional).
+ANKLE_WAIT_S = 1.0
+KEYS = ("trunk", "head", "knee", "foot", "hip")
+FACING_FRAMES = 15
+
+
+class SlumpLive(LiveRules):
+    """Causal slump feedback. `steps`: the steps found so far (name -> `phases.Move`), `done`: the
+    names of the steps that have ended, in order."""
+
+    def __init__(self, side: str | None, fps: float, config: SlumpConfig):
+        self.side, self.fps, self.config = side, fps, config
+        self.t: list[float] = []
+        self.raw: dict[str, list[float]] = {k: [] for k in KEYS}
+        self.xy: list[np.ndarray] = []
+        self.facing = 0.0
+        self.steps: dict = {}
+        self.done: list[str] = []
+        self.shown: dict[str, list[float]] = {}
+        self.filters = {k: signal.LiveLowpass(fps) for k in ("knee", "spine", "neck", "ankle", "trunk", "hip_flexion")}
+
+    def update(self, est: PoseEstimate | None, t: float, features: np.ndarray | None = None) -> LiveFrame:
+        frame = LiveFrame(t_s=t, detected=est is not None, side=self.side)
+        self.t.append(t)
+        xy = None if est is None else np.asarray(est.xy_px, float)
+        if xy is not None and len(self.xy) < FACING_FRAMES:  # the way the person faces, from the first frames
+            self.xy.append(xy)
+            self.facing = measure.image_facing(np.array(self.xy))
+        a = None
+        if xy is not None and self.facing != 0.0:
+            a = measure.tested_leg_per_frame(measure.frame_angles(xy[None], self.facing)) | \
+                measure.frame_angles(xy[None], self.facing)
+        for k in KEYS:
+            self.raw[k].append(float("nan") if a is None else float(a[k][0]))
+        if xy is None:
+            frame.cues.append("no one in view: sit side-on to the camera, the whole body in the picture")
+            return frame
+        if not posture.is_sitting(xy):
+            frame.cues.append("sit on the edge of the table, side-on to the camera, hands behind your back")
+        angles = self._angles()
+        shown = [k for k in angles if k in self.filters]
+        frame.raw = {_column(k): float(angles[k][-1]) for k in shown}
+        frame.angles = {_column(k): self.filters[k](float(angles[k][-1])) for k in shown}
+        self._find_steps(angles, frame)
+        frame.cues.append(self._cue(t))
+        return frame
+
+    def _angles(self) -> dict[str, np.ndarray]:
+        """The angles of the frames so far, smoothed as offline (spine and neck against the start)."""
+        c, fps = self.config, self.fps
+        clean = {k: signal.clean(np.array(v, float), fps, c.cutoff_hz) for k, v in self.raw.items()}
+        n0 = max(3, int(round(c.upright_s * fps)))
+        trunk_turn = clean["trunk"] - _median(clean["trunk"][:n0])
+        head_turn = clean["head"] - _median(clean["head"][:n0])
+        slump = find_move(trunk_turn, fps, 0, +1, c.phases.min_slump_deg)
+        ratio, _ = measure._spine_per_trunk(trunk_turn, head_turn, slump, fps, c)
+        spine = ratio * trunk_turn
+        return {"knee": np.clip(clean["knee"], 0.0, 180.0), "spine": spine,
+                "neck": (head_turn - spine) / c.neck_gain, "ankle": (clean["foot"] - c.ankle_offset_deg) / c.ankle_gain,
+                "trunk": clean["trunk"], "hip_flexion": clean["hip"], "trunk_turn": trunk_turn}
+
+    def _find_steps(self, angles: dict[str, np.ndarray], frame: LiveFrame) -> None:
+        steps = find_phases(angles["trunk_turn"], angles["neck"], angles["knee"], angles["ankle"], self.fps,
+                            self.config.phases)
+        self.steps = steps
+        for name, move in steps.items():
+            if move.settled and name not in self.done and len(self.t) - 1 > move.end:
+                self.done.append(name)
+                frame.events.append(name)
+
+    def _cue(self, t: float) -> str:
+        done = self.done
+        if "neck_release" in done:
+            return "test done: sit up" if "return" not in done else "test done"
+        if "knee_extension" in done:
+            ext_end = float(np.interp(self.steps["knee_extension"].end, np.arange(len(self.t)), self.t))
+            if "ankle_dorsiflexion" in done or "neck_release" in self.steps or t - ext_end > ANKLE_WAIT_S:
+                return CUES["neck_release"]
+            return CUES["ankle_dorsiflexion"]
+        if "neck_flexion" in done:
+            return CUES["knee_extension"]
+        if "slump" in done:
+            return CUES["neck_flexion"]
+        return CUES["slump"]
+
+    def angle_at(self, at_s: float) -> float | None:
+        """The tested knee's flexion (raw) of the frame nearest session time at_s."""
+        if not self.t:
+            return None
+        i = int(np.argmin(np.abs(np.array(self.t) - at_s)))
+        v = self.raw["knee"][i]
+        return float(v) if np.isfinite(v) else None
+
+    def pain_cue(self, pain_s: float) -> str:
+        v = self.angle_at(pain_s)
+        return "symptoms marked" if v is None else f"symptoms marked at knee flexion {v:.0f} degrees"
+
+
+def _column(key: str) -> str:
+    """The live angle's frame-table column (`words.LIVE_ANGLES`)."""
+    return {"knee": "knee_flexion_deg", "spine": "spine_flexion_deg", "neck": "neck_flexion_deg",
+            "ankle": "ankle_dorsiflexion_deg", "trunk": "trunk_inclination_deg", "hip_flexion": "hip_flexion_deg"}[key]
+
+
+def _median(x: np.ndarray) -> float:
+    x = np.asarray(x, float)
+    x = x[np.isfinite(x)]
+    return float(np.median(x)) if len(x) else float("nan")
