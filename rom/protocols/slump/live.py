@@ -2,8 +2,9 @@
 
 Each frame's raw angles are the offline ones (`measure.frame_angles`, the tested leg by geometry:
 the straighter knee); the steps are the offline rules (`phases.find_phases`) asked of the offline
-smoothing of the frames so far. The cue asks for the next step in the test's order ("slump", "chin
-to chest", "straighten the knee", "pull the foot up", "release the neck", then "sit up").
+smoothing of the frames so far (every STEP_EVERY-th frame). The cue asks for the next step in the
+test's order ("slump", "chin to chest", "straighten the knee", "pull the foot up", "release the
+neck", then "sit up").
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ from rom.protocols.slump.words import CUES
 ANKLE_WAIT_S = 1.0
 KEYS = ("trunk", "head", "knee", "foot", "hip")
 FACING_FRAMES = 15
+# The steps are looked for on every STEP_EVERY-th frame (the offline smoothing of all frames so far
+# costs a few milliseconds): a step is said at most STEP_EVERY frames after it could be.
+STEP_EVERY = 5
 
 
 class SlumpLive(LiveRules):
@@ -37,8 +41,12 @@ class SlumpLive(LiveRules):
         self.facing = 0.0
         self.steps: dict = {}
         self.done: list[str] = []
-        self.shown: dict[str, list[float]] = {}
-        self.filters = {k: signal.LiveLowpass(fps) for k in ("knee", "spine", "neck", "ankle", "trunk", "hip_flexion")}
+        shown = ("knee_flexion_deg", "spine_flexion_deg", "neck_flexion_deg", "ankle_dorsiflexion_deg",
+                 "trunk_inclination_deg", "hip_flexion_deg")
+        self.filters = {k: signal.LiveLowpass(fps) for k in shown}
+        self.start: dict[str, float] | None = None  # the trunk and head at the start (sitting upright)
+        self.ratio = config.default_spine_per_trunk  # the spine's flexion per degree of the trunk line's turn
+        self.steps_at = -1  # frames seen when the steps were last looked for
 
     def update(self, est: PoseEstimate | None, t: float, features: np.ndarray | None = None) -> LiveFrame:
         frame = LiveFrame(t_s=t, detected=est is not None, side=self.side)
@@ -58,13 +66,31 @@ class SlumpLive(LiveRules):
             return frame
         if not posture.is_sitting(xy):
             frame.cues.append("sit on the edge of the table, side-on to the camera, hands behind your back")
-        angles = self._angles()
-        shown = [k for k in angles if k in self.filters]
-        frame.raw = {_column(k): float(angles[k][-1]) for k in shown}
-        frame.angles = {_column(k): self.filters[k](float(angles[k][-1])) for k in shown}
-        self._find_steps(angles, frame)
+        shown = self._shown()
+        frame.raw = dict(shown)
+        frame.angles = {k: self.filters[k](v) for k, v in shown.items()}
+        n = len(self.t)
+        if n % STEP_EVERY == 0 or self.steps_at < 0:
+            self._find_steps(self._angles(), frame)
+            self.steps_at = n
         frame.cues.append(self._cue(t))
         return frame
+
+    def _shown(self) -> dict[str, float]:
+        """This frame's angles for display, from its raw landmarks: against the start's posture once
+        that has been seen (the first `upright_s`), the spine's ratio once the slump has been measured."""
+        c = self.config
+        n0 = max(3, int(round(c.upright_s * self.fps)))
+        if self.start is None and len(self.t) >= n0:
+            self.start = {k: _median(np.array(self.raw[k][:n0])) for k in ("trunk", "head")}
+        now = {k: self.raw[k][-1] for k in KEYS}
+        out = {"knee_flexion_deg": now["knee"], "trunk_inclination_deg": now["trunk"], "hip_flexion_deg": now["hip"],
+               "ankle_dorsiflexion_deg": (now["foot"] - c.ankle_offset_deg) / c.ankle_gain}
+        if self.start is not None:
+            spine = self.ratio * (now["trunk"] - self.start["trunk"])
+            out["spine_flexion_deg"] = spine
+            out["neck_flexion_deg"] = (now["head"] - self.start["head"] - spine) / c.neck_gain
+        return out
 
     def _angles(self) -> dict[str, np.ndarray]:
         """The angles of the frames so far, smoothed as offline (spine and neck against the start)."""
@@ -75,6 +101,8 @@ class SlumpLive(LiveRules):
         head_turn = clean["head"] - _median(clean["head"][:n0])
         slump = find_move(trunk_turn, fps, 0, +1, c.phases.min_slump_deg)
         ratio, _ = measure._spine_per_trunk(trunk_turn, head_turn, slump, fps, c)
+        if slump is not None and slump.settled:
+            self.ratio = ratio
         spine = ratio * trunk_turn
         return {"knee": np.clip(clean["knee"], 0.0, 180.0), "spine": spine,
                 "neck": (head_turn - spine) / c.neck_gain, "ankle": (clean["foot"] - c.ankle_offset_deg) / c.ankle_gain,
@@ -115,12 +143,6 @@ class SlumpLive(LiveRules):
     def pain_cue(self, pain_s: float) -> str:
         v = self.angle_at(pain_s)
         return "symptoms marked" if v is None else f"symptoms marked at knee flexion {v:.0f} degrees"
-
-
-def _column(key: str) -> str:
-    """The live angle's frame-table column (`words.LIVE_ANGLES`)."""
-    return {"knee": "knee_flexion_deg", "spine": "spine_flexion_deg", "neck": "neck_flexion_deg",
-            "ankle": "ankle_dorsiflexion_deg", "trunk": "trunk_inclination_deg", "hip_flexion": "hip_flexion_deg"}[key]
 
 
 def _median(x: np.ndarray) -> float:
