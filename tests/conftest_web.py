@@ -312,8 +312,7 @@ def sample_analysis(name: str):
     """The engine's analysis of a sample clip (cached for the session: the pose model is slow)."""
     from rom.analysis import Options, analyze_video
 
-    test = "hinge" if name.startswith("hinge") else "slr"
-    return analyze_video(SAMPLES / f"{name}.mp4", Options(test=test))
+    return analyze_video(SAMPLES / f"{name}.mp4", Options(test=truth(name)["test"]))
 
 
 def add_analysed(app, person_id: int, name: str = "slr_avg_male_L_near_60", **fields) -> int:

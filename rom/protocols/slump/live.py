@@ -61,6 +61,8 @@ class SlumpLive(LiveRules):
                 measure.frame_angles(xy[None], self.facing)
         for k in KEYS:
             self.raw[k].append(float("nan") if a is None else float(a[k][0]))
+        if a is not None:  # the leg drawn as measured: this frame's straighter knee, whatever its label
+            frame.side = "left" if bool(a["label_left"][0]) else "right"
         if xy is None:
             frame.cues.append("no one in view: sit side-on to the camera, the whole body in the picture")
             return frame
