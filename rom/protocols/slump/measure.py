@@ -16,9 +16,11 @@ How the numbers are made (samples/validation fit half; `SlumpConfig` names each 
   the slump it turns by the spine's flexion, the trunk line (mid-hip -> mid-shoulder) by a fixed share
   of it. Their ratio, read over the person's own slump, turns the trunk line's turn into spine
   flexion in every frame; neck flexion is the head's turn beyond it (the head against the trunk).
-* The back's outline (the segmentation mask, `rom.core.back_contour`) is traced as for the hinge: the
-  upper back's outline turns with the thoracic spine; its turn from sitting upright is a second
-  estimate of the spine's flexion, given beside the first (`spine_flexion_outline_deg`).
+* The back's outline (the segmentation mask, `rom.core.back_contour`) is traced as for the hinge, and
+  the upper back's outline turn from sitting upright is kept per frame (`spine_flexion_outline_deg`),
+  but it is not the reported spine flexion: with the hands clasped behind the back the arms cut into
+  the dorsal outline, and on the validation clips its turn missed the spine's by tens of degrees
+  (`rom validate` prints it), where the trunk line's misses by a few.
 * The knee's end range is read over the hold after the knee extension (in full slump); the gain on
   release is the hold before the release minus the hold after it (both with the foot as it is then),
   and the knee after the release is the end range minus the gain. A far tested

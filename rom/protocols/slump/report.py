@@ -48,8 +48,7 @@ def text_summary(r: SlumpResult) -> TextSummary:
                  num(r.knee_flexion_release_deg) + _ci(r.knee_flexion_release_ci95_deg)),
              row(_label("release_gain_deg"), num(r.release_gain_deg) + _ci(r.release_gain_ci95_deg)),
              row(_label("end_range_s"), num(r.end_range_s, 2, "s")),
-             row(_label("max_spine_flexion_deg"), f"{num(r.max_spine_flexion_deg)} at most (back outline: "
-                                                  f"{num(r.max_spine_flexion_outline_deg)})"),
+             row(_label("max_spine_flexion_deg"), f"{num(r.max_spine_flexion_deg)} at most"),
              row(_label("max_trunk_inclination_deg"), f"{num(r.max_trunk_inclination_deg)} at most"),
              row(_label("max_neck_flexion_deg"), f"{num(r.max_neck_flexion_deg)} at most"),
              row(_label("max_ankle_dorsiflexion_deg"), f"{num(r.max_ankle_dorsiflexion_deg)} at most"

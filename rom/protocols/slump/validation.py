@@ -28,6 +28,13 @@ def _err(d: dict, truth: dict, key: str) -> float | None:
     return None if m is None or t is None else m - t
 
 
+def _outline_error(columns: dict, truth: dict) -> float | None:
+    """The back outline's greatest spine flexion minus the truth's (the outline's estimate is not
+    reported; this says why)."""
+    x = np.asarray(columns.get("spine_flexion_outline_deg", []), float)
+    return float(np.nanmax(x)) - truth["max_spine_flexion_deg"] if np.isfinite(x).any() else None
+
+
 def compare(d: dict, columns: dict, truth) -> dict:
     """The slump's columns of a row: d is the result's to_dict(), columns its per-frame table, truth
     the clip's `rom.validation.truth.Truth`."""
@@ -50,8 +57,7 @@ def compare(d: dict, columns: dict, truth) -> dict:
         gain_error_deg=_err(d, t, "release_gain_deg"),
         gain_truth_deg=t.get("release_gain_deg"), gain_deg=d.get("release_gain_deg"),
         spine_error_deg=_err(d, t, "max_spine_flexion_deg"),
-        spine_outline_error_deg=(None if d.get("max_spine_flexion_outline_deg") is None
-                                 else d["max_spine_flexion_outline_deg"] - t["max_spine_flexion_deg"]),
+        spine_outline_error_deg=_outline_error(columns, t),
         trunk_error_deg=_err(d, t, "max_trunk_inclination_deg"),
         neck_error_deg=_err(d, t, "max_neck_flexion_deg"),
         ankle_error_deg=_err(d, t, "max_ankle_dorsiflexion_deg") if "ankle_dorsiflexion" in t["phases"] else None,
