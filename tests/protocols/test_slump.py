@@ -171,3 +171,13 @@ def test_the_protocol_declares_its_posture_and_views():
     notable, sentence = it.side_difference(30.0, 18.0, it.thresholds())
     assert notable and "left knee" in sentence
     assert not it.side_difference(30.0, 26.0, it.thresholds())[0]
+
+
+def test_the_camera_check_asks_for_the_tested_leg_nearest_the_camera():
+    p = protocols.get("slump")
+    _, _, series = _case()  # facing +x: the right side faces the camera
+    assert p.posture_advice(series.xy_px[0], "right") == {"posture": None, "tested_leg_near": None}
+    advice = p.posture_advice(series.xy_px[0], "left")["tested_leg_near"]
+    assert "far leg" in advice and "Film from the left side" in advice
+    lying = supine_series(slr_profile()[0]).xy_px[0]
+    assert p.posture_advice(lying, "left")["posture"] == p.posture_cue

@@ -56,6 +56,20 @@ class Slump(Protocol):
 
         return SlumpLive(side, fps, config or self.default_config())
 
+    def posture_advice(self, xy: np.ndarray, side: str | None) -> dict[str, str | None]:
+        """The posture, and a declared leg that is the camera's far leg (the near leg hangs in front
+        of it: `SlumpConfig.refuse_far_leg`)."""
+        from rom.protocols.slump.measure import image_facing
+
+        checks = super().posture_advice(xy, side)
+        if checks["posture"] is None and side in ("left", "right"):
+            facing = image_facing(xy[None])
+            near = None if facing == 0.0 else ("right" if facing > 0 else "left")
+            checks["tested_leg_near"] = None if near is None or near == side else (
+                f"the {side} leg is the camera's far leg: the other leg hangs in front of it and it cannot be measured "
+                f"well. Film from the {side} side: move the camera to the other side, or turn the person round")
+        return checks
+
     def tell(self, xys: list[np.ndarray]) -> bool | None:
         """The only sitting test: no tell of its own."""
         return None

@@ -53,8 +53,13 @@ class SlumpConfig:
     # the knee straightened by more than this on the neck's release is flagged neck_release_gain:
     # above the gain read on the fit half's clips without one (see calibration in the README)
     release_gain_threshold_deg: float = 3.0
-    # A far tested leg reads straighter than it is (the near leg hangs in front of it): added to its
-    # knee flexion (fit half, far-leg clips: mean error at end range)
+    # A far tested leg (the near leg hangs in front of it) is refused when refuse_far_leg (fit half:
+    # its knee's error at end range spread over far_knee_spread_deg, its gain on release off by up to
+    # far_gain_error_deg); else its knee flexion is corrected by far_knee_bias_deg (the fit half's mean
+    # error) and its interval widened to far_knee_sd_deg
+    refuse_far_leg: bool = False
+    far_knee_spread_deg: float = 0.0
+    far_gain_error_deg: float = 0.0
     far_knee_bias_deg: float = 0.0
     near_knee_bias_deg: float = 0.0
     # Uncertainty (SD, degrees) of the knee flexion at end range and of the gain on release: the
@@ -204,6 +209,12 @@ def analyze_slump(series: LandmarkSeries, video: str = "", side: str | None = No
     near_far, shank_ratio = _near_or_far(leg, ext, fps, c)
     facing_side = "right" if facing > 0 else "left"
     tested = facing_side if near_far == "near" else other_side(facing_side)
+    if near_far == "far" and c.refuse_far_leg:
+        raise NotMeasurable(
+            f"the tested leg ({tested}) is the camera's far leg: the near leg hangs in front of it, and on rendered "
+            f"clips the pose model's reading of the far knee at end range was off by {c.far_knee_spread_deg:.0f} "
+            f"degrees either way and its gain on the neck release by up to {c.far_gain_error_deg:.0f}; film from the "
+            f"{tested} side, with the tested leg nearest the camera")
     if side in ("left", "right") and side != tested:
         warnings.append(f"the {side} leg was declared, but the knee that straightened is the {tested} leg (the "
                         f"camera's {near_far} leg): it is measured as the {tested} leg")
