@@ -14,9 +14,11 @@ import numpy as np
 from synthetic import ease
 
 from rom.core.landmarks import INDEX, N_LANDMARKS, LandmarkSeries
+from rom.protocols.slump.measure import SlumpConfig
 
 FPS = 30.0
-TRUNK_SHARE = 0.55  # the trunk line's turn per degree of spine flexion (the renderer's bodies: 0.5-0.6)
+# the trunk line's turn per degree of spine flexion: the fit half's average body (the renderer's: 0.5-0.6)
+TRUNK_SHARE = 1.0 / SlumpConfig().spine_per_trunk
 HANGING_KNEE_DEG = 80.0
 
 

@@ -45,7 +45,7 @@ class SlumpLive(LiveRules):
                  "trunk_inclination_deg", "hip_flexion_deg")
         self.filters = {k: signal.LiveLowpass(fps) for k in shown}
         self.start: dict[str, float] | None = None  # the trunk and head at the start (sitting upright)
-        self.ratio = config.default_spine_per_trunk  # the spine's flexion per degree of the trunk line's turn
+        self.ratio = config.default_head_per_trunk  # the head's turn per degree of the trunk line's turn
         self.steps_at = -1  # frames seen when the steps were last looked for
 
     def update(self, est: PoseEstimate | None, t: float, features: np.ndarray | None = None) -> LiveFrame:
@@ -89,9 +89,9 @@ class SlumpLive(LiveRules):
         out = {"knee_flexion_deg": now["knee"], "trunk_inclination_deg": now["trunk"], "hip_flexion_deg": now["hip"],
                "ankle_dorsiflexion_deg": (now["foot"] - c.ankle_offset_deg) / c.ankle_gain}
         if self.start is not None:
-            spine = self.ratio * (now["trunk"] - self.start["trunk"])
-            out["spine_flexion_deg"] = spine
-            out["neck_flexion_deg"] = (now["head"] - self.start["head"] - spine) / c.neck_gain
+            turn = now["trunk"] - self.start["trunk"]
+            out["spine_flexion_deg"] = c.spine_per_trunk * turn
+            out["neck_flexion_deg"] = c.neck_scale * (now["head"] - self.start["head"] - self.ratio * turn)
         return out
 
     def _angles(self) -> dict[str, np.ndarray]:
@@ -102,12 +102,12 @@ class SlumpLive(LiveRules):
         trunk_turn = clean["trunk"] - _median(clean["trunk"][:n0])
         head_turn = clean["head"] - _median(clean["head"][:n0])
         slump = find_move(trunk_turn, fps, 0, +1, c.phases.min_slump_deg)
-        ratio, _ = measure._spine_per_trunk(trunk_turn, head_turn, slump, fps, c)
+        ratio, _ = measure.head_per_trunk(trunk_turn, head_turn, slump, fps, c)
         if slump is not None and slump.settled:
             self.ratio = ratio
-        spine = ratio * trunk_turn
-        return {"knee": np.clip(clean["knee"], 0.0, 180.0), "spine": spine,
-                "neck": (head_turn - spine) / c.neck_gain, "ankle": (clean["foot"] - c.ankle_offset_deg) / c.ankle_gain,
+        return {"knee": np.clip(clean["knee"], 0.0, 180.0), "spine": c.spine_per_trunk * trunk_turn,
+                "neck": c.neck_scale * (head_turn - ratio * trunk_turn),
+                "ankle": (clean["foot"] - c.ankle_offset_deg) / c.ankle_gain,
                 "trunk": clean["trunk"], "hip_flexion": clean["hip"], "trunk_turn": trunk_turn}
 
     def _find_steps(self, angles: dict[str, np.ndarray], frame: LiveFrame) -> None:

@@ -12,10 +12,13 @@ How the numbers are made (samples/validation fit half; `SlumpConfig` names each 
   knees), not by the pose model's left/right labels, which swap in a seated side view. Whether it
   is the camera's near or far leg comes from its shank's length in the picture against the hanging
   one's (the nearer leg looks longer); the body side facing the camera from the way the thighs point.
-* The head's pitch (the ear -> nose line) turns with the whole spine while the neck is still: during
-  the slump it turns by the spine's flexion, the trunk line (mid-hip -> mid-shoulder) by a fixed share
-  of it. Their ratio, read over the person's own slump, turns the trunk line's turn into spine
-  flexion in every frame; neck flexion is the head's turn beyond it (the head against the trunk).
+* The spine's flexion is the trunk line's (mid-hip -> mid-shoulder) forward turn from sitting upright
+  times a ratio fitted on the fit half: the pelvis stays still on the table, so the trunk line turns
+  by a share of the spine's flexion.
+* The head's pitch (the ear -> nose line) turns with the whole spine while the neck is still: over
+  the person's own slump it turns by a multiple of the trunk line's turn. The head's turn beyond that
+  multiple is the neck's flexion (the head against the trunk), scaled by the fit half's factor (the
+  pose model reads a chin bent to the chest short).
 * The back's outline (the segmentation mask, `rom.core.back_contour`) is traced as for the hinge, and
   the upper back's outline turn from sitting upright is kept per frame (`spine_flexion_outline_deg`),
   but it is not the reported spine flexion: with the hands clasped behind the back the arms cut into
@@ -67,10 +70,13 @@ class SlumpConfig:
     near_knee_sd_deg: float = 2.5
     far_knee_sd_deg: float = 5.0
     gain_sd_deg: float = 1.5
-    # Head pitch per degree of the trunk line's turn during the slump when it cannot be read (no
-    # slump found): the fit half's median
-    default_spine_per_trunk: float = 1.6
-    neck_gain: float = 1.0  # the head pitch's bend against the trunk per degree of true neck flexion
+    # Spine flexion per degree of the trunk line's turn from sitting upright (fit half: least squares
+    # of the true spine flexion on the measured turn in the slumped hold)
+    spine_per_trunk: float = 1.69
+    # The head's turn per degree of the trunk line's turn during the slump when it cannot be read from
+    # the person's own slump (none found): the fit half's median
+    default_head_per_trunk: float = 1.67
+    neck_scale: float = 1.0  # true neck flexion per degree of the head's measured turn against the trunk
     ankle_gain: float = 1.0  # the foot angle's change per degree of true ankle dorsiflexion
     ankle_offset_deg: float = 0.0  # the foot angle's reading of a neutral ankle, minus 0
     # the shank of the straightening leg over the hanging one in the picture at end range: above it
@@ -186,13 +192,14 @@ def analyze_slump(series: LandmarkSeries, video: str = "", side: str | None = No
     trunk_turn = trunk - trunk0
     head_turn = head - head0
 
-    # The spine's flexion per degree of the trunk line's turn, from the person's own slump.
+    # The head's turn per degree of the trunk line's turn over the person's own slump (the neck still):
+    # the head's turn beyond it is the neck's flexion.
     slump = find_move(trunk_turn, fps, 0, +1, c.phases.min_slump_deg)
-    ratio, ratio_note = _spine_per_trunk(trunk_turn, head_turn, slump, fps, c)
+    ratio, ratio_note = head_per_trunk(trunk_turn, head_turn, slump, fps, c)
     if ratio_note:
         warnings.append(ratio_note)
-    spine = ratio * trunk_turn
-    neck = (head_turn - spine) / c.neck_gain
+    spine = c.spine_per_trunk * trunk_turn
+    neck = c.neck_scale * (head_turn - ratio * trunk_turn)
     ankle = (foot - c.ankle_offset_deg) / c.ankle_gain
     phases = find_phases(trunk_turn, neck, knee, ankle, fps, c.phases)
     if "knee_extension" not in phases:
@@ -289,27 +296,27 @@ def analyze_slump(series: LandmarkSeries, video: str = "", side: str | None = No
         max_spine_flexion_deg=float(np.nanmax(spine)), max_trunk_inclination_deg=float(np.nanmax(trunk)),
         max_neck_flexion_deg=float(np.nanmax(neck)), max_ankle_dorsiflexion_deg=ankle_max,
         max_spine_flexion_outline_deg=float(np.nanmax(outline)) if np.isfinite(outline).any() else float("nan"),
-        spine_per_trunk=ratio, shank_ratio=shank_ratio, components=done,
+        head_per_trunk=ratio, shank_ratio=shank_ratio, components=done,
         flags=tuple(flags), quality=q, frames=frames_table, marks=mark_list,
         events=SlumpEvents(phases={k: (float(m.start), float(m.end)) for k, m in phases.items()},
                            end_range=float(ext.end), release_threshold_deg=c.release_gain_threshold_deg))
 
 
-def _spine_per_trunk(trunk_turn, head_turn, slump: Move | None, fps, c: SlumpConfig) -> tuple[float, str]:
-    """The head's turn per degree of the trunk line's turn over the slump (the spine's flexion per
-    degree of the trunk line: the neck is still while the trunk slumps), or the fit half's when the
-    slump cannot be read."""
+def head_per_trunk(trunk_turn, head_turn, slump: Move | None, fps, c: SlumpConfig) -> tuple[float, str]:
+    """The head's turn per degree of the trunk line's turn over the slump (the neck is still while the
+    trunk slumps, so the head turns with the whole spine), or the fit half's when the slump cannot be
+    read."""
     if slump is None or not slump.settled:
-        return c.default_spine_per_trunk, ("no slump of the trunk was found; the spine's flexion is estimated from the "
-                                           "trunk line with a typical ratio")
+        return c.default_head_per_trunk, ("no slump of the trunk was found; the neck's flexion is read against the "
+                                          "trunk line with a typical ratio")
     lo, hi = int(slump.start), int(np.ceil(slump.end))
     dt = _median(trunk_turn[hi:hi + int(0.2 * fps) + 1]) - _median(trunk_turn[max(0, lo - int(0.2 * fps)):lo + 1])
     dh = _median(head_turn[hi:hi + int(0.2 * fps) + 1]) - _median(head_turn[max(0, lo - int(0.2 * fps)):lo + 1])
     r = dh / dt if dt > 1.0 else float("nan")
     if not np.isfinite(r) or not 1.0 <= r <= 3.0:
-        return c.default_spine_per_trunk, (f"the head turned {dh:.0f} degrees while the trunk line turned {dt:.0f} "
-                                           "during the slump (the neck moved too?); the spine's flexion is estimated "
-                                           "from the trunk line with a typical ratio")
+        return c.default_head_per_trunk, (f"the head turned {dh:.0f} degrees while the trunk line turned {dt:.0f} "
+                                          "during the slump (the neck moved too?); the neck's flexion is read against "
+                                          "the trunk line with a typical ratio")
     return float(r), ""
 
 

@@ -64,7 +64,7 @@ class SlumpResult:
     # the back outline's estimate of the same: not reported (the hands behind the back break the outline;
     # fit half of samples/validation: errors of tens of degrees), kept for the validation table
     max_spine_flexion_outline_deg: float
-    spine_per_trunk: float  # the spine's flexion per degree of the trunk line's turn (the person's own)
+    head_per_trunk: float  # the head's turn per degree of the trunk line's turn over the slump (the person's own)
     shank_ratio: float  # the straightened shank over the hanging one in the picture
     components: dict  # step -> how far it went (degrees), None: not done
     flags: tuple[str, ...]
