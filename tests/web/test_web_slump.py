@@ -66,3 +66,13 @@ def test_the_live_page_has_the_slump_readouts_and_the_symptom_marker(client, app
     page = client.get(f"/assessments/{aid}/live").get_data(as_text=True)
     assert 'data-angle="spine_flexion_deg"' in page and 'data-angle="neck_flexion_deg"' in page
     assert 'id="pain"' in page and 'data-hip-reference="trunk"' in page
+
+
+def test_a_declared_leg_is_checked_against_the_knee_that_straightened(app):
+    from web.services import sides
+
+    analysis = sample_analysis(RIGHT)
+    with app.app_context():
+        result, check = sides.check(analysis.result, analysis.series, "left", RIGHT)
+    assert result.side == "right" and check.mismatch and check.source == "video"
+    assert "the video shows the right leg" in check.sentence()

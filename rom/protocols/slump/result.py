@@ -76,6 +76,11 @@ class SlumpResult:
     test = "slump"
 
     @property
+    def raised_leg(self) -> str:
+        """The tested leg as the web app's side check names a measured leg (`web.services.sides`)."""
+        return self.tested_leg
+
+    @property
     def first_mark(self) -> SlumpMark | None:
         return min(self.marks, key=lambda m: m.t_s) if self.marks else None
 
