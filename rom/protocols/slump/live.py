@@ -87,7 +87,7 @@ class SlumpLive(LiveRules):
             self.start = {k: _median(np.array(self.raw[k][:n0])) for k in ("trunk", "head")}
         now = {k: self.raw[k][-1] for k in KEYS}
         out = {"knee_flexion_deg": now["knee"], "trunk_inclination_deg": now["trunk"], "hip_flexion_deg": now["hip"],
-               "ankle_dorsiflexion_deg": (now["foot"] - c.ankle_offset_deg) / c.ankle_gain}
+               "ankle_dorsiflexion_deg": c.ankle_scale * now["foot"] + c.ankle_offset_deg}
         if self.start is not None:
             turn = now["trunk"] - self.start["trunk"]
             out["spine_flexion_deg"] = c.spine_per_trunk * turn
@@ -107,7 +107,7 @@ class SlumpLive(LiveRules):
             self.ratio = ratio
         return {"knee": np.clip(clean["knee"], 0.0, 180.0), "spine": c.spine_per_trunk * trunk_turn,
                 "neck": c.neck_scale * (head_turn - ratio * trunk_turn),
-                "ankle": (clean["foot"] - c.ankle_offset_deg) / c.ankle_gain,
+                "ankle": c.ankle_scale * clean["foot"] + c.ankle_offset_deg,
                 "trunk": clean["trunk"], "hip_flexion": clean["hip"], "trunk_turn": trunk_turn}
 
     def _find_steps(self, angles: dict[str, np.ndarray], frame: LiveFrame) -> None:

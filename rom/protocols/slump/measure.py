@@ -70,6 +70,9 @@ class SlumpConfig:
     near_knee_sd_deg: float = 2.5
     far_knee_sd_deg: float = 5.0
     gain_sd_deg: float = 1.5
+    # true gain on release per degree of the measured one: the pose model reads the knee's last
+    # degrees towards straight short (fit half: least squares over the near-leg clips)
+    gain_scale: float = 1.0
     # Spine flexion per degree of the trunk line's turn from sitting upright (fit half: least squares
     # of the true spine flexion on the measured turn in the slumped hold)
     spine_per_trunk: float = 1.69
@@ -77,14 +80,18 @@ class SlumpConfig:
     # the person's own slump (none found): the fit half's median
     default_head_per_trunk: float = 1.67
     neck_scale: float = 1.0  # true neck flexion per degree of the head's measured turn against the trunk
-    ankle_gain: float = 1.0  # the foot angle's change per degree of true ankle dorsiflexion
-    ankle_offset_deg: float = 0.0  # the foot angle's reading of a neutral ankle, minus 0
+    # The ankle's dorsiflexion from the foot angle (the shank against heel -> toe, minus 90): true =
+    # ankle_scale * reading + ankle_offset_deg (fit half: least squares over the holds before and
+    # after the foot is pulled up; the pose model's foot turns less than the foot)
+    ankle_scale: float = 1.0
+    ankle_offset_deg: float = 0.0
     # the shank of the straightening leg over the hanging one in the picture at end range: above it
     # the near leg
     near_shank_ratio: float = 1.0
     min_sitting_fraction: float = 0.6  # frames with a pose in which the person must be seen sitting
     upright_s: float = 0.3  # the start's still sitting posture (the reference of every change)
-    hold_trim_s: float = 0.1  # the edges of a hold left out of its median
+    hold_trim_s: float = 0.1  # the edges of a hold left out of its reading
+    hold_percentile: float = 25.0  # the knee's reading over a hold (`_hold_value`)
     phases: PhaseConfig = field(default_factory=PhaseConfig)
 
 
@@ -200,7 +207,7 @@ def analyze_slump(series: LandmarkSeries, video: str = "", side: str | None = No
         warnings.append(ratio_note)
     spine = c.spine_per_trunk * trunk_turn
     neck = c.neck_scale * (head_turn - ratio * trunk_turn)
-    ankle = (foot - c.ankle_offset_deg) / c.ankle_gain
+    ankle = c.ankle_scale * foot + c.ankle_offset_deg
     phases = find_phases(trunk_turn, neck, knee, ankle, fps, c.phases)
     if "knee_extension" not in phases:
         rise = float(np.nanmax(knee) - np.nanmin(knee)) if np.isfinite(knee).any() else 0.0
@@ -247,7 +254,7 @@ def analyze_slump(series: LandmarkSeries, video: str = "", side: str | None = No
                                                pre_release, fps, c)
         after_deg, rel_noise = _hold_value(knee_raw, int(np.ceil(release.end)),
                                            int(np.floor(ret.start)) if ret else len(series) - 1, fps, c)
-        gain_deg = before_deg - after_deg
+        gain_deg = c.gain_scale * (before_deg - after_deg)
         rel_deg = end_deg - gain_deg
         rel_noise = float(np.hypot(rel_noise, before_noise))
     elif release is None:
@@ -355,9 +362,10 @@ def _next_move_start(phases: dict[str, Move], ext: Move, n: int) -> int:
 
 
 def _hold_value(x: np.ndarray, lo: int, hi: int, fps: float, c: SlumpConfig) -> tuple[float, float]:
-    """The knee's reading over a hold, frames lo..hi (the edges trimmed), and its SD: the lower quartile of
-    the unsmoothed frames, since the pose model's slips in a seated side view (the legs' landmarks
-    mixed for a few frames) read the knee more bent, seldom straighter, than the straighter knee is."""
+    """The knee's reading over a hold, frames lo..hi (the edges trimmed), and its SD: a low percentile
+    (`hold_percentile`) of the unsmoothed frames, since the pose model's slips in a seated side view
+    (the legs' landmarks mixed for a few frames) read the knee more bent, seldom straighter, than the
+    straighter knee is."""
     trim = int(round(c.hold_trim_s * fps))
     a, b = lo, max(lo + 1, hi - trim)
     seg = _finite(x[a:b + 1])
@@ -367,7 +375,7 @@ def _hold_value(x: np.ndarray, lo: int, hi: int, fps: float, c: SlumpConfig) -> 
         return float("nan"), float("nan")
     eff = max(1.0, len(seg) / max(1.0, fps / 8.0))
     q1, q3 = np.percentile(seg, [25, 75])
-    return float(q1), float((q3 - q1) / 1.35 / np.sqrt(eff))
+    return float(np.percentile(seg, c.hold_percentile)), float((q3 - q1) / 1.35 / np.sqrt(eff))
 
 
 def _ci(v: float, sd: float) -> tuple[float, float]:
