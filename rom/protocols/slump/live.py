@@ -16,7 +16,7 @@ from rom.core.landmarks import PoseEstimate
 from rom.protocols.base import LiveFrame, LiveRules
 from rom.protocols.slump import measure
 from rom.protocols.slump.measure import SlumpConfig
-from rom.protocols.slump.phases import find_move, find_phases
+from rom.protocols.slump.phases import find_phases
 from rom.protocols.slump.words import CUES
 
 # After the knee extension, the foot is asked to pull up this long; then the neck's release is asked
@@ -45,7 +45,6 @@ class SlumpLive(LiveRules):
                  "trunk_inclination_deg", "hip_flexion_deg")
         self.filters = {k: signal.LiveLowpass(fps) for k in shown}
         self.start: dict[str, float] | None = None  # the trunk and head at the start (sitting upright)
-        self.ratio = config.default_head_per_trunk  # the head's turn per degree of the trunk line's turn
         self.steps_at = -1  # frames seen when the steps were last looked for
 
     def update(self, est: PoseEstimate | None, t: float, features: np.ndarray | None = None) -> LiveFrame:
@@ -80,7 +79,7 @@ class SlumpLive(LiveRules):
 
     def _shown(self) -> dict[str, float]:
         """This frame's angles for display, from its raw landmarks: against the start's posture once
-        that has been seen (the first `upright_s`), the spine's ratio once the slump has been measured."""
+        that has been seen (the first `upright_s`)."""
         c = self.config
         n0 = max(3, int(round(c.upright_s * self.fps)))
         if self.start is None and len(self.t) >= n0:
@@ -91,7 +90,8 @@ class SlumpLive(LiveRules):
         if self.start is not None:
             turn = now["trunk"] - self.start["trunk"]
             out["spine_flexion_deg"] = c.spine_per_trunk * turn
-            out["neck_flexion_deg"] = c.neck_scale * (now["head"] - self.start["head"] - self.ratio * turn)
+            out["neck_flexion_deg"] = float(measure.head_true(now["head"] - self.start["head"], c)) - \
+                c.spine_per_trunk * turn
         return out
 
     def _angles(self) -> dict[str, np.ndarray]:
@@ -101,12 +101,9 @@ class SlumpLive(LiveRules):
         n0 = max(3, int(round(c.upright_s * fps)))
         trunk_turn = clean["trunk"] - _median(clean["trunk"][:n0])
         head_turn = clean["head"] - _median(clean["head"][:n0])
-        slump = find_move(trunk_turn, fps, 0, +1, c.phases.min_slump_deg)
-        ratio, _ = measure.head_per_trunk(trunk_turn, head_turn, slump, fps, c)
-        if slump is not None and slump.settled:
-            self.ratio = ratio
-        return {"knee": np.clip(clean["knee"], 0.0, 180.0), "spine": c.spine_per_trunk * trunk_turn,
-                "neck": c.neck_scale * (head_turn - ratio * trunk_turn),
+        spine = c.spine_per_trunk * trunk_turn
+        return {"knee": np.clip(clean["knee"], 0.0, 180.0), "spine": spine,
+                "neck": measure.head_true(head_turn, c) - spine,
                 "ankle": c.ankle_scale * clean["foot"] + c.ankle_offset_deg,
                 "trunk": clean["trunk"], "hip_flexion": clean["hip"], "trunk_turn": trunk_turn}
 

@@ -15,10 +15,10 @@ How the numbers are made (samples/validation fit half; `SlumpConfig` names each 
 * The spine's flexion is the trunk line's (mid-hip -> mid-shoulder) forward turn from sitting upright
   times a ratio fitted on the fit half: the pelvis stays still on the table, so the trunk line turns
   by a share of the spine's flexion.
-* The head's pitch (the ear -> nose line) turns with the whole spine while the neck is still: over
-  the person's own slump it turns by a multiple of the trunk line's turn. The head's turn beyond that
-  multiple is the neck's flexion (the head against the trunk), scaled by the fit half's factor (the
-  pose model reads a chin bent to the chest short).
+* The head's pitch (the ear -> nose line) turns with the whole spine and the neck: its forward turn
+  from sitting upright, corrected where the pose model reads it short (the chin near the chest), less
+  the spine's flexion is the neck's flexion (the head against the trunk). Over the person's own slump
+  the head's turn per degree of the trunk line's is recorded (`head_per_trunk`) as a check.
 * The back's outline (the segmentation mask, `rom.core.back_contour`) is traced as for the hinge, and
   the upper back's outline turn from sitting upright is kept per frame (`spine_flexion_outline_deg`),
   but it is not the reported spine flexion: with the hands clasped behind the back the arms cut into
@@ -60,31 +60,35 @@ class SlumpConfig:
     # its knee's error at end range spread over far_knee_spread_deg, its gain on release off by up to
     # far_gain_error_deg); else its knee flexion is corrected by far_knee_bias_deg (the fit half's mean
     # error) and its interval widened to far_knee_sd_deg
-    refuse_far_leg: bool = False
-    far_knee_spread_deg: float = 0.0
-    far_gain_error_deg: float = 0.0
+    refuse_far_leg: bool = True
+    far_knee_spread_deg: float = 7.0
+    far_gain_error_deg: float = 7.0
     far_knee_bias_deg: float = 0.0
-    near_knee_bias_deg: float = 0.0
+    near_knee_bias_deg: float = 1.5
     # Uncertainty (SD, degrees) of the knee flexion at end range and of the gain on release: the
     # fit half's rms errors, near and far leg
-    near_knee_sd_deg: float = 2.5
+    near_knee_sd_deg: float = 2.0
     far_knee_sd_deg: float = 5.0
-    gain_sd_deg: float = 1.5
+    gain_sd_deg: float = 2.0
     # true gain on release per degree of the measured one: the pose model reads the knee's last
     # degrees towards straight short (fit half: least squares over the near-leg clips)
-    gain_scale: float = 1.0
+    gain_scale: float = 1.18
     # Spine flexion per degree of the trunk line's turn from sitting upright (fit half: least squares
     # of the true spine flexion on the measured turn in the slumped hold)
-    spine_per_trunk: float = 1.69
+    spine_per_trunk: float = 1.75
     # The head's turn per degree of the trunk line's turn during the slump when it cannot be read from
     # the person's own slump (none found): the fit half's median
-    default_head_per_trunk: float = 1.67
-    neck_scale: float = 1.0  # true neck flexion per degree of the head's measured turn against the trunk
+    default_head_per_trunk: float = 1.82
+    # The pose model reads the head's pitch short once the chin nears the chest: beyond
+    # head_true_from_deg of turn from upright, each degree read is head_true_slope degrees (fit half:
+    # the best of a grid over the neck's hold); the neck is that turn less the spine's flexion
+    head_true_from_deg: float = 35.0
+    head_true_slope: float = 1.2
     # The ankle's dorsiflexion from the foot angle (the shank against heel -> toe, minus 90): true =
     # ankle_scale * reading + ankle_offset_deg (fit half: least squares over the holds before and
     # after the foot is pulled up; the pose model's foot turns less than the foot)
-    ankle_scale: float = 1.0
-    ankle_offset_deg: float = 0.0
+    ankle_scale: float = 0.89
+    ankle_offset_deg: float = 5.2
     # the shank of the straightening leg over the hanging one in the picture at end range: above it
     # the near leg
     near_shank_ratio: float = 1.0
@@ -140,7 +144,7 @@ def frame_angles(xy: np.ndarray, facing: float) -> dict[str, np.ndarray]:
     hip, sh = 0.5 * (p("left_hip") + p("right_hip")), 0.5 * (p("left_shoulder") + p("right_shoulder"))
     ear = 0.5 * (p("left_ear") + p("right_ear"))
     out = {"trunk": forward_deg(geometry.direction_deg(sh - hip), facing),
-           "head": forward_deg(geometry.direction_deg(p("nose") - ear), facing) - 90.0}
+           "head": geometry.wrap_deg(forward_deg(geometry.direction_deg(p("nose") - ear), facing) - 90.0)}
     for s in ("left", "right"):
         out[f"knee_{s}"] = geometry.flexion_deg(p(f"{s}_hip"), p(f"{s}_knee"), p(f"{s}_ankle"))
         out[f"hip_{s}"] = geometry.flexion_deg(p(f"{s}_shoulder"), p(f"{s}_hip"), p(f"{s}_knee"))
@@ -206,7 +210,7 @@ def analyze_slump(series: LandmarkSeries, video: str = "", side: str | None = No
     if ratio_note:
         warnings.append(ratio_note)
     spine = c.spine_per_trunk * trunk_turn
-    neck = c.neck_scale * (head_turn - ratio * trunk_turn)
+    neck = head_true(head_turn, c) - spine
     ankle = c.ankle_scale * foot + c.ankle_offset_deg
     phases = find_phases(trunk_turn, neck, knee, ankle, fps, c.phases)
     if "knee_extension" not in phases:
@@ -226,8 +230,8 @@ def analyze_slump(series: LandmarkSeries, video: str = "", side: str | None = No
     if near_far == "far" and c.refuse_far_leg:
         raise NotMeasurable(
             f"the tested leg ({tested}) is the camera's far leg: the near leg hangs in front of it, and on rendered "
-            f"clips the pose model's reading of the far knee at end range was off by {c.far_knee_spread_deg:.0f} "
-            f"degrees either way and its gain on the neck release by up to {c.far_gain_error_deg:.0f}; film from the "
+            f"clips the pose model's reading of the far knee at end range was off by up to {c.far_knee_spread_deg:.0f} "
+            f"degrees and its gain on the neck release by up to {c.far_gain_error_deg:.0f}; film from the "
             f"{tested} side, with the tested leg nearest the camera")
     if side in ("left", "right") and side != tested:
         warnings.append(f"the {side} leg was declared, but the knee that straightened is the {tested} leg (the "
@@ -307,6 +311,13 @@ def analyze_slump(series: LandmarkSeries, video: str = "", side: str | None = No
         flags=tuple(flags), quality=q, frames=frames_table, marks=mark_list,
         events=SlumpEvents(phases={k: (float(m.start), float(m.end)) for k, m in phases.items()},
                            end_range=float(ext.end), release_threshold_deg=c.release_gain_threshold_deg))
+
+
+def head_true(head_turn: np.ndarray, c: SlumpConfig) -> np.ndarray:
+    """The head's true forward turn from upright (the spine's and the neck's flexion together) from
+    the pose model's head pitch turn, which reads short once the chin nears the chest."""
+    x = np.asarray(head_turn, dtype=float)
+    return np.where(x > c.head_true_from_deg, c.head_true_from_deg + c.head_true_slope * (x - c.head_true_from_deg), x)
 
 
 def head_per_trunk(trunk_turn, head_turn, slump: Move | None, fps, c: SlumpConfig) -> tuple[float, str]:
