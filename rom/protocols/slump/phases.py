@@ -13,7 +13,7 @@ plus the frames the movement needs to settle, so live mode runs them on the fram
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -162,10 +162,12 @@ def find_phases(trunk: np.ndarray, neck: np.ndarray, knee: np.ndarray, ankle: np
     if release is None:
         return out
     out["neck_release"] = release
-    if not release.settled:
-        return out
-    back = find_move(trunk, fps, int(np.ceil(release.end)), -1,
+    # The return is looked for after the release; a release still moving when the trunk starts to sit
+    # up (the head drops on with the trunk) ends where the return starts.
+    back = find_move(trunk, fps, int(np.ceil(release.end if release.settled else release.start)), -1,
                      max(c.min_slump_deg, c.return_share * (slump.amplitude if slump else 0.0)))
-    if back is not None:
+    if back is not None and not release.settled and back.start > release.start:
+        out["neck_release"] = replace(release, end=min(release.end, back.start), settled=True)
+    if back is not None and out["neck_release"].settled:
         out["return"] = back
     return out
