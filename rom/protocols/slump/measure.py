@@ -64,31 +64,31 @@ class SlumpConfig:
     far_knee_spread_deg: float = 7.0
     far_gain_error_deg: float = 7.0
     far_knee_bias_deg: float = 0.0
-    near_knee_bias_deg: float = 1.5
+    near_knee_bias_deg: float = 1.6
     # Uncertainty (SD, degrees) of the knee flexion at end range and of the gain on release: the
     # fit half's rms errors, near and far leg
-    near_knee_sd_deg: float = 2.0
+    near_knee_sd_deg: float = 2.3
     far_knee_sd_deg: float = 5.0
-    gain_sd_deg: float = 2.0
+    gain_sd_deg: float = 1.8
     # true gain on release per degree of the measured one: the pose model reads the knee's last
     # degrees towards straight short (fit half: least squares over the near-leg clips)
-    gain_scale: float = 1.18
+    gain_scale: float = 1.17
     # Spine flexion per degree of the trunk line's turn from sitting upright (fit half: least squares
     # of the true spine flexion on the measured turn in the slumped hold)
     spine_per_trunk: float = 1.75
     # The head's turn per degree of the trunk line's turn during the slump when it cannot be read from
     # the person's own slump (none found): the fit half's median
-    default_head_per_trunk: float = 1.82
+    default_head_per_trunk: float = 1.77
     # The pose model reads the head's pitch short once the chin nears the chest: beyond
     # head_true_from_deg of turn from upright, each degree read is head_true_slope degrees (fit half:
     # the best of a grid over the neck's hold); the neck is that turn less the spine's flexion
-    head_true_from_deg: float = 35.0
+    head_true_from_deg: float = 30.0
     head_true_slope: float = 1.2
     # The ankle's dorsiflexion from the foot angle (the shank against heel -> toe, minus 90): true =
     # ankle_scale * reading + ankle_offset_deg (fit half: least squares over the holds before and
     # after the foot is pulled up; the pose model's foot turns less than the foot)
-    ankle_scale: float = 0.89
-    ankle_offset_deg: float = 5.2
+    ankle_scale: float = 1.02
+    ankle_offset_deg: float = 2.8
     # the shank of the straightening leg over the hanging one in the picture at end range: above it
     # the near leg
     near_shank_ratio: float = 1.0
