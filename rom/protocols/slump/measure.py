@@ -73,6 +73,9 @@ class SlumpConfig:
     # true gain on release per degree of the measured one: the pose model reads the knee's last
     # degrees towards straight short (fit half: least squares over the near-leg clips)
     gain_scale: float = 1.17
+    # A knee read more bent after the release than before by more than this (about 3 SD of the gain's
+    # error) is a misreading, not a finding: no gain is given
+    min_plausible_gain_deg: float = -6.0
     # Spine flexion per degree of the trunk line's turn from sitting upright (fit half: least squares
     # of the true spine flexion on the measured turn in the slumped hold)
     spine_per_trunk: float = 1.75
@@ -261,6 +264,11 @@ def analyze_slump(series: LandmarkSeries, video: str = "", side: str | None = No
         gain_deg = c.gain_scale * (before_deg - after_deg)
         rel_deg = end_deg - gain_deg
         rel_noise = float(np.hypot(rel_noise, before_noise))
+        if gain_deg < c.min_plausible_gain_deg:
+            warnings.append(f"the knee read {-gain_deg:.0f} degrees more bent after the neck release than before it, "
+                            "which releasing the neck does not do: the reading after the release is not trusted, and "
+                            "no gain is given")
+            gain_deg = rel_deg = rel_noise = float("nan")
     elif release is None:
         warnings.append("the neck was not seen released after the knee extension: no knee reading after the release, "
                         "and no structural differentiation")

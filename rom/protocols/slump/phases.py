@@ -151,10 +151,16 @@ def find_phases(trunk: np.ndarray, neck: np.ndarray, knee: np.ndarray, ankle: np
     if not knee_move.settled:
         return out
     at = int(np.ceil(knee_move.end))
+    # The trunk stays slumped until the return: found first, it bounds the release (the head moves on
+    # with the trunk as it sits up, and must not be read as the release going on).
+    back = find_move(trunk, fps, at, -1, max(c.min_slump_deg, c.return_share * (slump.amplitude if slump else 0.0)))
     release = None
     if "neck_flexion" in out:
         amp = out["neck_flexion"].amplitude
-        release = find_move(neck, fps, at, -1, max(c.min_neck_deg, c.release_share * amp))
+        release = find_move(neck, fps, at, -1, max(c.min_neck_deg, c.release_share * amp),
+                            i_max=None if back is None else int(np.ceil(back.start)))
+    if release is not None and back is not None and (release.end > back.start or not release.settled):
+        release = replace(release, end=min(release.end, back.start), settled=True)
     ankle_move = find_move(ankle, fps, at, +1, c.min_ankle_deg,
                            i_max=None if release is None else int(np.ceil(release.start)) + 1)
     if ankle_move is not None and (release is None or ankle_move.end <= release.end):
@@ -162,12 +168,6 @@ def find_phases(trunk: np.ndarray, neck: np.ndarray, knee: np.ndarray, ankle: np
     if release is None:
         return out
     out["neck_release"] = release
-    # The return is looked for after the release; a release still moving when the trunk starts to sit
-    # up (the head drops on with the trunk) ends where the return starts.
-    back = find_move(trunk, fps, int(np.ceil(release.end if release.settled else release.start)), -1,
-                     max(c.min_slump_deg, c.return_share * (slump.amplitude if slump else 0.0)))
-    if back is not None and not release.settled and back.start > release.start:
-        out["neck_release"] = replace(release, end=min(release.end, back.start), settled=True)
-    if back is not None and out["neck_release"].settled:
+    if release.settled and back is not None:
         out["return"] = back
     return out
