@@ -148,6 +148,9 @@ def detect_test(info: video.VideoInfo, backend_factory: Callable[..., object] = 
         if not yes and len(untold) == 1:
             return untold[0]
     choices = ", ".join(f"{p.name} ({p.posture})" for p in candidates or protocols.all_protocols())
+    if found and not candidates:
+        raise NotMeasurable(f"the person is {found}, and no test here is done {found} ({choices}); "
+                            "choose the test with --test")
     if found:
         raise NotMeasurable(f"the person is {found}, which fits more than one test ({choices}); "
                             "choose the test with --test")

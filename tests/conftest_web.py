@@ -310,9 +310,11 @@ def add_assessment(app, person_id: int, **fields) -> int:
 @functools.cache
 def sample_analysis(name: str):
     """The engine's analysis of a sample clip (cached for the session: the pose model is slow)."""
-    from rom.analysis import Options, analyze_video
+    from sample_landmarks import analysis_of
 
-    return analyze_video(SAMPLES / f"{name}.mp4", Options(test=truth(name)["test"]))
+    from rom.analysis import Options
+
+    return analysis_of(SAMPLES / f"{name}.mp4", Options(test=truth(name)["test"]))
 
 
 def add_analysed(app, person_id: int, name: str = "slr_avg_male_L_near_60", **fields) -> int:

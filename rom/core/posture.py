@@ -79,16 +79,19 @@ def _unit_rows(v: np.ndarray) -> np.ndarray:
         return np.where(length > 0, v / length, np.nan)
 
 
-def is_sitting(xy: np.ndarray, thigh_max_deg: float = 35.0, shank_min_down: float = 0.7,
-               torso_min_deg: float = 45.0) -> np.ndarray:
-    """True where a body sits seen from the side: both thighs (hip -> knee) within thigh_max_deg of
-    the horizontal, at least one shank (knee -> ankle) hanging down (within about 45 degrees of
-    the vertical, cos 45 = 0.7), and the trunk above the hips, at least torso_min_deg from the
-    horizontal (a slumped trunk stays well above that). One hanging shank is enough: in the slump
-    test the other knee is straightened.
+def is_sitting(xy: np.ndarray, thigh_max_deg: float = 25.0, shank_min_down: float = 0.7,
+               shank_max_back: float = 0.1, torso_min_deg: float = 45.0) -> np.ndarray:
+    """True where a body sits on a table's edge seen from the side: both thighs (hip -> knee)
+    within thigh_max_deg of the horizontal; at least one shank (knee -> ankle) hanging down
+    (within about 45 degrees of the vertical, cos 45 = 0.7) with the ankle not behind the knee
+    (its lean back against the thigh's forward direction at most shank_max_back, sin 6 deg); and
+    the trunk above the hips, at least torso_min_deg from the horizontal (a slumped trunk stays
+    well above that). One hanging shank is enough: in the slump test the other knee is
+    straightened.
 
-    Standing (thighs vertical) and lying (trunk flat) fail it; a squat at its bottom can pass it
-    for a moment, which is why `--test auto` asks it of frames spread over the clip.
+    Standing (thighs vertical) and lying (trunk flat) fail it, and so does a squat at its bottom:
+    its feet stand behind its knees (real squats: shanks leaning back 0.19-0.52 of their length,
+    thighs up to 31 degrees from level, samples/real).
     """
     xy = np.asarray(xy, dtype=float)
     hips = xy[..., [_L["left_hip"], _L["right_hip"]], :]
@@ -97,7 +100,9 @@ def is_sitting(xy: np.ndarray, thigh_max_deg: float = 35.0, shank_min_down: floa
     thighs, shanks = _unit_rows(knees - hips), _unit_rows(ankles - knees)
     with np.errstate(invalid="ignore"):
         level = np.all(np.abs(thighs[..., 1]) <= np.sin(np.radians(thigh_max_deg)), axis=-1)
-        hanging = np.any(shanks[..., 1] >= shank_min_down, axis=-1)  # image y points down
+        forward = np.sign(thighs[..., 0])  # which way the thighs point in the image
+        hanging = np.any((shanks[..., 1] >= shank_min_down)  # image y points down
+                         & (shanks[..., 0] * forward >= -shank_max_back), axis=-1)
     hip = hips.mean(axis=-2)
     sh = 0.5 * (xy[..., _L["left_shoulder"], :] + xy[..., _L["right_shoulder"], :])
     above = sh[..., 1] < hip[..., 1]

@@ -95,3 +95,14 @@ def test_a_sitting_body_sits_slumped_or_with_a_knee_straightened_and_nothing_els
     p, _ = slr_profile()
     assert not posture.is_sitting(supine_series(p).xy_px).any()  # the whole raise, lying
     assert posture.is_sitting(np.stack([sitting_body(), standing_body()])).tolist() == [True, False]
+
+
+def test_a_squat_at_its_bottom_does_not_sit():
+    """Thighs level, shanks leaning forward over feet that stand behind the knees (real squats:
+    0.19-0.52 of the shank's length behind)."""
+    xy = sitting_body(35, 0)
+    for s in ("left", "right"):
+        knee = xy[INDEX[f"{s}_knee"]]
+        xy[INDEX[f"{s}_ankle"]] = knee + 115 * np.array([-np.sin(np.radians(20)), np.cos(np.radians(20))])
+    assert not posture.is_sitting(xy)
+    assert posture.is_sitting(sitting_body(35, 0))

@@ -3,8 +3,7 @@ LiveSession, gives the live events (the knee bend, the other leg's lift, each re
 cue) that the offline analysis of the same frames (`LiveSession.result()`) finds, within its
 interval.
 
-The pose model runs once per clip; its landmarks are kept in pytest's cache
-(.pytest_cache/d/sample_landmarks, renewed when a clip changes), so later runs take seconds.
+The pose model runs once per clip for all the tests (`sample_landmarks`), so later runs take seconds.
 """
 
 from __future__ import annotations
@@ -13,9 +12,8 @@ import pathlib
 
 import numpy as np
 import pytest
+from sample_landmarks import series_of
 
-from rom.analysis import landmarks_of
-from rom.capture import video
 from rom.core import back_contour
 from rom.core.landmarks import LandmarkSeries, PoseEstimate
 from rom.live.session import LiveSession
@@ -56,20 +54,9 @@ AFTER_THE_REP = {"lockout_hyperextension"}
 
 
 @pytest.fixture(scope="module")
-def landmarks(request):
-    """Clip name -> its landmarks (the pose model once, then the cache)."""
-    folder = request.config.cache.mkdir("sample_landmarks")
-
-    def get(name: str) -> LandmarkSeries:
-        clip = SAMPLES / f"{name}.mp4"
-        cached = folder / f"{name}.full.npz"
-        if cached.exists() and cached.stat().st_mtime >= clip.stat().st_mtime:
-            return LandmarkSeries.load(cached)
-        series = landmarks_of(video.probe(clip), CLIPS[name])
-        series.save(cached)
-        return series
-
-    return get
+def landmarks():
+    """Clip name -> its landmarks (the pose model once, then the kept ones)."""
+    return lambda name: series_of(SAMPLES / f"{name}.mp4", CLIPS[name])
 
 
 def feed(series: LandmarkSeries, test: str) -> tuple[LiveSession, list]:

@@ -372,11 +372,13 @@ def test_annotated_video_has_every_frame_at_the_same_size(clip, tmp_path):
 
 @pytest.mark.slow
 def test_real_sample_key_frame_video_and_plot(samples_dir, tmp_path):
-    from rom.analysis import Options, analyze_video
+    from sample_landmarks import analysis_of
+
+    from rom.analysis import Options
     from rom.outputs.plot import write_plot
     from rom.outputs.summary_text import describe
 
-    a = analyze_video(samples_dir / "slr_avg_male_L_near_60.mp4", Options(test="slr"))
+    a = analysis_of(samples_dir / "slr_avg_male_L_near_60.mp4", Options(test="slr"))
     img = overlay.key_frame(a)
     assert img.shape == (a.info.height, a.info.width, 3)
     assert _colour_count(img, draw.BANNER) > 1000

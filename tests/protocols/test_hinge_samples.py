@@ -6,8 +6,9 @@ clips are the validation set.
 
 import numpy as np
 import pytest
+from sample_landmarks import analysis_of
 
-from rom.analysis import Options, analyze_video
+from rom.analysis import Options
 from rom.core.scoring import match_reps
 from rom.validation import truth as T
 from rom.validation.validate import compare
@@ -22,7 +23,7 @@ def hinge_rows(samples_dir):
     rows = []
     for tr in T.find(samples_dir):
         if tr.test == "hinge":
-            a = analyze_video(tr.video, Options(test="hinge"))
+            a = analysis_of(tr.video, Options(test="hinge"))
             rows.append(compare(a.result, tr) | {"result": a.result, "truth": tr})
     return rows
 

