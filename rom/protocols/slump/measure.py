@@ -95,7 +95,9 @@ class SlumpConfig:
     # the shank of the straightening leg over the hanging one in the picture at end range: above it
     # the near leg
     near_shank_ratio: float = 1.0
-    min_sitting_fraction: float = 0.6  # frames with a pose in which the person must be seen sitting
+    # frames with a pose in which the person must be seen sitting (`posture.is_sitting`; fit half:
+    # 0.55-1.0 of a slump clip's frames, 0 of an SLR's or a hinge's)
+    min_sitting_fraction: float = 0.3
     upright_s: float = 0.3  # the start's still sitting posture (the reference of every change)
     hold_trim_s: float = 0.1  # the edges of a hold left out of its reading
     hold_percentile: float = 25.0  # the knee's reading over a hold (`_hold_value`)
@@ -274,7 +276,8 @@ def analyze_slump(series: LandmarkSeries, video: str = "", side: str | None = No
                         "and no structural differentiation")
     sd_end = float(np.hypot(knee_sd, end_noise))
     sd_rel = float(np.hypot(knee_sd, rel_noise)) if np.isfinite(rel_noise) else float("nan")
-    sd_gain = float(np.hypot(c.gain_sd_deg, np.hypot(end_noise, rel_noise))) if np.isfinite(gain_deg) else float("nan")
+    # the gain is the hold before the release minus the one after it (rel_noise: both holds' noise)
+    sd_gain = float(np.hypot(c.gain_sd_deg, c.gain_scale * rel_noise)) if np.isfinite(gain_deg) else float("nan")
 
     flags = []
     if np.isfinite(gain_deg) and gain_deg > c.release_gain_threshold_deg:
