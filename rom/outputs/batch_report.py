@@ -77,6 +77,12 @@ class VideoRow:
     hip_flexion_at_end_deg: float | None = _col("deg", "hip at end range", "AKE: tested thigh vs table")
     end_range_s: float | None = _col("s", "end range", "AKE: when the knee reached its most extended hold")
     max_other_hip_flexion_deg: float | None = _col("deg", "other thigh highest", "AKE: other thigh vs table")
+    # slump test
+    knee_flexion_end_deg: float | None = _col("deg", "knee at end range", "slump: knee flexion in full slump")
+    knee_flexion_release_deg: float | None = _col("deg", "knee after release", "slump: after the neck release")
+    release_gain_deg: float | None = _col("deg", "gain on release", "slump: knee extension gained on the release")
+    max_spine_flexion_deg: float | None = _col("deg", "max spine flexion", "slump")
+    max_neck_flexion_deg: float | None = _col("deg", "max neck flexion", "slump")
     flags: tuple = _col("", "flags", "findings (DESIGN.md 4 flag names)", ())
     not_assessed: tuple = _col("", "not assessed", "flags the video cannot decide either way (see the result)", ())
     # Quality

@@ -15,7 +15,7 @@ from functools import cache
 from rom.protocols.base import Protocol
 
 # package name -> the test's name as `--test` takes it (the order is the order of menus and tables)
-REGISTERED = ("slr", "hinge", "ake")
+REGISTERED = ("slr", "hinge", "ake", "slump")
 
 
 @cache

@@ -22,6 +22,7 @@ SHAPES = ("average_male", "average_female", "heavy_male", "slim_tall_female", "s
           "tall_muscular_male")
 N_SLR, N_HINGE = 120, 60
 N_AKE = 60
+N_SLUMP = 30
 MASTER_SEED = 20261201
 
 
@@ -105,13 +106,29 @@ def ake_clip(i: int, rng: np.random.Generator) -> dict:
     c.update(_imaging(rng, 2.7, 0.3))
     split = "fit" if seed % 2 == 0 else "test"
     return {"name": f"{split}-ake-{i:03d}-{c['leg']}-{c['end_knee']:.0f}-{fault}", **c}
+def slump_clip(i: int, rng: np.random.Generator) -> dict:
+    """A seated slump test: its own generator (MASTER_SEED + 4), render seeds 4000 + i."""
+    seed = 4000 + i
+    c = {"scenario": "slump", "shape": str(rng.choice(SHAPES)), "seed": seed,
+         "side": str(rng.choice(["L", "R"])), "leg": str(rng.choice(["near", "far"])),
+         "slump_deg": round(float(rng.uniform(25, 50)), 1),
+         "neck_deg": round(float(rng.uniform(25, 45)), 1),
+         "end_knee": round(float(rng.uniform(10, 50)), 1),
+         "rise_s": round(float(rng.uniform(1.2, 2.5)), 2)}
+    c["ankle_deg"] = 0 if rng.random() < 0.3 else round(float(rng.uniform(10, 25)), 1)
+    c["release_gain"] = 0 if rng.random() < 0.4 else round(float(rng.uniform(3, 15)), 1)
+    c.update(_imaging(rng, 2.4, 0.3))
+    split = "fit" if seed % 2 == 0 else "test"
+    return {"name": f"{split}-slump-{i:03d}-{c['leg']}-{c['end_knee']:.0f}-g{c['release_gain']:.0f}", **c}
 
 
 def build() -> list[dict]:
     rng = np.random.default_rng(MASTER_SEED)
     clips = [slr_clip(i, rng) for i in range(N_SLR)] + [hinge_clip(i, rng) for i in range(N_HINGE)]
     ake_rng = np.random.default_rng(MASTER_SEED + 3)  # its own draws: the SLR and hinge entries stay as they were
-    return clips + [ake_clip(i, ake_rng) for i in range(N_AKE)]
+    slump_rng = np.random.default_rng(MASTER_SEED + 4)
+    return (clips + [ake_clip(i, ake_rng) for i in range(N_AKE)]
+            + [slump_clip(i, slump_rng) for i in range(N_SLUMP)])
 
 
 def main() -> None:

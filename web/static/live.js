@@ -155,6 +155,8 @@ function show(msg) {
     setValue('hip', msg.angles.hip_flexion_deg);
     setValue('knee', msg.angles.knee_flexion_deg);
     if ($('trunk')) setValue('trunk', msg.angles.trunk_inclination_deg);
+    // a test's own readouts (its _live.html): each names the angle it shows
+    for (const el of root.querySelectorAll('[data-angle]')) setValue(el.id, msg.angles[el.dataset.angle]);
   }
   if (msg.cues) showCues(msg.cues);
   if ((msg.events || []).includes('knee_bend')) flash($('knee'));
