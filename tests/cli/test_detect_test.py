@@ -86,3 +86,15 @@ def test_two_tests_lying_are_told_apart_by_their_tells(clip, monkeypatch):
     tests[1] = _fake("ninety", "lying", None)
     with pytest.raises(NotMeasurable, match="lying, which fits more than one test"):
         analysis.detect_test(clip, backend_factory=lambda **kw: _Backend(held))
+
+
+@pytest.mark.slow
+def test_every_sample_clip_is_told_its_test(samples_dir):
+    """The pose model on a few frames of each of the 45 samples: lying (the SLR, or the AKE by its
+    tell), standing (the hinge) or sitting (the slump)."""
+    from rom.validation import truth as T
+
+    told = {tr.name: analysis.detect_test(probe(tr.video)) for tr in T.find(samples_dir)}
+    wrong = {name: test for name, test in told.items() if test != name.split("_")[0]}
+    assert {name.split("_")[0] for name in told} == set(protocols.names())
+    assert len(told) >= 40 and not wrong, wrong

@@ -1,13 +1,11 @@
 """The real pose model on the AKE sample clips, against their ground truth: the AKE angle and the flags of
-two clips, `--test auto` telling every AKE sample from every SLR sample, and the refusals of clips that are
+two clips (`--test auto` on every sample: tests/cli/test_detect_test.py), and the refusals of clips that are
 not an AKE."""
 
 import pytest
 from sample_landmarks import analysis_of
 
-from rom import analysis
 from rom.analysis import Options
-from rom.capture.video import probe
 from rom.core.errors import NotMeasurable
 from rom.validation import truth as T
 from rom.validation.validate import compare
@@ -41,15 +39,6 @@ def test_the_truths_other_leg_lift_is_rom_s_contralateral_leg_lift(ake_rows):
     r = ake_rows[1]
     assert "other_leg_lift" in T.load(r["result"].video.replace(".mp4", ".truth.json")).data["flags"]
     assert "contralateral_leg_lift" in r["result"].flags and "contralateral_leg_lift" in r["flags"]["hits"]
-
-
-def test_auto_tells_every_ake_sample_from_every_slr_sample(samples_dir):
-    told = {}
-    for tr in T.find(samples_dir):
-        if tr.test in ("ake", "slr"):
-            told[tr.name] = analysis.detect_test(probe(tr.video))
-    wrong = {n: t for n, t in told.items() if t != n.split("_")[0]}
-    assert len(told) >= 24 and not wrong, wrong
 
 
 def test_an_slr_given_as_an_ake_is_refused_with_the_reason(samples_dir):
