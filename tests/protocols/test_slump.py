@@ -183,7 +183,7 @@ def test_the_protocol_declares_its_posture_and_views():
     assert set(p.batch_columns) <= set(figures) and p.headline in figures
     it = p.interpretation()
     text = " ".join(it.sentences(r.to_dict(), None, it.thresholds()))
-    assert "Steps done" in text and "clinician" in text and "further" in text
+    assert "Steps seen" in text and "clinician" in text and "further" in text
     fhir = it.fhir(r.to_dict(), None, r.side, it.thresholds())
     assert fhir["value"] == (r.to_dict()["knee_flexion_end_deg"], "deg") and fhir["interpretation"] is None
     notable, sentence = it.side_difference(30.0, 18.0, it.thresholds())

@@ -36,12 +36,12 @@ def _deg(v: float | None) -> str:
 
 
 def steps_sentence(result: dict) -> str:
-    """Which steps were done (and how far), and which were not."""
+    """Which steps the video shows (and how far), and which it does not."""
     comps = result.get("components") or {}
     done = [f"{STEPS[k]} ({_deg(v.get('deg'))})" for k, v in comps.items() if v.get("done") and k in STEPS]
     missing = [STEPS[k] for k, v in comps.items() if not v.get("done") and k in STEPS]
-    text = "Steps done: " + (", ".join(done) if done else "none") + "."
-    return text + (f" Not done: {', '.join(missing)}." if missing else "")
+    text = "Steps seen: " + (", ".join(done) if done else "none") + "."
+    return text + (f" Not found in the video: {', '.join(missing)}." if missing else "")
 
 
 def sentences(result: dict, mode: str | None = None, th: Thresholds | None = None) -> list[str]:

@@ -29,14 +29,15 @@ def _ci(v: tuple[float, float]) -> str:
 
 
 def steps_done(r: SlumpResult) -> list[str]:
-    """Each step of the test in order: done and how far, or not done."""
+    """Each step of the test in order: found and how far, or not found in the video (a small step,
+    the ankle's above all, can be done and still not be found: the words say what the video shows)."""
     out = []
     for key, words in STEPS.items():
         if key == "upright":
             continue
         deg = r.components.get(key)
         span = r.phases.get(key)
-        out.append(f"{words}: " + ("not done" if span is None else
+        out.append(f"{words}: " + ("not found in the video" if span is None else
                                    f"{span[0]:.2f}-{span[1]:.2f} s" + ("" if deg is None else f", {deg:.0f} deg")))
     return out
 
@@ -52,7 +53,7 @@ def text_summary(r: SlumpResult) -> TextSummary:
              row(_label("max_trunk_inclination_deg"), f"{num(r.max_trunk_inclination_deg)} at most"),
              row(_label("max_neck_flexion_deg"), f"{num(r.max_neck_flexion_deg)} at most"),
              row(_label("max_ankle_dorsiflexion_deg"), f"{num(r.max_ankle_dorsiflexion_deg)} at most"
-                 if r.max_ankle_dorsiflexion_deg == r.max_ankle_dorsiflexion_deg else "foot not pulled up"),
+                 if r.max_ankle_dorsiflexion_deg == r.max_ankle_dorsiflexion_deg else "no foot pull found"),
              "  steps:"] + [f"    {s}" for s in steps_done(r)]
     for m in r.marks:
         lines.append(row("symptoms marked", f"{m.t_s:.2f} s during the {STEPS.get(m.phase, m.phase)}: knee "
