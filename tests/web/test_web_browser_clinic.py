@@ -454,10 +454,13 @@ def test_uneven_frame_times_are_kept_from_the_capture_clock(playwright, server, 
     print("uneven: bend at", round(bend_s, 2), "truth", gt["knee_bend_onset_s"], "SLR", a.result["slr_angle_deg"],
           (lo, hi), "truth", gt["slr_angle_deg"], "gaps on the clip's clock",
           [(round(t_s[i] + offset, 2), round(t_s[i + 1] + offset, 2)) for i in long])
-    # Where a dropped run hides the bend's start (about one run in four, by where the runs fall), the
-    # bend is read at an end of the gap (seen: 3.57 s against 2.9, SLR 67.3 against 60.9); the
-    # interval then widens by the leg's rise over the gap and says so, and must still hold the truth.
-    hidden = any(t_s[i] + offset - 0.1 <= gt["knee_bend_onset_s"] <= t_s[i + 1] + offset + 0.1 for i in long)
+    # Where a dropped run hides the bend's start, or falls between it and where the bend was read (the
+    # fit then lacks the frames that would place it: about one run in four, by where the runs fall),
+    # the bend is read at an end of the gap (seen: 3.57 s against 2.9, SLR 67.3 against 60.9, with the
+    # gap 3.45-4.05 s); the interval then widens by the leg's rise over the gap and says so, and must
+    # still hold the truth.
+    first, last = sorted((gt["knee_bend_onset_s"], bend_s))
+    hidden = any(t_s[i] + offset - 0.1 <= last and t_s[i + 1] + offset + 0.1 >= first for i in long)
     assert lo <= gt["slr_angle_deg"] <= hi
     if hidden and abs(bend_s - gt["knee_bend_onset_s"]) > BEND_TIME_TOLERANCE_S:
         assert any("frames were missing where the knee began to bend" in w for w in a.result["quality"]["warnings"])

@@ -106,7 +106,7 @@ def test_the_hinge_has_no_pain_marks(live_server):
         reply = c.control(kind, **fields)
         assert reply["type"] == "error" and "pain is not marked during the hip hinge" in reply["message"]
     c.close()
-    with pytest.raises(BadInput, match=r"Straight-leg raise \(SLR\) only"):
+    with pytest.raises(BadInput, match=r"during the Straight-leg raise \(SLR\) or Slump test only, not the Hip hinge"):
         LiveSession("hinge").mark_pain(1.0)
 
 
