@@ -113,6 +113,9 @@ class Protocol(ABC):
     segmentation: ClassVar[bool] = False  # needs the segmentation mask (the back's outline)
     keeps_lying_person: ClassVar[bool] = False  # the tracker keeps the person lying, not one standing by
     pain_marks: ClassVar[bool] = False  # the examiner marks symptoms during the test
+    # the live page's button for a mark and the word its list of marks starts with (tests with pain_marks)
+    symptom_button: ClassVar[str] = "Pain now"
+    symptom_word: ClassVar[str] = "Pain"
     flags: ClassVar[Mapping[str, FlagText]] = {}
     # the figures of a result (of a repetition, for tests with repetitions) by their JSON key, and
     # the live page's angles by their key: one name for one quantity in every view

@@ -66,6 +66,7 @@ def test_the_live_page_has_the_slump_readouts_and_the_symptom_marker(client, app
     page = client.get(f"/assessments/{aid}/live").get_data(as_text=True)
     assert 'data-angle="spine_flexion_deg"' in page and 'data-angle="neck_flexion_deg"' in page
     assert 'id="pain"' in page and 'data-hip-reference="trunk"' in page
+    assert "Symptoms now" in page and "Pain now" not in page  # where the symptoms start, or ease
 
 
 def test_a_declared_leg_is_checked_against_the_knee_that_straightened(app):

@@ -189,7 +189,7 @@ function showPainMarks(marks) {
   list.hidden = marks.length === 0;
   list.replaceChildren(...marks.map((m) => {
     const li = document.createElement('li');
-    li.textContent = `Pain at ${m.t_s.toFixed(1)} s` + (m.angle_deg == null ? '' : `, ${Math.round(m.angle_deg)}° `);
+    li.textContent = `${$('pain').dataset.word || 'Pain'} at ${m.t_s.toFixed(1)} s` + (m.angle_deg == null ? '' : `, ${Math.round(m.angle_deg)}° `);
     const undo = Object.assign(document.createElement('button'), {type: 'button', textContent: 'Undo'});
     undo.className = 'small';
     undo.title = 'Remove this pain mark';

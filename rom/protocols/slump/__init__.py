@@ -26,6 +26,7 @@ class Slump(Protocol):
     side_meaning = "the tested leg (the knee straightened)"
     segmentation = True  # the back's outline comes from the segmentation mask
     pain_marks = True  # the examiner marks where the symptoms start
+    symptom_button, symptom_word = "Symptoms now", "Symptoms"
     flags = words.FLAGS
     not_assessed = words.NOT_ASSESSED
     quantities = words.QUANTITIES
