@@ -18,6 +18,7 @@ import numpy as np
 from scipy import ndimage
 
 from rom.core import geometry
+from rom.core.errors import NotMeasurable
 from rom.core.kinematics import SupineFrame
 from rom.core.landmarks import INDEX, SIDES, LandmarkSeries, other_side
 
@@ -171,6 +172,28 @@ def raised_side(body: SupineFrame, leg: str) -> str | None:
         return None
     facing = facing_side(body)
     return facing if leg == "near" else other_side(facing)
+
+
+def decide_side(declared: str | None, body: SupineFrame, near_far: NearFar, label: str,
+                moved: str = "raised leg", tested: str = "raised leg") -> tuple[str, str]:
+    """The measured leg's side from the picture (near or far, and the head's direction); a declared
+    side is checked against it. Returns (side, a warning or ''). moved: what the leg does in the
+    test's words ("raised leg", "leg held up"); tested: what the leg is ("raised leg", "tested leg").
+
+    Raises NotMeasurable when a declared side contradicts what the picture clearly shows: a
+    number stored under the wrong leg would feed the left/right comparison."""
+    seen = raised_side(body, near_far.leg)
+    if declared in SIDES:
+        if seen is not None and seen != declared and near_far.agree:
+            raise NotMeasurable(
+                f"the {declared} leg was given, but the {moved} is the camera's {near_far.leg} leg, which is the "
+                f"{seen} leg of a person lying with the head to the {'left' if body.feet_deg == 0.0 else 'right'}: "
+                f"check the side (or film from the side of the {tested})")
+        return declared, "" if seen == declared else "the side was given; the picture could not confirm it"
+    if seen is not None:
+        return seen, ""
+    return label, (f"could not tell from the picture whether the {tested} is the camera's near or far leg; the side "
+                   "is the pose model's label, which is often wrong from the side: check it or give --side")
 
 
 def _lengths(raised: RaisedLeg, raised_frames: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:

@@ -23,7 +23,7 @@ import numpy as np
 
 from rom.core import kinematics, legs, quality, signal
 from rom.core.errors import NotMeasurable
-from rom.core.landmarks import SIDES, LandmarkSeries, other_side
+from rom.core.landmarks import LandmarkSeries, other_side
 from rom.core.results import FrameTable, Quality
 from rom.protocols.ake.result import AKEEvents, AKEResult
 from rom.protocols.ake.words import DRIFT_TOLERANCE_DEG
@@ -224,7 +224,7 @@ def analyze_ake(series: LandmarkSeries, video: str = "", side: str | None = None
                             "the landmarks are in the wrong place")
 
     facing = legs.facing_side(body)
-    side, side_note = _decide_side(side, body, near_far, label)
+    side, side_note = legs.decide_side(side, body, near_far, label, moved="leg held up", tested="tested leg")
     if side_note:
         warnings.append(side_note)
     q = Quality(frames=len(series), detected_fraction=float(series.detected.mean()),
@@ -301,25 +301,6 @@ def _require_ake(a: dict[str, np.ndarray], config: AKEConfig) -> None:
     if top - low < config.min_extension_deg:
         raise NotMeasurable(f"the knee straightened by only {top - low:.0f} degrees: no knee extension was found. "
                             "Straighten the knee slowly as far as it goes")
-
-
-def _decide_side(declared: str | None, body: kinematics.SupineFrame, near_far: legs.NearFar,
-                 label: str) -> tuple[str, str]:
-    """The tested leg's side from the picture (near or far, and the head's direction); a declared
-    side is checked against it. Returns (side, a warning or ''). A declared side that the picture
-    clearly contradicts is refused: a number under the wrong leg would feed the left/right comparison."""
-    seen = legs.raised_side(body, near_far.leg)
-    if declared in SIDES:
-        if seen is not None and seen != declared and near_far.agree:
-            raise NotMeasurable(
-                f"the {declared} leg was given, but the leg held up is the camera's {near_far.leg} leg, which is the "
-                f"{seen} leg of a person lying with the head to the {'left' if body.feet_deg == 0.0 else 'right'}: "
-                "check the side (or film from the side of the tested leg)")
-        return declared, "" if seen == declared else "the side was given; the picture could not confirm it"
-    if seen is not None:
-        return seen, ""
-    return label, ("could not tell from the picture whether the tested leg is the camera's near or far leg; the side "
-                   "is the pose model's label, which is often wrong from the side: check it or give --side")
 
 
 def _near_or_far(raised: legs.RaisedLeg, frames: np.ndarray, config: AKEConfig) -> legs.NearFar:

@@ -261,7 +261,7 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
         warnings.append(f"the trunk line turned {max_pelvis:.0f} degrees during the raise: the shoulders or hips "
                         "moved, or their landmarks are unsteady; watch the pelvis and the trunk")
 
-    side, side_note = _decide_side(side, body, near_far, label)
+    side, side_note = legs.decide_side(side, body, near_far, label)
     if side_note:
         warnings.append(side_note)
     warnings += quality.slr_warnings(series, label, near_far.leg, window, fps)
@@ -302,27 +302,6 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
         table_tilt_deg=float(table_tilt), flags=tuple(flags), quality=q, frames=frames, events=events,
         pain_s=marks[0][0] if marks else None, pain_angle_deg=marks[0][1] if marks else None, pain_marks=marks,
         not_assessed=tuple(not_assessed))
-
-
-def _decide_side(declared: str | None, body: kinematics.SupineFrame, near_far: legs.NearFar,
-                 label: str) -> tuple[str, str]:
-    """The raised leg's side: from the picture (near or far, and the head's direction); a
-    declared side is checked against it. Returns (side, a warning or '').
-
-    Raises NotMeasurable when a declared side contradicts what the picture clearly shows: a
-    number stored under the wrong leg would feed the left/right comparison."""
-    seen = legs.raised_side(body, near_far.leg)
-    if declared in SIDES:
-        if seen is not None and seen != declared and near_far.agree:
-            raise NotMeasurable(
-                f"the {declared} leg was given, but the raised leg is the camera's {near_far.leg} leg, which is the "
-                f"{seen} leg of a person lying with the head to the {'left' if body.feet_deg == 0.0 else 'right'}: "
-                "check the side (or film from the side of the raised leg)")
-        return declared, "" if seen == declared else "the side was given; the picture could not confirm it"
-    if seen is not None:
-        return seen, ""
-    return label, ("could not tell from the picture whether the raised leg is the camera's near or far leg; the side "
-                   "is the pose model's label, which is often wrong from the side: check it or give --side")
 
 
 def _angles(series: LandmarkSeries, body: kinematics.SupineFrame, side: str, fps: float,
