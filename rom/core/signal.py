@@ -63,6 +63,25 @@ def reject_outliers(x: np.ndarray, window: int = 7, n_sigmas: float = 4.0,
     return out
 
 
+def running_median(x: np.ndarray, window: int) -> np.ndarray:
+    """The median of the finite samples in a centred window of `window` samples (made odd); NaN where
+    fewer than half of the window's samples are finite, or where x is NaN.
+
+    On numpy's sliding windows and nanmedian, because scipy's median filter has no NaN handling
+    (filling the gaps first would let a glitch beside a gap spread into it)."""
+    x = np.asarray(x, dtype=float)
+    w = window | 1
+    if len(x) < w:
+        return x.copy()
+    padded = np.pad(x, w // 2, constant_values=np.nan)
+    windows = np.lib.stride_tricks.sliding_window_view(padded, w)
+    enough = np.isfinite(windows).sum(axis=1) * 2 >= w
+    med = np.full(len(x), np.nan)
+    if enough.any():
+        med[enough] = np.nanmedian(windows[enough], axis=1)
+    return np.where(np.isfinite(x), med, np.nan)
+
+
 def remove_plateaus(x: np.ndarray, fps: float, max_rate: float = 450.0, max_len_s: float = 0.8) -> np.ndarray:
     """NaN out stretches that jump away from the series and back, faster than any body moves.
 

@@ -99,3 +99,15 @@ def test_live_lowpass_starts_at_the_first_value_and_holds_on_nan():
     for _ in range(60):
         y = f(20.0)
     assert y == pytest.approx(20.0, abs=0.1)
+
+
+def test_running_median_removes_a_short_glitch_and_keeps_the_gaps():
+    x = np.full(30, 10.0)
+    x[10:13] = -20.0  # a 3-frame flip
+    x[20:23] = np.nan
+    m = s.running_median(x, 9)
+    assert np.allclose(m[np.isfinite(x)], 10.0)
+    assert np.isnan(m[20:23]).all()
+    mostly_missing = np.full(30, np.nan)
+    mostly_missing[[5, 14]] = 3.0
+    assert np.isnan(s.running_median(mostly_missing, 9)).all()  # 1 of 9 finite: no median

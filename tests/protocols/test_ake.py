@@ -48,6 +48,21 @@ def test_the_ake_angle_and_the_hip_at_end_range_are_read_exactly():
             "side", "flags", "quality"} <= set(d)
 
 
+def test_a_nearly_straight_knee_flipped_to_hyperextension_in_some_frames_is_read_at_its_true_angle():
+    # The pose model flips a nearly straight knee to the other side of the hip-ankle line on and off
+    # (fit half of samples/validation: +6, -15, +6, -19 ... where the truth is 6).
+    p, end = ake_profile(end_knee=6.0)
+    near_end = np.flatnonzero(p["knee"] < 12.0)
+    p["knee"][near_end[::4]] = -15.0
+    r = analyze_ake(supine_series(p, raised="right"), "x", config=EXACT)
+    assert r.ake_angle_deg == pytest.approx(6.0, abs=1.0)
+    lo, hi = r.ake_angle_ci95_deg
+    # Read under low_reading_deg: the interval reaches further up than down, and says why.
+    assert hi - r.ake_angle_deg == pytest.approx(r.ake_angle_deg - lo + EXACT.low_reading_deg - r.ake_angle_deg,
+                                                 abs=0.01)
+    assert any("nearly straight" in w for w in r.quality.warnings)
+
+
 def test_a_tilted_camera_reads_the_same_angles():
     p, _ = ake_profile(end_knee=12.0)
     r = analyze_ake(supine_series(p, raised="left", head_left=False, roll_deg=6.0, noise_px=0.5), "x", config=EXACT)
