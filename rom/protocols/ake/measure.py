@@ -66,8 +66,8 @@ class AKEConfig:
     min_hold_s: float = 0.2
     # A knee read nearly straight at end range was more bent than read: raw readings under 5 degrees read
     # 8.7 low on average, 5-10 degrees 6.0 low, 10-15 0.9 low (the rest 2-4). Below low_reading_deg the upper end
-    # of the interval is widened by low_reading_widen per degree (fit half: 68/69 measured covered, median
-    # half-width 9.4; one confidently wrong, fit-ake-149, read 7.7 high at a true 5).
+    # of the interval is widened by low_reading_widen per degree (fit half: 69/70 measured covered, median
+    # half-width 9.1; one confidently wrong, fit-ake-149, read 7.7 high at a true 5).
     low_reading_deg: float = 12.0
     low_reading_widen: float = 1.0
     hip_sd_deg: float = 5.8  # (fit half: the hip at end range, SD 5.7 about a mean of -0.7 after the bias)
@@ -146,7 +146,12 @@ def analyze_ake(series: LandmarkSeries, video: str = "", side: str | None = None
     # to the other side of the hip-ankle line for a frame or three (a 'hyperextension' of 10-20 degrees),
     # which the smoothed trace keeps and would take for the end range (fit half: 7 of 87 clips refused
     # for a 1- to 3-frame 'hold' on such a flip; the true hold lasts 0.5 s).
-    steady = signal.running_median(knee, max(3, int(round(config.end_median_s * fps))))
+    # And only where the thigh is tracked too: a knee read off the other leg for a few frames comes with the
+    # thigh line rejected as a jump (fit half: fit-ake-050's 'end range' read 14 at a true 61 on the way back).
+    steady = signal.running_median(np.where(np.isfinite(hip), knee, np.nan),
+                                   max(3, int(round(config.end_median_s * fps))))
+    if not np.isfinite(steady).any():
+        raise NotMeasurable("the tested leg's knee and thigh were never tracked together: the end range cannot be read")
     lowest = float(np.nanmin(steady))
     i_min = int(np.nanargmin(steady))
     held = np.isfinite(steady) & (steady <= lowest + config.hold_deg)
@@ -155,13 +160,19 @@ def analyze_ake(series: LandmarkSeries, video: str = "", side: str | None = None
         h0 -= 1
     while h1 < len(knee) - 1 and held[h1 + 1]:
         h1 += 1
-    knee_start = _median(knee[start])
+    # The 90/90 start: the first n_start frames with the knee tracked (the pose model may take the first
+    # frames to find the legs: fit half, 7 of 87 clips refused for a thigh "jumping at the start" that were
+    # only untracked there; a knee first found mid-extension reads far from 90 and is refused below).
+    tracked = np.flatnonzero(np.isfinite(knee[:i_min + 1]))
+    k0 = int(tracked[0]) if len(tracked) else 0
+    kstart = slice(k0, k0 + n_start)
+    knee_start = _median(knee[kstart])
     # The extension began where the knee last sat near its starting bend before end range.
     bent = np.flatnonzero(np.isfinite(knee[:h0 + 1]) & (knee[:h0 + 1] >= knee_start - 3.0))
     ext0 = int(bent[-1]) if len(bent) else 0
     window = slice(ext0, h1 + 1)
 
-    hip_start = _median(hip[:max(ext0, n_start)])
+    hip_start = _median(hip[:max(ext0, k0 + n_start)])
     hip_end = _median(hip[h0:h1 + 1])
     if not (np.isfinite(hip_start) and np.isfinite(hip_end)):
         raise NotMeasurable("the tested thigh's landmarks jumped about at the start or at end range (the frames there "
@@ -188,9 +199,9 @@ def analyze_ake(series: LandmarkSeries, video: str = "", side: str | None = None
     ake = _median(knee_c[h0:h1 + 1])
     # The knee's reading at the 90/90 start against 90: its departure foretells the end range's error (fit half,
     # see start_knee_widen); read before the extension (the first start_s, else up to the extension's start).
-    knee_set = _median(knee_c[start])
+    knee_set = _median(knee_c[kstart])
     if not np.isfinite(knee_set):
-        knee_set = _median(knee_c[:max(ext0, n_start)])
+        knee_set = _median(knee_c[:max(ext0, k0 + n_start)])
     start_off = knee_set - 90.0 if np.isfinite(knee_set) else float("nan")
     if np.isfinite(start_off) and abs(start_off) > config.max_start_knee_off_deg:
         raise NotMeasurable(f"the knee read {knee_set:.0f} degrees at the 90/90 start, {abs(start_off):.0f} from 90: "
