@@ -7,6 +7,7 @@ import pytest
 from synthetic import FPS, slr_profile, supine_series
 
 from rom.core.errors import NotMeasurable
+from rom.core.landmarks import INDEX
 from rom.protocols.slr.measure import SLRConfig, analyze_slr
 
 
@@ -143,3 +144,36 @@ def test_json_shape():
             "flags", "quality"} <= set(d)
     assert d["test"] == "slr" and d["video"] == "clip.mp4"
     assert {"frames", "detected_fraction", "warnings"} <= set(d["quality"])
+
+
+def test_a_raised_knee_read_hyperextended_widens_the_interval_by_the_excess():
+    # The knee landmark off the leg (an examiner's hand on it): the knee reads 12 degrees hyperextended
+    # while the leg is up, 7 beyond what a straight raised knee reads.
+    p, _ = slr_profile(onset_deg=60.0, knee_bends=False)
+    plain = analyze_slr(supine_series(p, raised="right"))
+    p["knee"] = np.where(p["thigh"] > 10.0, -12.0, p["knee"])
+    off = analyze_slr(supine_series(p, raised="right"))
+    half = [(r.slr_angle_ci95_deg[1] - r.slr_angle_deg) for r in (plain, off)]
+    assert half[1] - half[0] == pytest.approx(12.0 - SLRConfig().straight_knee_allowance_deg, abs=0.5)
+    assert any("hyperextended just before the reading" in w for w in off.quality.warnings)
+
+
+def test_a_near_leg_the_camera_does_not_see_for_most_of_the_raise_is_refused():
+    p, _ = slr_profile(onset_deg=60.0)
+    s = supine_series(p, raised="right")  # head on the left: the right leg is the near one
+    up = p["thigh"] > 8.0
+    for part in ("hip", "knee", "ankle"):
+        s.visibility[up, INDEX[f"right_{part}"]] = 0.1
+    with pytest.raises(NotMeasurable, match="near leg, yet the pose model did not see it"):
+        analyze_slr(s)
+
+
+def test_an_examiner_in_the_picture_widens_a_near_legs_interval():
+    p, _ = slr_profile(onset_deg=60.0)
+    alone = analyze_slr(supine_series(p, raised="right"))
+    s = replace(supine_series(p, raised="right"), relocks=(3,))
+    examined = analyze_slr(s)
+    assert examined.slr_angle_deg == pytest.approx(alone.slr_angle_deg, abs=0.01)
+    assert examined.raised_leg == alone.raised_leg == "near"
+    assert (examined.slr_angle_ci95_deg[1] - examined.slr_angle_deg
+            > alone.slr_angle_ci95_deg[1] - alone.slr_angle_deg + 2.0)
