@@ -168,12 +168,13 @@ def test_a_near_leg_the_camera_does_not_see_for_most_of_the_raise_is_refused():
         analyze_slr(s)
 
 
-def test_an_examiner_in_the_picture_widens_a_near_legs_interval():
+@pytest.mark.parametrize("raised, leg", [("right", "near"), ("left", "far")])  # head on the left
+def test_an_examiner_in_the_picture_widens_the_interval(raised, leg):
     p, _ = slr_profile(onset_deg=60.0)
-    alone = analyze_slr(supine_series(p, raised="right"))
-    s = replace(supine_series(p, raised="right"), relocks=(3,))
+    alone = analyze_slr(supine_series(p, raised=raised))
+    s = replace(supine_series(p, raised=raised), relocks=(3,))
     examined = analyze_slr(s)
     assert examined.slr_angle_deg == pytest.approx(alone.slr_angle_deg, abs=0.01)
-    assert examined.raised_leg == alone.raised_leg == "near"
+    assert examined.raised_leg == alone.raised_leg == leg
     assert (examined.slr_angle_ci95_deg[1] - examined.slr_angle_deg
             > alone.slr_angle_ci95_deg[1] - alone.slr_angle_deg + 2.0)
