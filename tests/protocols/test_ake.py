@@ -151,6 +151,17 @@ def test_live_says_the_end_range_at_the_offline_angle_and_cues_the_drift():
 
 
 @pytest.mark.slow
+def test_live_reads_a_flipped_straight_knee_as_offline_does():
+    p, _ = ake_profile(end_knee=6.0)
+    near_end = np.flatnonzero(p["knee"] < 12.0)
+    p["knee"][near_end[::4]] = -15.0
+    series = supine_series(p, raised="right")
+    rules, _ = _live(series)
+    assert rules.ake_deg == pytest.approx(6.0, abs=1.0)
+    assert rules.ake_deg == pytest.approx(analyze_ake(series, "x", config=EXACT).ake_angle_deg, abs=0.5)
+
+
+@pytest.mark.slow
 def test_live_without_drift_never_cues_the_thigh_and_asks_to_go_slowly_when_fast():
     _, frames = _live(supine_series(ake_profile(end_knee=10.0, rise_s=1.0)[0]))
     cues = [c for f in frames for c in f.cues]

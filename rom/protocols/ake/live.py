@@ -18,7 +18,7 @@ import numpy as np
 from rom.core import kinematics, legs, posture, signal
 from rom.core.landmarks import SIDES, PoseEstimate, other_side
 from rom.core.rest import RestGate
-from rom.protocols.ake.measure import AKEConfig
+from rom.protocols.ake.measure import AKEConfig, end_range, without_flips
 from rom.protocols.base import LiveFrame, LiveRules
 
 WAITING = "lie on your back, hold the tested thigh upright with the knee bent, and keep still"
@@ -162,25 +162,23 @@ class AKELive(LiveRules):
 
     def _find_end_range(self, frame: LiveFrame) -> None:
         """End range once the knee has bent again END_RANGE_BACK_DEG from its most extended reading: the
-        offline reading (the hold within hold_deg of the smoothed minimum) on the frames so far."""
+        offline reading (`measure.end_range` on the knee without the model's flips) on the frames so far."""
         c = self.config
-        knee = signal.clean(np.array(self.knee_hist, float), self.fps, c.knee_cutoff_hz, min_run_s=c.min_run_s)
-        if not np.isfinite(knee).any():
+        bias = self.ref["bias"]
+        knee = signal.clean(without_flips(np.array(self.knee_hist, float) - bias, self.fps, c) + bias, self.fps,
+                            c.knee_cutoff_hz, min_run_s=c.min_run_s)
+        hip = signal.clean(np.array(self.hip_hist, float), self.fps, c.cutoff_hz, min_run_s=c.min_run_s)
+        found = end_range(knee, hip, self.fps, c)
+        if found is None:
             return
-        i = int(np.nanargmin(knee))
+        h0, h1, i = found
         low = float(knee[i])
         if not (np.isfinite(knee[-1]) and knee[-1] > low + END_RANGE_BACK_DEG):
             return
         start = np.array(self.knee_hist[:max(3, int(round(c.start_s * self.fps)))], float)
         if not np.isfinite(start).any() or float(np.nanmedian(start)) - low < c.min_extension_deg:
             return
-        held = np.isfinite(knee) & (knee <= low + c.hold_deg)
-        h0, h1 = i, i
-        while h0 > 0 and held[h0 - 1]:
-            h0 -= 1
-        while h1 < len(knee) - 1 and held[h1 + 1]:
-            h1 += 1
-        self.ake_deg = float(np.median(knee[h0:h1 + 1]))
+        self.ake_deg = float(np.nanmedian(knee[h0:h1 + 1]))
         offset = len(self.t) - len(self.knee_hist)
         self.end_range_s = float(self.t[offset + h0])
         frame.events.append("end_range")

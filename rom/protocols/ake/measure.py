@@ -142,24 +142,10 @@ def analyze_ake(series: LandmarkSeries, video: str = "", side: str | None = None
     knee = a["knee"]
     if not np.isfinite(knee).any():
         raise NotMeasurable("the tested leg's knee was not found")
-    # Found on the knee's running median: where the leg is nearly straight the pose model flips the knee
-    # to the other side of the hip-ankle line for a frame or three (a 'hyperextension' of 10-20 degrees),
-    # which the smoothed trace keeps and would take for the end range (fit half: 7 of 87 clips refused
-    # for a 1- to 3-frame 'hold' on such a flip; the true hold lasts 0.5 s).
-    # And only where the thigh is tracked too: a knee read off the other leg for a few frames comes with the
-    # thigh line rejected as a jump (fit half: fit-ake-050's 'end range' read 14 at a true 61 on the way back).
-    steady = signal.running_median(np.where(np.isfinite(hip), knee, np.nan),
-                                   max(3, int(round(config.end_median_s * fps))))
-    if not np.isfinite(steady).any():
+    held_range = end_range(knee, hip, fps, config)
+    if held_range is None:
         raise NotMeasurable("the tested leg's knee and thigh were never tracked together: the end range cannot be read")
-    lowest = float(np.nanmin(steady))
-    i_min = int(np.nanargmin(steady))
-    held = np.isfinite(steady) & (steady <= lowest + config.hold_deg)
-    h0, h1 = i_min, i_min
-    while h0 > 0 and held[h0 - 1]:
-        h0 -= 1
-    while h1 < len(knee) - 1 and held[h1 + 1]:
-        h1 += 1
+    h0, h1, i_min = held_range
     # The 90/90 start: the first n_start frames with the knee tracked (the pose model may take the first
     # frames to find the legs: fit half, 7 of 87 clips refused for a thigh "jumping at the start" that were
     # only untracked there; a knee first found mid-extension reads far from 90 and is refused below).
@@ -303,20 +289,51 @@ def _angles(series: LandmarkSeries, body: kinematics.SupineFrame, label: str, fp
         "other_leg": kinematics.segment_elevation(series, f"{other}_hip", f"{other}_ankle", body),
         "trunk": kinematics.trunk_elevation(series, body),
     }
-    # A knee that reads hyperextended beyond min_knee_deg is the pose model flipping a nearly straight knee
-    # to the other side of the hip-ankle line (it alternates frame by frame between, say, +6 and -15 where
-    # the truth is 6; fit half of samples/validation): with the hip held at 90 the hamstrings do not let a
-    # knee hyperextend, so such frames are left out, and gaps of up to 0.1 s they leave are bridged (else
-    # the runs between flips are too short for the cleaning to keep).
     knee = raw["knee"]
-    flipped = np.isfinite(knee) & (knee < config.min_knee_deg)
-    raw["knee"] = signal.fill_gaps(np.where(flipped, np.nan, knee), max(1, int(round(0.1 * fps))))
+    raw["knee"] = without_flips(knee, fps, config)
     out = {f"{k}_raw": v for k, v in raw.items()}
     out["knee_raw"] = knee  # (the raw trace as read, flips and all, for the CSV and the plot)
     for k, v in raw.items():
         out[k] = signal.clean(v, fps, config.knee_cutoff_hz if k == "knee" else config.cutoff_hz,
                               min_run_s=config.min_run_s)
     return out
+
+
+def without_flips(knee: np.ndarray, fps: float, config: AKEConfig) -> np.ndarray:
+    """The tested knee's raw flexion (degrees, before the bias) with the model's flips left out.
+
+    A knee that reads hyperextended beyond min_knee_deg is the pose model flipping a nearly straight knee
+    to the other side of the hip-ankle line (it alternates frame by frame between, say, +6 and -15 where
+    the truth is 6; fit half of samples/validation): with the hip held at 90 the hamstrings do not let a
+    knee hyperextend, so such frames are left out, and gaps of up to 0.1 s they leave are bridged (else
+    the runs between flips are too short for the cleaning to keep). Offline and live alike."""
+    knee = np.asarray(knee, float)
+    flipped = np.isfinite(knee) & (knee < config.min_knee_deg)
+    return signal.fill_gaps(np.where(flipped, np.nan, knee), max(1, int(round(0.1 * fps))))
+
+
+def end_range(knee: np.ndarray, hip: np.ndarray, fps: float, config: AKEConfig) -> tuple[int, int, int] | None:
+    """The end range's hold on the cleaned knee and thigh traces: (first, last, straightest) frame indices of
+    the frames within hold_deg of the knee's most extended reading, or None if the knee and the thigh are
+    never tracked together. Offline and live alike.
+
+    Found on the knee's running median: a flip the cleaning kept lasts a frame or three, which the
+    smoothed trace would take for the end range (fit half: 7 of 87 clips refused for a 1- to 3-frame
+    'hold'; the true hold lasts 0.5 s). And only where the thigh is tracked too: a knee read off the other
+    leg for a few frames comes with the thigh line rejected as a jump (fit half: fit-ake-050's 'end range'
+    read 14 at a true 61 on the way back)."""
+    steady = signal.running_median(np.where(np.isfinite(hip), knee, np.nan),
+                                   max(3, int(round(config.end_median_s * fps))))
+    if not np.isfinite(steady).any():
+        return None
+    i_min = int(np.nanargmin(steady))
+    held = np.isfinite(steady) & (steady <= steady[i_min] + config.hold_deg)
+    h0, h1 = i_min, i_min
+    while h0 > 0 and held[h0 - 1]:
+        h0 -= 1
+    while h1 < len(knee) - 1 and held[h1 + 1]:
+        h1 += 1
+    return h0, h1, i_min
 
 
 def _require_ake(a: dict[str, np.ndarray], config: AKEConfig) -> None:
