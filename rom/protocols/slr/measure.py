@@ -298,9 +298,10 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
         hidden = quality.hidden_fraction(series, [f"{label}_{p}" for p in ("hip", "knee", "ankle")], window)
         if hidden > config.max_hidden_near_leg:
             raise NotMeasurable(f"the raised leg is the camera's near leg, yet the pose model did not see it in "
-                                f"{hidden:.0%} of the raise: something stood between the camera and the leg (the "
-                                "examiner?) and its landmarks there are guesses. Film with nothing in front of the "
-                                "raised leg, the examiner on its far side")
+                                f"{hidden:.0%} of the raise: something was between the camera and the leg (the "
+                                "examiner's arms reaching over it?) and its landmarks there are guesses. Film with "
+                                "nothing in front of the raised leg: the examiner holds it from the far side, arms "
+                                "behind it")
     q = Quality(frames=len(series), detected_fraction=float(series.detected.mean()),
                 warnings=tuple(warnings), view=quality.view_kind(series))
     frames = FrameTable({
