@@ -48,8 +48,7 @@ def _row(tr: T.Truth, cache: str, cfg: AKEConfig) -> dict:
     except RomError as e:
         return {"clip": tr.name, "leg": leg, "refused": str(e)[:90]}
     row = {"clip": tr.name, "leg": leg, "truth": truth, "raw_error": raw.ake_angle_deg - truth,
-           "start_off": raw.knee_flexion_start_deg - 90.0, "drift": raw.hip_drift_deg,
-           "yaw": abs(float(tr.data.get("render", {}).get("yaw", 0.0) or 0.0))}
+           "start_off": raw.knee_flexion_start_deg - 90.0}
     try:
         r = analyze_ake(series, str(tr.video), config=cfg)
         lo, hi = r.ake_angle_ci95_deg
