@@ -34,9 +34,9 @@ from http.cookiejar import CookieJar
 
 import flask
 import pytest
+import simple_websocket
 from flask.testing import FlaskClient
 from flask_wtf.csrf import generate_csrf
-from simple_websocket import Client as WsClient
 from simple_websocket import ConnectionClosed
 from werkzeug.datastructures import Headers
 from werkzeug.serving import make_server
@@ -159,6 +159,38 @@ class LiveServer:
         close_sockets()
         self.server.shutdown()
         self.server.server_close()
+
+
+class _HeaderRead:
+    """The socket as the handshake reads it: recv stops at the end of the HTTP reply's header."""
+
+    def __init__(self, sock: socket.socket):
+        self._sock = sock
+
+    def send(self, data: bytes) -> int:
+        return self._sock.send(data)
+
+    def recv(self, n: int) -> bytes:
+        seen = self._sock.recv(n, socket.MSG_PEEK)
+        end = seen.find(b"\r\n\r\n")
+        return self._sock.recv(end + 4 if end >= 0 else len(seen) or n)
+
+
+class WsClient(simple_websocket.Client):
+    """simple_websocket's client, but a message sent right after the handshake is not lost.
+
+    The stock client's handshake takes only the first event (the accept) of what it read, and its
+    reader thread then reads the socket again: when the server's first message and its close came
+    in the same read as the accept (an error sent at once, e.g. "already open in another window"),
+    they were dropped and receive() raised ConnectionClosed 1005. Here the handshake reads up to
+    the end of the header only, and the rest is left on the socket for the reader thread."""
+
+    def handshake(self):
+        sock, self.sock = self.sock, _HeaderRead(self.sock)
+        try:
+            super().handshake()
+        finally:
+            self.sock = sock
 
 
 _open_sockets: list[WsClient] = []  # the WebSocket clients tests opened, closed when their server stops
