@@ -10,6 +10,10 @@ cached in .cache/ (keyed by the clip's size and by the source of the engine's ex
 modules, so an engine change that moves landmarks invalidates them); the protocol is rerun on
 every call, so a change to the hinge or SLR logic shows at once.
 
+Every label names its `half`: "fit" (the clips a rule or threshold may be chosen on) or "test"
+(the clips reported on, never decided on; assigned on 2026-12-07, see README.md). The summary
+is printed for the test half, the fit half and all clips.
+
 Prints one Markdown table per kind of clip and the summary figures; the scoring is in pure
 functions (`test_for`, `expected_flags`, `score`, `summarize`, `summary_lines`) that the
 tests in tests/validation/test_realcheck.py exercise on hand-made dicts.
@@ -30,7 +34,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 HINGE_FLAGS = ("rounded_back", "lumbar_compensation", "knee_bend")
 NON_TESTS = ("squat", "walking", "other")
-REQUIRED = ("file", "source", "fps", "frames", "view", "test", "expect")
+REQUIRED = ("file", "source", "fps", "frames", "view", "test", "expect", "half")
+HALVES = ("test", "fit")
 SOURCE_FIELDS = ("repo", "commit", "path", "licence")
 BOTTOM_TOLERANCE_S = 0.6
 # Engine modules whose source decides the landmarks (a change to any of them drops the cache).
@@ -55,6 +60,8 @@ def label_problems(entry: dict) -> list[str]:
         out.append("expect must be 'measure' or 'refuse'")
     if entry.get("expect") == "refuse" and not entry.get("refuse_reason"):
         out.append("a refusal needs refuse_reason")
+    if "half" in entry and entry["half"] not in HALVES:
+        out.append("half must be 'fit' or 'test'")
     if entry.get("view") not in ("side", "oblique", "frontal", "rear", "mixed"):
         out.append(f"bad view {entry.get('view')!r}")
     if entry.get("test") not in ("hinge", "slr", "squat", "walking", "other"):
@@ -139,7 +146,7 @@ def score(entry: dict, got: dict) -> dict:
            "expect": entry["expect"], "ran": test_for(entry), "refused": refused,
            "reason": got.get("reason", "") if refused else "",
            "outcome_ok": refused == (entry["expect"] == "refuse"),
-           "hidden": hidden_key_landmarks(entry), "form": entry.get("form")}
+           "hidden": hidden_key_landmarks(entry), "form": entry.get("form"), "half": entry.get("half")}
     if refused and entry["test"] == "hinge" and expected_flags(entry)["knee_bend"] \
             and ("knee-dominant" in row["reason"] or "not a hinge" in row["reason"]):
         # a lift labelled knee-dominant (a squat), refused as not a hinge: the right answer
@@ -411,12 +418,16 @@ def main(argv: list[str] | None = None) -> int:
             print(f"## {title} ({len(part)})\n")
             print("\n".join(table_lines(part)) + "\n")
     s = summarize(rows)
-    print("## Summary\n")
+    halves = {h: summarize([r for r in rows if r.get("half") == h]) for h in HALVES}
+    for h in HALVES:
+        print(f"## Summary, {h} half\n")
+        print("\n".join(summary_lines(halves[h])) + "\n")
+    print("## Summary, all clips\n")
     print("\n".join(summary_lines(s)))
     if missing:
         print(f"\n{len(missing)} labelled clips not present (see README: get_clips.py): {', '.join(missing)}")
     if a.json:
-        Path(a.json).write_text(json.dumps({"rows": rows, "summary": s}, indent=1, default=str))
+        Path(a.json).write_text(json.dumps({"rows": rows, "summary": s, "halves": halves}, indent=1, default=str))
     return 0
 
 

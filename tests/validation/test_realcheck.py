@@ -58,6 +58,20 @@ def test_labels_parse_and_every_entry_is_complete():
     assert all(len(e["source"]["commit"]) == 40 for e in labels)
 
 
+def test_both_halves_hold_measurable_hinges_of_each_form_and_refusals():
+    labels = rc.load_labels()
+    for half in rc.HALVES:
+        mine = [e for e in labels if e["half"] == half]
+        forms = {e.get("form") for e in mine if e["test"] == "hinge" and e["expect"] == "measure"}
+        assert forms == {"good", "faulty"}, half
+        assert any(r.get("rounded_back") for e in mine for r in e.get("reps", [])), half
+        assert any(e["expect"] == "refuse" for e in mine) and any(e["test"] in rc.NON_TESTS for e in mine), half
+    # footage cut from one source clip stays in one half
+    half = {e["file"]: e["half"] for e in labels}
+    assert half["bx_bad011.mp4"] == half["bx_good018.mp4"] == half["bxex_7bad.mp4"]
+    assert half["tby_0016r_1.mp4"] == half["tby_0016r_2.mp4"]
+
+
 def test_labels_cover_the_kinds_the_issue_asks_for():
     labels = rc.load_labels()
     kinds = {(e["test"], e["expect"]) for e in labels}
@@ -84,6 +98,8 @@ def test_label_problems_names_what_is_missing():
     assert "rep 1: rounded_back must be null, upper, lower or whole" in probs
     assert "rep 1: lumbar_compensation must be true or false" in probs
     assert "a hinge needs form good or faulty" in probs
+    assert "missing half" in probs
+    assert "half must be 'fit' or 'test'" in rc.label_problems({**bad, "half": "train"})
 
 
 # --- pure scoring -----------------------------------------------------------------------
