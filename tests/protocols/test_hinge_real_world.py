@@ -435,16 +435,22 @@ def test_hips_travelling_back_are_a_hinge_unless_the_pelvis_is_seen_staying_behi
     assert back.reps[0].max_hip_flexion_deg == pytest.approx(60.0, abs=1.0)
     assert back.reps[0].hips_back == pytest.approx(40.0 / 90.0, abs=0.02)
     # The outline still bends 30 degrees low on the back: the pelvis turned only about 30 of the
-    # 60 degrees on the thigh (pelvis share 0.5), so the bend is lumbar however far the hips went.
-    assert back.flags == ("lumbar_compensation",)
+    # 60 degrees on the thigh (pelvis share 0.5), so the lower back flexes however far the hips
+    # went; with the hips travelling back as well, the back rounds during the hinge: both flags.
+    assert back.flags == ("rounded_back", "lumbar_compensation")
+    assert any("the whole back rounds" in n for n in back.reps[0].notes)
     # Where the lower back's line is not traced (pelvis share unknown), the hips' travel decides.
     cfg = EXACT
     args = dict(knee_bend=0.0, thoracic=5.0, ratio=0.5, flexion=30.0, head=0.0, shin=0.0, from_floor=False,
                 lean_back=0.0, config=cfg)
     flags, _, notes = _form_flags(hips_back=0.44, pelvis_share=float("nan"), **args)
     assert flags == () and any("hips travel back (0.44" in n for n in notes)
-    assert _form_flags(hips_back=0.44, pelvis_share=0.5, **args)[0] == ("lumbar_compensation",)
+    assert _form_flags(hips_back=0.44, pelvis_share=0.5, **args)[0] == ("rounded_back", "lumbar_compensation")
     assert _form_flags(hips_back=0.0, pelvis_share=float("nan"), **args)[0] == ("lumbar_compensation",)
+    # The pelvis staying behind with the hips not travelling: the spine bends instead of the hips,
+    # a lumbar compensation alone (the renders' fault); a spine that does not bend: no flag.
+    assert _form_flags(hips_back=0.05, pelvis_share=0.5, **args)[0] == ("lumbar_compensation",)
+    assert _form_flags(hips_back=0.44, pelvis_share=0.5, **{**args, "ratio": 0.1})[0] == ()
     assert _form_flags(hips_back=0.44, pelvis_share=0.9, **args)[0] == ()  # the pelvis turns with the hips
 
 

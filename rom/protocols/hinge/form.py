@@ -87,6 +87,14 @@ class FormConfig:
     # half's first clips; calibration/hinge.md 7). At or above the threshold with the spine bent
     # (lumbar ratio above its threshold) the bend is not a lumbar compensation, and an upper back
     # turning more than rounded_band_deg (but under the rounded-back threshold) is a rounded back.
+    # A pelvis that stays behind (under the threshold) while the hips travel back (hips_back_hinge)
+    # and the spine bends: the whole back rounds during the hinge, lower back included, and
+    # both rounded_back and lumbar_compensation are raised. Real fit half (2026-12-07): the three
+    # lifts labelled with a whole back in a C-curve read pelvis share 0.36-0.62 with the hips
+    # 0.33-0.61 thigh lengths back (before: one flag of the two each); lifts labelled flat
+    # 0.80-0.91, or a spine that does not bend (bx_good004: 0.51, lumbar ratio -0.05); upper-back
+    # rounding with the hips not travelling (yfgd_bad_02/08: 0.18-0.24, hips -0.28..-0.03) is
+    # left alone. Rendered faults never push the hips back (at most 0.11).
     pelvis_share: float = 0.70
     pelvis_share_sd: float = 0.05
     rounded_band_deg: float = 14.0
@@ -265,10 +273,12 @@ def rounded_back(thoracic_deg: float, head_turn_deg: float, config_threshold: fl
 
 @dataclass(frozen=True)
 class HingeRepForm(HingeRep):
-    """A repetition with the form signals (degrees; hips_back in thigh lengths)."""
+    """A repetition with the form signals (degrees; hips_back in thigh lengths; pelvis_share: the
+    lower back's turn against the thigh per degree of hip flexion, FormConfig.pelvis_share)."""
 
     head_turn_deg: float = float("nan")
     hips_back: float = float("nan")
+    pelvis_share: float = float("nan")
     from_floor: bool = False
     lockout_lean_back_deg: float = float("nan")
     notes: tuple[str, ...] = field(default=())
@@ -276,5 +286,6 @@ class HingeRepForm(HingeRep):
     def to_dict(self) -> dict:
         d = super().to_dict()
         d.update(head_turn_deg=rounded(self.head_turn_deg), hips_back=rounded(self.hips_back, 2),
+                 pelvis_share=rounded(self.pelvis_share, 2),
                  from_floor=self.from_floor, lockout_lean_back_deg=rounded(self.lockout_lean_back_deg))
         return d

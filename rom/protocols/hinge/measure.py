@@ -292,7 +292,8 @@ def _measure_rep(angles: dict[str, np.ndarray], back: dict[str, np.ndarray], for
         confidence={"max_hip_flexion_sd_deg": round(hip_sd, 1), **conf, "back_outline_traced": round(traced, 2)},
         back_flexion_deg=flexion, knee_bend_deg=knee_bend,
         max_hip_flexion_ci95_deg=(peak - 1.96 * hip_sd, peak + 1.96 * hip_sd),
-        head_turn_deg=head, hips_back=hips_back, from_floor=from_floor, lockout_lean_back_deg=lean_back,
+        head_turn_deg=head, hips_back=hips_back, pelvis_share=pelvis_share, from_floor=from_floor,
+        lockout_lean_back_deg=lean_back,
         notes=tuple(notes))
     return rep, near, notes, pattern
 
@@ -344,6 +345,21 @@ def _form_flags(knee_bend: float, thoracic: float, ratio: float, flexion: float,
         elif flexion < f.min_lumbar_flexion_deg:
             flags.remove("lumbar_compensation")
             conf["lumbar_compensation"] = _side(flexion, f.min_lumbar_flexion_deg, config.thoracic_sd_deg)[1]
+    # The whole back rounds during a hinge: the hips travel back, yet the pelvis stays behind the
+    # thigh, so the lower back flexes as the hips bend, and the spine is bent (FormConfig).
+    hips_travel = _side(hips_back, f.hips_back_hinge, 0.1)
+    if pelvis_stays and spine_bends and hips_travel is not None and hips_travel[0] \
+            and flexion >= f.min_lumbar_flexion_deg:
+        sure = min(pelvis_side[1], hips_travel[1])
+        if "rounded_back" not in flags:
+            flags.insert(0, "rounded_back")
+            conf["rounded_back"] = sure
+        if "lumbar_compensation" not in flags:
+            flags.append("lumbar_compensation")
+            conf["lumbar_compensation"] = sure
+        notes.append(f"the hips travel back ({hips_back:.2f} thigh lengths) but the pelvis stays behind the thigh "
+                     f"({pelvis_share:.2f} of the hip flexion) while the back bends {flexion:.0f} degrees: the whole "
+                     "back rounds, the lower back with it")
     low = from_floor or (np.isfinite(reach) and reach > f.low_reach)
     if "knee_bend" in flags and low:
         flags.remove("knee_bend")
