@@ -21,11 +21,12 @@ LIVE_ANGLES = {"hip_flexion_deg": "hip flexion", "trunk_inclination_deg": "trunk
 FLAGS = {
     "rounded_back": FlagText(
         "rounded back",
-        "The upper back rounded during the bend instead of staying long and neutral."),
+        "The back rounded during the bend instead of staying long and neutral: the upper back, or the whole "
+        "back, lower back included."),
     "lumbar_compensation": FlagText(
         "bend comes from the lower back",
-        "The forward bend came mostly from the lower back: the hips did not travel back and the lumbar spine "
-        "flexed."),
+        "The forward bend came largely from the lower back: the lumbar spine flexed while the pelvis stayed "
+        "behind, instead of the pelvis tilting forward with the hips."),
     "knee_bend": FlagText(
         "knees bending (squat)",
         "The knees bent markedly: the hinge turned into a squat."),
