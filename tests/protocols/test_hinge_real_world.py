@@ -454,6 +454,27 @@ def test_hips_travelling_back_are_a_hinge_unless_the_pelvis_is_seen_staying_behi
     assert _form_flags(hips_back=0.44, pelvis_share=0.9, **args)[0] == ()  # the pelvis turns with the hips
 
 
+def test_a_body_turned_from_the_side_at_the_bottom_makes_where_the_back_bends_uncertain():
+    # The same rounded upper back (turning 17.5, the pelvis following the hips) seen side-on and
+    # with the body turned 25 degrees: the flag stays, but from that angle a lower-back bend can
+    # read as upper-back rounding (renders turned 15-32: 4 of 7 back faults read wrong), so both
+    # back flags' confidence drops to at most 0.55 and the note says why.
+    hip, _ = hinge_profile((60.0,))
+    t = bc.SCAN_T
+    hump = _bent_back(hip, 0.2 + 0.05 * (1 - ((t - 0.5) / 0.4) ** 2))
+    side_on = analyze_hinge(figure(hip, back=hump, view_deg=5.0), config=EXACT).reps[0]
+    turned_res = analyze_hinge(figure(hip, back=hump, view_deg=25.0), config=EXACT)
+    turned = turned_res.reps[0]
+    assert side_on.flags == turned.flags == ("rounded_back",)
+    assert side_on.confidence["rounded_back"] > 0.7
+    assert turned.confidence["rounded_back"] <= 0.55 and turned.confidence["lumbar_compensation"] <= 0.55
+    assert any("turned about 25 degrees from a side view" in w for w in turned_res.quality.warnings)
+    assert not any("from a side view at the bottom" in n for n in side_on.notes)
+    # No back flag, no note: a knee or a flat back is not made uncertain by the camera's angle.
+    flat = analyze_hinge(figure(hip, view_deg=25.0), config=EXACT)
+    assert flat.reps[0].flags == () and not any("turned about" in w for w in flat.quality.warnings)
+
+
 def test_a_standing_outline_that_is_no_back_is_replaced_and_said():
     # Standing, the outline bulges 0.15 chord lengths over the top of the back (a hood): its upper
     # turn reads far beyond any standing back, so the population's standing outline is used.

@@ -97,6 +97,15 @@ class FormConfig:
     # left alone. Rendered faults never push the hips back (at most 0.11).
     pelvis_share: float = 0.70
     pelvis_share_sd: float = 0.05
+    # The body turned this far from a side view at a repetition's bottom (the pose model's view
+    # estimate, `hinge_view.view_angle_deg`): where the back bends is uncertain, and a back flag
+    # gets at most turned_view_confidence with a note. Validation fit half (2026-12-07): of the 7
+    # rendered back faults whose bottom read 15.8-32 degrees, 3 were flagged right and 4 lumbar
+    # compensations read as a rounded back (pelvis share 0.76-0.87 and upper turn up to 31 at a
+    # camera turned 15-19 towards the front); below 15, 12 of 13 right. No false flag on the 10
+    # fault-free reps above 15. Real measured lifts read 1-17 at their bottoms (one at 23: flat).
+    turned_view_deg: float = 15.0
+    turned_view_confidence: float = 0.55
     rounded_band_deg: float = 14.0
     # A knee bend is the hinge turning into a squat when the knees also travel: the shin turns
     # from its standing line by more than this (renders: knee-bend faults 18-21 read,

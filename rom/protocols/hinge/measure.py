@@ -193,7 +193,8 @@ def analyze_hinge(series: LandmarkSeries, video: str = "", side: str | None = No
             continue
         rep, near, notes, pattern = _measure_rep(angles, back, form, reference, (start, bottom, end, lockout_end),
                                                  knee_standing, hip_sd, fps, config,
-                                                 _min(angles["trunk"][start:end + 1]) if from_bottom else np.nan)
+                                                 _min(angles["trunk"][start:end + 1]) if from_bottom else np.nan,
+                                                 view.view_deg)
         if pattern:
             dropped.append(("pattern", start, end, pattern))
             continue
@@ -248,9 +249,11 @@ def analyze_hinge(series: LandmarkSeries, video: str = "", side: str | None = No
 def _measure_rep(angles: dict[str, np.ndarray], back: dict[str, np.ndarray], form: dict[str, np.ndarray],
                  reference: dict[str, float], frames: tuple[int, int, int, int], knee_standing: float,
                  hip_sd: float, fps: float, config: HingeConfig,
-                 lockout_deg: float = float("nan")) -> tuple[HingeRepForm, np.ndarray, list[str], str]:
+                 lockout_deg: float = float("nan"),
+                 view_deg: np.ndarray | None = None) -> tuple[HingeRepForm, np.ndarray, list[str], str]:
     """One repetition's numbers and flags, its bottom frames, notes for the warnings, and why it
-    is not a hinge ('' when it is). frames: start, bottom, end and the end of its lockout."""
+    is not a hinge ('' when it is). frames: start, bottom, end and the end of its lockout;
+    view_deg: the body's estimated turn from a side view per frame (`hinge_view.view_angle_deg`)."""
     start, bottom, end, lockout_end = frames
     seg = slice(start, end + 1)
     hip = angles["hip"]
@@ -275,6 +278,15 @@ def _measure_rep(angles: dict[str, np.ndarray], back: dict[str, np.ndarray], for
                                      _median(angles["trunk"][near]), stride_range, lockout_deg, config.form, hold_s)
     flags, conf, notes = _form_flags(knee_bend, thoracic, ratio, flexion, head, hips_back, shin, from_floor,
                                      lean_back, config, pelvis_share, reach)
+    turned = _median(view_deg[near]) if view_deg is not None else float("nan")
+    back_flags = [f for f in ("rounded_back", "lumbar_compensation") if f in flags]
+    if back_flags and np.isfinite(turned) and turned >= config.form.turned_view_deg:
+        for f in ("rounded_back", "lumbar_compensation"):  # the one raised and the one it may be
+            if conf.get(f) is not None:
+                conf[f] = min(conf[f], config.form.turned_view_confidence)
+        notes.append(f"the body is turned about {turned:.0f} degrees from a side view at the bottom: the back bends, "
+                     "but from this angle a bend of the lower back can read as a rounded upper back; whether it is "
+                     "the upper or the lower back is uncertain (film square to the side)")
     traced = float(np.isfinite(back["thoracic"][near]).mean())
     if traced < 0.5 and np.isfinite(back["thoracic"]).any():  # (none at all: one warning for the clip)
         notes.append(f"the back's outline was traced in only {traced:.0%} of its bottom frames; "
