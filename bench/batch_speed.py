@@ -2,6 +2,8 @@
 
   .venv/bin/python bench/batch_speed.py [PATH ...] [--test auto] [--videos flagged] [--all-too]
 
+PATH: videos or folders (default: the sample clips, samples/*.mp4).
+
 Runs `rom batch PATH... --force` once with --jobs 1 and once with --jobs 2 (each a fresh command,
 as a user runs it: worker start-up, model loading, the posture probe of --test auto and every
 output file of the default `--videos flagged` included), with --all-too also `--jobs 1 --videos
@@ -74,7 +76,9 @@ def bare_inference(videos: list[Path], tests: dict[str, str]) -> tuple[float, in
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("paths", nargs="*", default=[str(ROOT / "samples")])
+    # The sample clips themselves, not samples/ as a folder: that would also take in the rendered
+    # validation set and the fetched real footage below it (190 videos on a set-up machine).
+    ap.add_argument("paths", nargs="*", default=sorted(str(p) for p in (ROOT / "samples").glob("*.mp4")))
     ap.add_argument("--test", default="auto", choices=["auto", "slr", "hinge"])
     ap.add_argument("--videos", default="flagged", choices=["flagged", "all", "none"])
     ap.add_argument("--all-too", action="store_true", help="also time --jobs 1 --videos all")
@@ -86,9 +90,11 @@ def main() -> None:
         wall2, cpu2, _ = run_batch(a.paths, Path(tmp) / "j2", 2, a.test, a.videos)
         if a.all_too:
             wall_all, cpu_all, _ = run_batch(a.paths, Path(tmp) / "all", 1, a.test, "all")
-    frames = sum(r["frames"] or 0 for r in doc1["rows"])
     tests = {r["video"]: r["test"] for r in doc1["rows"]}
     bare_s, bare_frames = bare_inference(videos, tests)
+    # The batch runs the pose model over every frame of every readable video, also of those it
+    # then refuses (their rows carry no frame count): the frames of the bare pass are its work.
+    frames = bare_frames
     bare_fps = bare_frames / bare_s
     fps1, fps2 = frames / wall1, frames / wall2 / 2
     print(f"\n{'':28s} {'wall s':>8s} {'CPU s':>8s} {'frames/s/core':>14s} {'vs bare':>8s}")
@@ -106,7 +112,7 @@ def main() -> None:
     print(f"CPU seconds jobs 2 / jobs 1: {cpu2 / cpu1:.2f} (1.0 = no extra work from running in parallel); "
           f"load average now {os.getloadavg()[0]:.1f}")
     print(f"throughput per core / bare inference: jobs 1 {fps1 / bare_fps:.2f}, jobs 2 {fps2 / bare_fps:.2f} "
-          f"(goal: at least 0.85; {frames} frames measured by the batch)")
+          f"(goal: at least 0.85; {frames} frames read by the batch, refused videos included)")
     if a.all_too:
         print(f"--videos all / --videos {a.videos}, jobs 1: {wall_all / wall1:.2f} times the wall time")
 
