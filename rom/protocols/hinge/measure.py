@@ -44,6 +44,7 @@ from rom.protocols.hinge.result import HingeEvents, HingeResult
 from rom.protocols.hinge.view import ViewConfig
 
 FLAGS = ("rounded_back", "lumbar_compensation", "knee_bend", "lockout_hyperextension")
+BACK_FLAGS = ("rounded_back", "lumbar_compensation")  # the two read from the back's outline
 __all__ = ["FLAGS", "HingeConfig", "analyze_hinge", "find_reps", "rep_flags"]
 
 
@@ -279,9 +280,8 @@ def _measure_rep(angles: dict[str, np.ndarray], back: dict[str, np.ndarray], for
     flags, conf, notes = _form_flags(knee_bend, thoracic, ratio, flexion, head, hips_back, shin, from_floor,
                                      lean_back, config, pelvis_share, reach)
     turned = _median(view_deg[near]) if view_deg is not None else float("nan")
-    back_flags = [f for f in ("rounded_back", "lumbar_compensation") if f in flags]
-    if back_flags and np.isfinite(turned) and turned >= config.form.turned_view_deg:
-        for f in ("rounded_back", "lumbar_compensation"):  # the one raised and the one it may be
+    if any(f in flags for f in BACK_FLAGS) and np.isfinite(turned) and turned >= config.form.turned_view_deg:
+        for f in BACK_FLAGS:  # the one raised and the one it may be
             if conf.get(f) is not None:
                 conf[f] = min(conf[f], config.form.turned_view_confidence)
         notes.append(f"the body is turned about {turned:.0f} degrees from a side view at the bottom: the back bends, "
@@ -348,20 +348,20 @@ def _form_flags(knee_bend: float, thoracic: float, ratio: float, flexion: float,
     # The hips' travel shows that the hips move, the lower back's line against the thigh where the
     # bend is: a pelvis seen staying behind the thigh is a lumbar bend however far the hips travel.
     pelvis_stays = pelvis_side is not None and not pelvis_side[0]
+    hips_travel = _side(hips_back, f.hips_back_hinge, 0.1)
+    hips_go_back = hips_travel is not None and hips_travel[0]
     if "lumbar_compensation" in flags:
-        if np.isfinite(hips_back) and hips_back > f.hips_back_hinge and not pelvis_stays:
+        if hips_go_back and not pelvis_stays:
             flags.remove("lumbar_compensation")
             notes.append(f"the back bends ({flexion:.0f} degrees) but the hips travel back ({hips_back:.2f} thigh "
                          "lengths): a hip hinge, not a lumbar compensation")
-            conf["lumbar_compensation"] = _side(hips_back, f.hips_back_hinge, 0.1)[1]
+            conf["lumbar_compensation"] = hips_travel[1]
         elif flexion < f.min_lumbar_flexion_deg:
             flags.remove("lumbar_compensation")
             conf["lumbar_compensation"] = _side(flexion, f.min_lumbar_flexion_deg, config.thoracic_sd_deg)[1]
     # The whole back rounds during a hinge: the hips travel back, yet the pelvis stays behind the
     # thigh, so the lower back flexes as the hips bend, and the spine is bent (FormConfig).
-    hips_travel = _side(hips_back, f.hips_back_hinge, 0.1)
-    if pelvis_stays and spine_bends and hips_travel is not None and hips_travel[0] \
-            and flexion >= f.min_lumbar_flexion_deg:
+    if pelvis_stays and spine_bends and hips_go_back and flexion >= f.min_lumbar_flexion_deg:
         sure = min(pelvis_side[1], hips_travel[1])
         if "rounded_back" not in flags:
             flags.insert(0, "rounded_back")
