@@ -106,6 +106,16 @@ class LandmarkSeries:
             arrays[field] = a
         return replace(self, **arrays)
 
+    def frames(self, start: int, stop: int) -> LandmarkSeries:
+        """Frames start..stop-1 as a series of their own, its times from 0 (relocks moved with
+        them, those outside dropped)."""
+        start, stop = max(0, start), min(len(self), stop)
+        part = slice(start, stop)
+        return replace(self, t_s=self.t_s[part] - (self.t_s[start] if stop > start else 0.0), xy_px=self.xy_px[part],
+                       z=self.z[part], visibility=self.visibility[part], world_m=self.world_m[part],
+                       back=None if self.back is None else self.back[part],
+                       relocks=tuple(r - start for r in self.relocks if start <= r < stop))
+
     def save(self, path) -> None:
         """Write to a compressed .npz (a landmark cache for re-analysis without the model)."""
         extra = {} if self.back is None else {"back": self.back}

@@ -46,6 +46,7 @@ class LiveSession:
         self.pain_marks: list[float] = []  # session times of the pain marks, in the order marked
         self.relocks: list[int] = []
         self._rules = self.protocol.live(side, fps_hint, config)
+        self._rules.recording = self.series  # a finished repetition is read as the stored result reads it
 
     def add(self, est: PoseEstimate | None, t_s: float, image_size: tuple[int, int]) -> LiveFrame:
         self.builder.add(est)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import importlib
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -87,7 +87,13 @@ class LiveFrame:
 
 
 class LiveRules(ABC):
-    """A test's rules run causally: fed one frame at a time, it says what to show now."""
+    """A test's rules run causally: fed one frame at a time, it says what to show now.
+
+    recording: set by the live session, the frames received so far as the offline analysis reads
+    them (`rom.live.session.LiveSession.series`), for rules that read a finished part of the test
+    exactly as the stored result will; None when the rules are fed without a session."""
+
+    recording: Callable[[], LandmarkSeries] | None = None
 
     @abstractmethod
     def update(self, est: PoseEstimate | None, t: float, features: np.ndarray | None = None) -> LiveFrame:

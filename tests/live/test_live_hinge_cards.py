@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 from test_live import _feed
 
+from rom.core import back_contour
+from rom.core.landmarks import INDEX
 from rom.protocols.hinge.live import CUES, HingeLive
 from rom.protocols.hinge.measure import HingeConfig
 from rom.validation import truth
@@ -48,9 +50,13 @@ def test_live_cards_count_the_reps_and_match_the_result(samples_dir, clip):
 
 def _rep_so_far(hip: np.ndarray, back_flexion: np.ndarray) -> HingeLive:
     live = HingeLive("left", 30.0)
-    live.ref = {"side": "left", "hip": 5.5, "knee": 0.0, "shin": 0.0, "bends": None}
+    nan = float("nan")  # no landmarks: the form signals (hips' travel, pelvis, head, reach) not judged
+    live.ref = {"side": "left", "hip": 5.5, "knee": 0.0, "shin": 0.0, "bends": None,
+                "form": {k: nan for k in ("head_turn", "hips_back", "reach", "lean", "stride", "shin", "pelvis")}}
     for h, b in zip(hip, back_flexion):
         live._keep(hip=h, trunk=h - 5.0, knee=3.0, thoracic=0.0, back_flexion=b, shin=0.0, shown_hip=h)
+        live.raw_xy.append(np.full((33, 2), nan))
+        live.raw_offsets.append(np.full(back_contour.N_SCAN, nan))
     live._rep_start = 0
     return live
 
@@ -81,15 +87,38 @@ def test_the_knee_cue_is_the_repetitions_largest_bend_as_offline():
 
 
 def test_a_card_reads_the_maxima_of_the_smoothed_repetition():
-    live = HingeLive("left", 30.0)
-    live.ref = {"side": "left", "hip": 5.5, "knee": 0.0, "shin": 0.0, "bends": None}
     t = np.arange(90) / 30.0
     hip = 5.0 + 70.0 * np.sin(np.pi * t / 3.0) ** 2  # one 3-second repetition, 75 degrees deep
-    for h in hip:
-        live._keep(hip=h, trunk=h - 5.0, knee=3.0, thoracic=float("nan"), back_flexion=float("nan"), shin=0.0,
-                   shown_hip=h)
+    live = _rep_so_far(hip, np.full(len(hip), float("nan")))  # (no session: the live reading)
     card = live._card(0, len(hip))
     assert card.n == 1 and card.flags == ()
     assert card.max_hip_flexion_deg == pytest.approx(75.0, abs=0.5)
     assert card.max_trunk_inclination_deg == pytest.approx(70.0, abs=0.5)
     assert card.to_dict()["cues"] == []
+
+
+def _with_hands_at(live: HingeLive, wrist_y: float) -> HingeLive:
+    """Every frame's landmarks: hip at y 300, knee 400, ankle 500, both wrists at wrist_y (pixels)."""
+    xy = np.full((33, 2), np.nan)
+    for name, point in {"left_shoulder": (180.0, 260.0), "left_hip": (300.0, 300.0), "left_knee": (320.0, 400.0),
+                        "left_ankle": (300.0, 500.0), "left_ear": (150.0, 250.0),
+                        "left_wrist": (260.0, wrist_y), "right_wrist": (262.0, wrist_y)}.items():
+        xy[INDEX[name]] = point
+    live.raw_xy = [xy.copy() for _ in live.raw_xy]
+    return live
+
+
+def test_knees_that_bend_to_reach_a_load_below_them_are_no_knee_bend_live_as_offline():
+    """The offline `form_flags` rule, live: knees bent 25 degrees over shins that go forward are a
+    knee bend (a hinge turning into a squat) while the hands hang at the thighs, and none when the
+    hands are halfway down the shins (a kettlebell between the feet: the knees bend to reach it;
+    real kettlebell deadlifts tby_0016*_1 had knee_bend on every live card and none offline)."""
+    def rep(wrist_y: float) -> HingeLive:
+        live = _with_hands_at(_rep_so_far(np.linspace(20.0, 50.0, 40), np.full(40, 0.0)), wrist_y)
+        live.raw["knee"] = [28.0] * 40
+        live.raw["shin"] = [20.0] * 40
+        return live
+    assert rep(350.0)._cues(50.0) == [CUES["knee_bend"]]  # hands above the knees (reach -0.5)
+    assert rep(450.0)._cues(50.0) == ["good: hips back, back straight"]  # halfway down the shins (0.5)
+    assert rep(450.0)._card(0, 40).flags == ()
+    assert HingeConfig().form.low_reach < 0.5

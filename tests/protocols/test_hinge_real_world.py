@@ -18,7 +18,7 @@ from rom.core.errors import NotMeasurable
 from rom.core.landmarks import INDEX, N_LANDMARKS, LandmarkSeries, PoseEstimate
 from rom.protocols.hinge import form as hinge_form
 from rom.protocols.hinge import view as hinge_view
-from rom.protocols.hinge.measure import _form_flags, analyze_hinge, find_reps
+from rom.protocols.hinge.measure import analyze_hinge, find_reps, form_flags
 
 FPS = 30.0
 
@@ -443,15 +443,15 @@ def test_hips_travelling_back_are_a_hinge_unless_the_pelvis_is_seen_staying_behi
     cfg = EXACT
     args = dict(knee_bend=0.0, thoracic=5.0, ratio=0.5, flexion=30.0, head=0.0, shin=0.0, from_floor=False,
                 lean_back=0.0, config=cfg)
-    flags, _, notes = _form_flags(hips_back=0.44, pelvis_share=float("nan"), **args)
+    flags, _, notes = form_flags(hips_back=0.44, pelvis_share=float("nan"), **args)
     assert flags == () and any("hips travel back (0.44" in n for n in notes)
-    assert _form_flags(hips_back=0.44, pelvis_share=0.5, **args)[0] == ("rounded_back", "lumbar_compensation")
-    assert _form_flags(hips_back=0.0, pelvis_share=float("nan"), **args)[0] == ("lumbar_compensation",)
+    assert form_flags(hips_back=0.44, pelvis_share=0.5, **args)[0] == ("rounded_back", "lumbar_compensation")
+    assert form_flags(hips_back=0.0, pelvis_share=float("nan"), **args)[0] == ("lumbar_compensation",)
     # The pelvis staying behind with the hips not travelling: the spine bends instead of the hips,
     # a lumbar compensation alone (the renders' fault); a spine that does not bend: no flag.
-    assert _form_flags(hips_back=0.05, pelvis_share=0.5, **args)[0] == ("lumbar_compensation",)
-    assert _form_flags(hips_back=0.44, pelvis_share=0.5, **{**args, "ratio": 0.1})[0] == ()
-    assert _form_flags(hips_back=0.44, pelvis_share=0.9, **args)[0] == ()  # the pelvis turns with the hips
+    assert form_flags(hips_back=0.05, pelvis_share=0.5, **args)[0] == ("lumbar_compensation",)
+    assert form_flags(hips_back=0.44, pelvis_share=0.5, **{**args, "ratio": 0.1})[0] == ()
+    assert form_flags(hips_back=0.44, pelvis_share=0.9, **args)[0] == ()  # the pelvis turns with the hips
 
 
 def test_a_body_turned_from_the_side_at_the_bottom_makes_where_the_back_bends_uncertain():

@@ -3,15 +3,21 @@
 The first still stretch of standing upright (`rom.core.rest`) is the reference, as offline in
 `rom.protocols.hinge.measure` (until then the page asks the person to stand tall and still): the side facing the
 camera, the standing hip and knee readings (the hip reading sets the offset of the pose model's
-hip landmark) and the back's standing outline. The angles are the offline kinematics
-(`rom.core.kinematics`). Cues are the offline flags (`rom.protocols.hinge.measure.rep_flags` and its
-thresholds in `HingeConfig`) of the repetition so far, read as offline reads a finished one
+hip landmark), the back's standing outline and the standing form signals. The angles are the
+offline kinematics (`rom.core.kinematics`). Cues are the offline flags
+(`rom.protocols.hinge.measure.form_flags` and its thresholds in `HingeConfig`) of the repetition
+so far, read as offline reads a finished one
 (`_rep_flags`): the knees from the largest knee bend above standing of the offline smoothing
 (`rom.core.signal.clean`); the back from the median outline over the bottom frames (hip flexion
-within `bottom_window_deg` of the deepest so far), judged while the frame is among them. Each
-finished repetition gets a card (`RepCard`) by the same reading of all its frames, so that the
-card and the stored result agree; the causal filter behind the running display lags and flattens
-a peak by several degrees.
+within `bottom_window_deg` of the deepest so far), judged while the frame is among them, and
+with the checks of the offline `form_flags` that the frames so far can judge: the hips' travel
+behind the ankles, the pelvis turning with them or staying behind, the head's turn and the reach
+of the hands below the knees (a lift from low down bends the knees). Each finished repetition gets
+a card (`RepCard`): within a live session, the offline analysis of the last `CARD_WINDOW_S` of
+the recording (`rom.protocols.hinge.measure.analyze_hinge`, every check, the lockout's lean
+included), so that the card and the stored result agree; without one, or where the offline
+analysis finds no repetition there, the same live reading of all its frames. The causal filter
+behind the running display lags and flattens a peak by several degrees.
 """
 
 from __future__ import annotations
@@ -21,30 +27,37 @@ from dataclasses import dataclass
 import numpy as np
 
 from rom.core import back_contour, kinematics, posture, signal
-from rom.core.landmarks import INDEX, N_LANDMARKS, PoseEstimate
+from rom.core.errors import NotMeasurable
+from rom.core.landmarks import INDEX, N_LANDMARKS, LandmarkSeries, PoseEstimate
 from rom.core.rest import RestGate
 from rom.protocols.base import LiveFrame, LiveRules
-from rom.protocols.hinge.measure import HingeConfig, rep_flags
+from rom.protocols.hinge import form as hinge_form
+from rom.protocols.hinge.measure import HingeConfig, analyze_hinge, clip_facing, form_flags, pelvis_deg
+
+# How much of the recording the offline reading of a finished repetition sees: the repetition and
+# the standing before it (offline, the standing frames are the reference), bounded so that a long
+# session costs the same at every repetition (about 0.05 s for 30 s on one core).
+CARD_WINDOW_S = 30.0
 
 WAITING = "stand tall and still, side-on to the camera: measuring your standing posture"
 CUES = {"knee_bend": "knees bending: keep them soft and push the hips back instead",
         "rounded_back": "back rounding: keep the back long",
         "lumbar_compensation": "push the hips back: the bend is coming from the lower back"}
 CARD_WORDS = {"knee_bend": "knees bent", "rounded_back": "back rounded",
-              "lumbar_compensation": "bend from the lower back"}
+              "lumbar_compensation": "bend from the lower back", "lockout_hyperextension": "leaning back at the top"}
 
 
 @dataclass(frozen=True)
 class RepCard:
     """One finished repetition as the live page shows it. Degrees; flags as `rom.protocols.hinge.measure.FLAGS`
-    (the offline rules without the checks that need the whole clip: the head, the hips' travel,
-    the pelvis, the lockout)."""
+    (offline: the stored result's reading of the same frames; else the live reading)."""
 
     n: int  # 1, 2, ...
     max_hip_flexion_deg: float
     max_trunk_inclination_deg: float
     max_knee_flexion_deg: float
     flags: tuple[str, ...]
+    offline: bool = False  # read by the offline analysis (else by the live rules)
 
     def to_dict(self) -> dict:
         def r(v):
@@ -69,11 +82,16 @@ class HingeLive(LiveRules):
         # raw per-frame values from the reference on (NaN where not measured), for the cards
         self.raw: dict[str, list[float]] = {k: [] for k in ("hip", "trunk", "knee", "thoracic", "back_flexion",
                                                              "shin", "shown_hip")}
+        # and their landmarks and back outlines, for the form signals (`rom.protocols.hinge.form.signals`)
+        self.raw_xy: list[np.ndarray] = []
+        self.raw_offsets: list[np.ndarray] = []
         self._rep_start: int | None = None  # index in `raw` where the current repetition began
         # A shorter stillness than the SLR's: offline every upright frame is the reference, however
         # few (rendered clips stand for 0.4 s before the first repetition).
         self.rest = RestGate(fps, rest_s=config.live_reference_s, waiting=WAITING)
         self._standing_hips: list[float] = []  # landmark hip readings of the standing reference
+        self.facing = 1.0  # which way the person faces in the image (`clip_facing` of the reference)
+        self._raw0 = 0  # the session frame of `raw`'s first entry
 
     def update(self, est: PoseEstimate | None, t: float, features: np.ndarray | None = None):
         frame = LiveFrame(t_s=t, detected=est is not None, side=self.side)
@@ -91,6 +109,8 @@ class HingeLive(LiveRules):
         frame.reps = [c.to_dict() for c in self.cards]
         if est is None:
             self._keep(nan=True)
+            self.raw_xy.append(np.full((N_LANDMARKS, 2), np.nan))
+            self.raw_offsets.append(np.full(back_contour.N_SCAN, np.nan))
             return frame
         a = kinematics.hinge_angles_of(est.xy_px, side)
         hip, knee, trunk, shin = (float(a[k]) for k in ("hip", "knee", "trunk", "shin"))
@@ -111,6 +131,8 @@ class HingeLive(LiveRules):
                         "back_rounding_deg": self.filters["thoracic"](thoracic)}
         self._keep(hip=hip_landmarks, trunk=trunk, knee=knee, thoracic=thoracic, back_flexion=back_flexion, shin=shin,
                    shown_hip=frame.angles["hip_flexion_deg"])
+        self.raw_xy.append(np.asarray(est.xy_px, dtype=float))
+        self.raw_offsets.append(offs)
         self._count_reps(frame.angles["hip_flexion_deg"], frame)
         frame.cues[:0] = self._cues(frame.angles["hip_flexion_deg"])
         return frame
@@ -139,20 +161,16 @@ class HingeLive(LiveRules):
         _, _, flags = self._rep_flags(start, now, back_now=True)
         return [CUES[f] for f in flags] or ["good: hips back, back straight"]
 
-    def _flags(self, knee_bend: float, thoracic: float, flexion: float, peak_hip: float,
-               shin: float) -> tuple[str, ...]:
-        """`rom.protocols.hinge.measure.rep_flags` with the vetoes of
-        `rom.protocols.hinge.measure._form_flags` that one moment can judge: knees that bend over
-        upright shins are the hips going back, and a back that bends less than
-        min_lumbar_flexion_deg is no lumbar compensation. NaN: not judged."""
-        c = self.config
-        ratio = flexion / peak_hip if peak_hip > 0 else float("nan")
-        flags = list(rep_flags(knee_bend, thoracic, ratio, c)[0])
-        if "knee_bend" in flags and np.isfinite(shin) and abs(shin) <= c.form.min_shin_forward_deg:
-            flags.remove("knee_bend")
-        if "lumbar_compensation" in flags and flexion < c.form.min_lumbar_flexion_deg:
-            flags.remove("lumbar_compensation")
-        return tuple(flags)
+    def _form(self, xy: np.ndarray, offsets: np.ndarray) -> dict[str, np.ndarray]:
+        """The offline form signals (`rom.protocols.hinge.form.signals`, the pelvis's turn of
+        `rom.protocols.hinge.measure.pelvis_deg`) of frames (F, 33, 2) with their back outlines
+        (F, N_SCAN), on the pose model's hip and shoulder landmarks (offline: the joints)."""
+        series = _xy_series(xy, self.fps)
+        side = self.ref["side"] if self.ref is not None else self.side
+        sh, hp = series.point(f"{side}_shoulder"), series.point(f"{side}_hip")
+        form = hinge_form.signals(series, side, self.facing, sh, hp)
+        form["pelvis"] = pelvis_deg(series, side, self.facing, offsets)
+        return form
 
     def _collect_reference(self, est: PoseEstimate | None, offs: np.ndarray) -> None:
         """One frame towards the standing reference: its landmarks, and whether it stands."""
@@ -190,9 +208,14 @@ class HingeLive(LiveRules):
             bends = back_contour.bend_angles(np.nanmedian(offs, axis=0)[None])
             if not np.isfinite(bends["thoracic"][0]):
                 bends = None
+        xy = np.array([self.standing["xy"][j] for j in window])
+        self.facing = clip_facing(_xy_series(xy, self.fps))
+        self.ref = {"side": side}  # (for `_form`)
+        form = {k: _median(v) for k, v in self._form(xy, offs).items()}
         self.standing = {"xy": [], "offsets": []}  # (only needed until the reference is taken)
         self._standing_hips = [float(h) for h in hips if np.isfinite(h)]
-        return {"side": side,
+        self._raw0 = len(self.t) - 1  # the session frame of `raw`'s first entry
+        return {"side": side, "form": form,
                 "hip": float(np.nanmedian(hips)) if np.isfinite(hips).any() else self.config.standing_hip_flexion_deg,
                 "knee": float(np.nanmedian(knees)) if np.isfinite(knees).any() else 0.0,
                 "shin": float(np.nanmedian(shins)) if np.isfinite(shins).any() else 0.0,
@@ -210,16 +233,19 @@ class HingeLive(LiveRules):
             self.cards.append(card)
             frame.reps = [c.to_dict() for c in self.cards]
             frame.events.append("rep")
-            frame.cues.append(f"repetition {card.n}: hip flexion {card.max_hip_flexion_deg:.0f} degrees")
+            shown = card.to_dict()["max_hip_flexion_deg"]  # the card's number, as the card shows it
+            frame.cues.append(f"repetition {card.n}: hip flexion {shown:.0f} degrees" if shown is not None
+                              else f"repetition {card.n}")
 
     def _rep_flags(self, start: int, end: int, back_now: bool = False,
                    keys: tuple[str, ...] = ("hip", "knee")) -> tuple[float, dict, tuple[str, ...]]:
         """Raw frames start..end-1 of a repetition read as offline (`rom.protocols.hinge.measure._measure_rep`):
         the offline smoothing of the hip, trunk and knee (from a second before, for its lead-in),
-        the bottom frames within bottom_window_deg of the deepest smoothed hip flexion, the back and
-        the shin there (medians), the knee bend from its largest. Returns (the deepest hip flexion,
-        the smoothed angles of `keys`, the flags). back_now: the back only if the last frame is a
-        bottom one (live, the deepest so far may not be the bottom yet)."""
+        the bottom frames within bottom_window_deg of the deepest smoothed hip flexion, the back,
+        the shin and the form signals there (medians), the knee bend from its largest, judged by
+        `form_flags` (the lean at lockout aside: a repetition so far has none). Returns (the
+        deepest hip flexion, the smoothed angles of `keys`, the flags). back_now: the back only if
+        the last frame is a bottom one (live, the deepest so far may not be the bottom yet)."""
         c = self.config
         lead = max(0, start - int(round(self.fps)))
         shift = {"hip": c.standing_hip_flexion_deg - self.ref["hip"], "trunk": 0.0, "knee": 0.0}
@@ -232,15 +258,58 @@ class HingeLive(LiveRules):
         at = {k: _median(np.array(self.raw[k])[near]) for k in ("thoracic", "back_flexion", "shin")}
         if back_now and not (len(bottom) and bottom[-1]):
             at["thoracic"] = at["back_flexion"] = float("nan")
-        flags = self._flags(_max(clean["knee"]) - self.ref["knee"], at["thoracic"], at["back_flexion"], peak,
-                            at["shin"] - self.ref["shin"])
+        form = {k: _median(v) for k, v in self._form(np.array([self.raw_xy[j] for j in near]),
+                                                      np.array([self.raw_offsets[j] for j in near])).items()}
+        ref = self.ref["form"]
+        reach = form["reach"]
+        ratio = at["back_flexion"] / peak if peak > 0 else float("nan")
+        pelvis_share = (form["pelvis"] - ref["pelvis"]) / peak if peak > 0 else float("nan")
+        flags, _, _ = form_flags(_max(clean["knee"]) - self.ref["knee"], at["thoracic"], ratio, at["back_flexion"],
+                                 form["head_turn"] - ref["head_turn"], form["hips_back"] - ref["hips_back"],
+                                 at["shin"] - self.ref["shin"], bool(reach > c.form.floor_reach), float("nan"),
+                                 c, pelvis_share, reach)
         return peak, clean, flags
 
     def _card(self, start: int, end: int) -> RepCard:
-        """The finished repetition over raw frames start..end-1, read by `_rep_flags`."""
+        """The finished repetition over raw frames start..end-1: as the offline analysis of the
+        recording reads it (`_offline_rep`), else by `_rep_flags`."""
+        n = len(self.cards) + 1
+        rep = self._offline_rep(start, end)
+        if rep is not None:
+            return RepCard(n=n, max_hip_flexion_deg=rep.max_hip_flexion_deg,
+                           max_trunk_inclination_deg=rep.max_trunk_inclination_deg,
+                           max_knee_flexion_deg=rep.max_knee_flexion_deg, flags=tuple(rep.flags), offline=True)
         peak, clean, flags = self._rep_flags(start, end, keys=("hip", "trunk", "knee"))
-        return RepCard(n=len(self.cards) + 1, max_hip_flexion_deg=peak, max_trunk_inclination_deg=_max(clean["trunk"]),
+        return RepCard(n=n, max_hip_flexion_deg=peak, max_trunk_inclination_deg=_max(clean["trunk"]),
                        max_knee_flexion_deg=_max(clean["knee"]), flags=flags)
+
+    def _offline_rep(self, start: int, end: int):
+        """The offline analysis's repetition (`HingeRepForm`) whose bottom lies within raw frames
+        start..end-1, read on the last CARD_WINDOW_S of the recording up to now; None without a
+        recording, when the analysis refuses those frames or finds no such repetition."""
+        if self.recording is None:
+            return None
+        t0, t1 = self.t[self._raw0 + start], self.t[self._raw0 + end - 1]
+        rec = self.recording()
+        stop = min(len(rec), int(round(t1 * rec.fps)) + 1)
+        first = max(0, stop - int(round(CARD_WINDOW_S * rec.fps)))
+        try:
+            result = analyze_hinge(rec.frames(first, stop), side=self.ref["side"], config=self.config)
+        except NotMeasurable:
+            return None
+        offset = first / rec.fps
+        # (a frame's step on the steady clock may fall half a step either side of its capture time)
+        inside = [r for r in result.reps if t0 - 1.0 / rec.fps <= offset + r.bottom_s <= t1 + 1.0 / rec.fps]
+        return max(inside, key=lambda r: r.max_hip_flexion_deg) if inside else None
+
+
+def _xy_series(xy: np.ndarray, fps: float) -> LandmarkSeries:
+    """Landmark pixels (F, 33, 2) as a series for the functions that read only positions."""
+    xy = np.asarray(xy, dtype=float).reshape(-1, N_LANDMARKS, 2)
+    n = len(xy)
+    return LandmarkSeries(t_s=np.arange(n) / fps, xy_px=xy, z=np.zeros((n, N_LANDMARKS)),
+                          visibility=np.zeros((n, N_LANDMARKS)), world_m=np.zeros((n, N_LANDMARKS, 3)),
+                          image_size=(0, 0), fps=fps)
 
 
 def _max(x: np.ndarray) -> float:

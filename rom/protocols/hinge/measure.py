@@ -117,7 +117,7 @@ def analyze_hinge(series: LandmarkSeries, video: str = "", side: str | None = No
     if side is None or side == "auto":
         side = quality.facing_side(series)
     _require_standing(series, side, config)
-    facing = _clip_facing(series)
+    facing = clip_facing(series)
     view = hinge_view.check_frames(series, side, config.view)
     warnings += _require_view(series, view, config)
 
@@ -147,7 +147,7 @@ def analyze_hinge(series: LandmarkSeries, video: str = "", side: str | None = No
         # each angle lies in 0..180 by definition; the zero-phase filter can overshoot an end
         angles[key] = np.clip(signal.clean(angles[f"{key}_raw"], fps, config.cutoff_hz), 0.0, 180.0)
     form = hinge_form.signals(series, side, facing, shoulder_pt, hip_pt)
-    form["pelvis"] = _pelvis_deg(series, side, facing, back["offsets"])
+    form["pelvis"] = pelvis_deg(series, side, facing, back["offsets"])
     for key in form:
         # the hip's travel, the reach, the stride and the shin are read against the ankle
         ok = view.knee_ok if key in ("hips_back", "reach", "stride", "shin") else \
@@ -277,7 +277,7 @@ def _measure_rep(angles: dict[str, np.ndarray], back: dict[str, np.ndarray], for
     hold_s = max((b - a for a, b in signal.finite_runs(deep)), default=0) / fps
     pattern = hinge_form.not_a_hinge(_max(angles["trunk"][seg]), _median(angles["knee"][near]) - knee_standing,
                                      _median(angles["trunk"][near]), stride_range, lockout_deg, config.form, hold_s)
-    flags, conf, notes = _form_flags(knee_bend, thoracic, ratio, flexion, head, hips_back, shin, from_floor,
+    flags, conf, notes = form_flags(knee_bend, thoracic, ratio, flexion, head, hips_back, shin, from_floor,
                                      lean_back, config, pelvis_share, reach)
     turned = _median(view_deg[near]) if view_deg is not None else float("nan")
     if any(f in flags for f in BACK_FLAGS) and np.isfinite(turned) and turned >= config.form.turned_view_deg:
@@ -310,7 +310,7 @@ def _measure_rep(angles: dict[str, np.ndarray], back: dict[str, np.ndarray], for
     return rep, near, notes, pattern
 
 
-def _form_flags(knee_bend: float, thoracic: float, ratio: float, flexion: float, head: float, hips_back: float,
+def form_flags(knee_bend: float, thoracic: float, ratio: float, flexion: float, head: float, hips_back: float,
                 shin: float, from_floor: bool, lean_back: float, config: HingeConfig,
                 pelvis_share: float = float("nan"),
                 reach: float = float("nan")) -> tuple[tuple[str, ...], dict, list[str]]:
@@ -392,7 +392,7 @@ def _form_flags(knee_bend: float, thoracic: float, ratio: float, flexion: float,
     return tuple(x for x in FLAGS if x in flags), conf, notes
 
 
-def _pelvis_deg(series: LandmarkSeries, side: str, facing: float, offsets: np.ndarray) -> np.ndarray:
+def pelvis_deg(series: LandmarkSeries, side: str, facing: float, offsets: np.ndarray) -> np.ndarray:
     """(N,) the lower back's outline against the thigh line (knee -> hip), degrees, positive when it
     tips forward: how far the pelvis turns on the thigh, which the landmarks alone cannot show."""
     hip, shoulder = back_contour.chord(series.xy_px)
@@ -538,7 +538,7 @@ def _side(value: float, threshold: float, sd: float) -> tuple[bool, float] | Non
     return value > threshold, round(max(p, 1.0 - p), 3)
 
 
-def _clip_facing(series: LandmarkSeries) -> float:
+def clip_facing(series: LandmarkSeries) -> float:
     """Which way the person faces in the image over the clip: +1 (+x) or -1 (-x)."""
     f = back_contour.facing_sign(series.xy_px[series.detected])
     s = float(np.sign(np.sum(f)))
