@@ -28,10 +28,12 @@ SAMPLES = pathlib.Path(__file__).resolve().parents[2] / "samples"
 
 CLIPS = {p.name.removesuffix(".truth.json"): truth.load(p).test for p in sorted(SAMPLES.glob("*.truth.json"))}
 # The live onset is fitted as offline once the second after the confirming frame has been seen; it
-# may differ by the offline onset's own SD (SLRConfig.onset_sd_s, 0.15 s). On the samples it is the
+# may differ by the offline onset's own SD (at least SLRConfig.onset_sd_s, more where the knee
+# trace pins the onset loosely: 0.15 s here). On the samples it is the
 # offline onset on 10 of the 13 clips with a bend, 0.05 s off on slr_avg_male_L_near_60_examiner_far
 # and slr_avg_male_R_near_55_contralateral, 0.13 s on slr_tall_muscular_male_L_near_85 (see below).
-ONSET_TOLERANCE_S = SLRConfig().onset_sd_s
+ONSET_TOLERANCE_S = 0.15
+assert ONSET_TOLERANCE_S >= SLRConfig().onset_sd_s
 # Offline, frames whose raised knee or foot the model misplaced are relabelled or left out, judged
 # against the whole raise (`rom.core.legs`: knees exchanged between the legs, a foot guessed at the
 # picture's edge); live reads every frame as labelled. The confirming frames then differ by 3 frames

@@ -68,3 +68,21 @@ def test_a_knee_read_hyperextended_then_straight_again_is_no_bend_above_the_rest
     bend = onset.find_knee_bend(smooth, x, 0, n, FPS, threshold_deg=10.0, floor_deg=1.0)
     assert bend is not None
     assert bend.onset / FPS == pytest.approx(5.0, abs=0.15)
+
+
+def test_the_onset_spread_says_how_loosely_the_knee_trace_pins_the_start():
+    """A sharp bend on a quiet knee trace pins its start to a frame or two; the same bend on a
+    trace with 4 degrees of noise leaves a wide band of onsets that fit about as well, which widens
+    the SLR angle's interval (rom.protocols.slr.measure)."""
+    n = 150
+    t = np.arange(n)
+    bend = 30.0 * onset.ease((t - 80) / 15.0)
+    rng = np.random.default_rng(3)
+    quiet = bend + rng.normal(0.0, 0.3, n)
+    noisy = bend + rng.normal(0.0, 4.0, n)
+    *_, sharp = onset.fit_bend_spread(quiet, 95, 60, 130, FPS)
+    t0, *_, loose = onset.fit_bend_spread(noisy, 95, 60, 130, FPS)
+    assert sharp <= 2.0 / FPS
+    assert loose >= 4.0 * sharp and loose >= 0.1
+    assert abs(t0 - 80) <= loose * FPS  # the best onset lies within its own band
+    assert onset.fit_bend(quiet, 95, 60, 130, FPS) == onset.fit_bend_spread(quiet, 95, 60, 130, FPS)[:4]

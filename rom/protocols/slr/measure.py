@@ -85,7 +85,14 @@ class SLRConfig:
     systematic_sd_examiner_deg: float = 4.0
     systematic_sd_far_examiner_deg: float = 4.0
     far_leg_bias_deg: float = 0.0
-    onset_sd_s: float = 0.15
+    # The onset's SD: onset_sd_s joined in quadrature by onset_spread_sd times the onset's spread
+    # (`onset.KneeBend.onset_spread_s`: how loosely the knee trace pins the bend's start; 0-0.93 s).
+    # A fixed 0.15 s left the fit half of samples/validation (130 clips, 109 measured) with 6
+    # confidently wrong, 5 of them with the onset found 0.2-0.64 s off where the spread was 0.27-0.48;
+    # over a grid (0.05-0.15 s, 0-1.25) this pair gave 2 confidently wrong and 107/109 covered
+    # (before 103), with a median half-width of 11.1 degrees (before 10.95).
+    onset_sd_s: float = 0.12
+    onset_spread_sd: float = 0.75
     # A knee never seen bending, whose angle around the top of the raise still ranges over more
     # than steady_knee_range_deg, may have bent unseen: the interval's lower side then reaches
     # missed_bend_margin_deg lower. Fit half of samples/validation: the five clips flagged
@@ -230,7 +237,7 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
             steps = np.abs(np.diff(hip[rise_start:peak + 1]))
             speed_deg_s = (float(np.nanmax(steps)) * fps if np.isfinite(steps).any()
                            else abs(float(hip[peak]) - slr) * fps / max(peak - key, 1.0))
-        timing_sd = speed_deg_s * config.onset_sd_s
+        timing_sd = speed_deg_s * float(np.hypot(config.onset_sd_s, config.onset_spread_sd * bend.onset_spread_s))
         held = _held_near(series, key)
         if held is not None:
             # Steps that repeat the frame before them (frames lost in transit, put on a steady
