@@ -114,9 +114,14 @@ def test_per_frame_hip_flexion_follows_the_truth():
 
 
 def test_no_raise_is_refused():
+    """Refused, saying what else it can mean: with an examiner in the picture (tracking restarted
+    on the lying person), a leg raised in front of the examiner that the pose model never followed."""
     p, _ = slr_profile(onset_deg=8.0, overshoot_deg=0.0, knee_bends=False)
-    with pytest.raises(NotMeasurable, match="no leg raise"):
+    with pytest.raises(NotMeasurable, match="no leg raise.*nothing in front of it"):
         analyze_slr(supine_series(p))
+    examined = replace(supine_series(p), relocks=(0,))
+    with pytest.raises(NotMeasurable, match="no leg raise.*an examiner was in the picture"):
+        analyze_slr(examined)
 
 
 def test_mostly_undetected_clip_is_refused():

@@ -378,8 +378,14 @@ def _require_straight_leg_raise(series: LandmarkSeries, side: str, a: dict, base
     lift = float(np.nanmax(a["leg"]) - base["leg"])
     if not np.isfinite(lift) or lift < config.min_raise_deg:
         moved = max(lift, 0.0) if np.isfinite(lift) else 0.0
+        # A leg raised high in front of an examiner at the foot end can be missed altogether by the
+        # pose model (fit half of samples/validation: three near legs raised to 87-88 degrees read
+        # 2-7), so the message says what else it can mean.
+        hint = ("an examiner was in the picture, whose body or arms may have covered it: stand beside the leg, "
+                "not between it and the camera" if series.relocks else
+                "keep the whole leg in the picture, with nothing in front of it")
         raise NotMeasurable(f"no leg raise found: the legs rose at most {moved:.0f} degrees above their "
-                            "resting position")
+                            f"resting position. If a leg was raised, the pose model did not follow it ({hint})")
 
 
 def thigh_flexion(thigh: np.ndarray, base: float, prior: float, bias: float) -> np.ndarray:
