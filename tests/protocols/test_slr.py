@@ -8,7 +8,7 @@ from synthetic import FPS, slr_profile, supine_series
 
 from rom.core.errors import NotMeasurable
 from rom.core.landmarks import INDEX
-from rom.protocols.slr.measure import SLRConfig, analyze_slr
+from rom.protocols.slr.measure import SLRConfig, _require_straight_leg_raise, analyze_slr
 
 
 @pytest.mark.parametrize("roll", [-6.0, 0.0, 4.0])
@@ -183,3 +183,18 @@ def test_an_examiner_in_the_picture_widens_the_interval(raised, leg):
     assert examined.raised_leg == alone.raised_leg == leg
     assert (examined.slr_angle_ci95_deg[1] - examined.slr_angle_deg
             > alone.slr_angle_ci95_deg[1] - alone.slr_angle_deg + 2.0)
+
+
+def test_a_knee_bent_at_rest_is_refused_and_an_examiner_named():
+    """The rule of `_require_straight_leg_raise` on the rest frames of a leg whose knee is bent
+    70 degrees: refused, and with an examiner in the picture the message names the other reading
+    (the pose model's knee put on the examiner)."""
+    p, _ = slr_profile(onset_deg=60.0)
+    p["knee"] = np.full(len(p["t"]), 70.0)
+    series = supine_series(p)
+    rest = np.arange(20)
+    alone = r"knees are bent at rest \(70 degrees\): this is not a straight-leg raise$"
+    with pytest.raises(NotMeasurable, match=alone):
+        _require_straight_leg_raise(series, "left", {}, {}, rest, SLRConfig())
+    with pytest.raises(NotMeasurable, match="bent at rest.*an examiner was in the picture"):
+        _require_straight_leg_raise(replace(series, relocks=(0,)), "left", {}, {}, rest, SLRConfig())
