@@ -8,7 +8,13 @@ from synthetic import FPS, slr_profile, supine_series
 
 from rom.core.errors import NotMeasurable
 from rom.core.landmarks import INDEX
-from rom.protocols.slr.measure import SLRConfig, _require_straight_leg_raise, analyze_slr
+from rom.protocols.slr.measure import (
+    SLRConfig,
+    _bridged,
+    _require_straight_leg_raise,
+    _require_useful_interval,
+    analyze_slr,
+)
 
 
 @pytest.mark.parametrize("roll", [-6.0, 0.0, 4.0])
@@ -198,3 +204,24 @@ def test_a_knee_bent_at_rest_is_refused_and_an_examiner_named():
         _require_straight_leg_raise(series, "left", {}, {}, rest, SLRConfig())
     with pytest.raises(NotMeasurable, match="bent at rest.*an examiner was in the picture"):
         _require_straight_leg_raise(replace(series, relocks=(0,)), "left", {}, {}, rest, SLRConfig())
+
+
+def test_a_reading_inside_a_gap_is_bridged_with_the_rise_over_it():
+    """`_bridged`: the hip flexion at a frame where the leg was lost, from the frames on both sides,
+    with the rise over the gap (the interval widens by it); a gap longer than allowed, or open at
+    one end, gives NaN (a refusal)."""
+    hip = np.linspace(40.0, 80.0, 41)
+    hip[15:27] = np.nan  # lost from frame 15 to 26: bridged from 14 (54) to 27 (67)
+    angle, rise, frames = _bridged(hip, 20.0, max_gap=30)
+    assert angle == pytest.approx(60.0) and rise == pytest.approx(13.0) and frames == 13
+    assert np.isnan(_bridged(hip, 20.0, max_gap=10)[0])
+    open_end = hip.copy()
+    open_end[15:] = np.nan
+    assert np.isnan(_bridged(open_end, 20.0, max_gap=30)[0])
+
+
+def test_an_interval_too_wide_to_use_is_a_refusal_naming_its_cause():
+    parts = {"the onset": 38.0, "the lines": 6.0, "a gap": float("nan")}
+    with pytest.raises(NotMeasurable, match=r"cannot be pinned down: .*\+/-41 degrees, mostly from the onset"):
+        _require_useful_interval(41.0, parts, SLRConfig())
+    _require_useful_interval(SLRConfig().max_half_width_deg, parts, SLRConfig())  # at the limit: reported

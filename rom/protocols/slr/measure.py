@@ -125,6 +125,16 @@ class SLRConfig:
     bent_knees_deg: float = 45.0
     after_top_s: float = 0.5
     line_bridge_s: float = 0.6
+    # Neither leg line found at the onset: the thigh line is bridged across a gap of up to this,
+    # and the interval widens by the leg's rise over the gap (fit half of samples/validation: two
+    # raises whose leg was lost for 0.5 and 0.8 s around the onset, refused before, read 0 and 7
+    # degrees off, rising 13 and 11 degrees over their gaps); a longer gap is a refusal.
+    max_onset_gap_s: float = 1.0
+    # A 95 % interval wider than this either side is no measurement: 80 degrees wide, it holds
+    # anything from a very tight SLR to a normal one. A refusal naming its largest cause. Fit half of
+    # samples/validation (2026-12-07): 3 clips beyond it (+/-46, 66, 88: onsets the knee trace pins
+    # only to within 0.8-0.9 s, one reading 33 degrees off); 5 more at +/-36-39 (errors 0.4-8.6).
+    max_half_width_deg: float = 40.0
     below_table_deg: float = 10.0
     noisy_knee_fit_rms_deg: float = 6.0
     well_up_deg: float = 20.0
@@ -207,6 +217,7 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
     knee_bend_onset_s = knee_confirmed_s = None
     missed_bend_deg = 0.0  # how much lower the angle may lie if a bend went unseen
     hidden_deg = 0.0  # how far off the angle may be if frames were missing at the onset
+    gap_deg = gap_s = 0.0  # ... or if the leg's landmarks were lost there (and for how long)
     flags: list[str] = []
     if bend is None or bend.onset > peak:
         flags.append("knee_bend_not_reached")
@@ -230,12 +241,21 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
         if note:
             warnings.append(note)
         if not np.isfinite(slr):
-            raise NotMeasurable("the raised leg was not found around the moment its knee began to bend")
+            slr, gap_deg, gap_frames = _bridged(hip, key, int(round(config.max_onset_gap_s * fps)))
+            gap_s = gap_frames / fps
+            if not np.isfinite(slr):
+                raise NotMeasurable("the raised leg was not found around the moment its knee began to bend: film "
+                                    "from the side of the raised leg, with nothing in front of it")
+            warnings.append(f"the raised leg was not found for {gap_s:.1f} s around the moment its knee began to "
+                            f"bend; the angle was bridged across that gap, over which the leg rose {gap_deg:.0f} "
+                            "degrees, and the interval widened by as much")
         if slr < -config.below_table_deg:  # a leg does not go under the table: the landmarks jumped
             raise NotMeasurable(f"the raised leg read {-slr:.0f} degrees below the table when its knee began to "
                                 "bend: the landmarks are too unsteady to measure")
         frame_idx = np.arange(len(hip))
         speed_deg_s = abs(np.interp(key + 1, frame_idx, hip) - np.interp(key - 1, frame_idx, hip)) * fps / 2
+        if not np.isfinite(speed_deg_s) and gap_deg > 0.0:  # bridged: the leg's mean speed over the gap
+            speed_deg_s = gap_deg / gap_s
         if not np.isfinite(speed_deg_s):  # a gap at the onset: the raise's fastest speed, to be safe
             steps = np.abs(np.diff(hip[rise_start:peak + 1]))
             speed_deg_s = (float(np.nanmax(steps)) * fps if np.isfinite(steps).any()
@@ -276,8 +296,8 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
     if near_far.leg == "far" and near_far.agree:  # the bias only where both cues show a far leg
         slr += config.far_leg_bias_deg
         hip, hip_raw, hip_leg = (x + config.far_leg_bias_deg for x in (hip, hip_raw, hip_leg))
-    half = float(np.hypot(1.96 * np.sqrt(systematic_sd ** 2 + noise_sd ** 2 + timing_sd ** 2 + (spread / 2) ** 2),
-                          hidden_deg))
+    sd = np.sqrt(systematic_sd ** 2 + noise_sd ** 2 + timing_sd ** 2 + (spread / 2) ** 2)
+    half = float(np.linalg.norm([1.96 * sd, hidden_deg, gap_deg]))
     knee_off = _knee_off_line(a["knee"] - base["knee"], key, fps, config)
     if knee_off > 0.0:
         half += knee_off
@@ -288,6 +308,14 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
     contralateral = _around(other_rise, peak, fps)
     max_pelvis = float(np.nanmax(np.abs(pelvis[window]))) if np.isfinite(pelvis[window]).any() else float("nan")
     _require_possible(float(np.nanmax(hip[window])), max_pelvis, contralateral, config)
+    _require_useful_interval(half, {
+        "the moment the knee began to bend, which the knee's landmarks pin only loosely": 1.96 * timing_sd,
+        "the landmarks' scatter for this view": 1.96 * systematic_sd,
+        "the landmarks' frame-to-frame noise": 1.96 * noise_sd,
+        "the thigh and hip-ankle lines disagreeing": 1.96 * spread / 2,
+        "frames missing at the moment of the reading": hidden_deg,
+        "the leg lost by the pose model at the moment of the reading": gap_deg,
+        "the knee landmark lying off the leg": knee_off}, config)
     if contralateral > config.contralateral_limit_deg:
         flags.append("contralateral_leg_lift")
     # A posterior pelvic tilt of 6-15 degrees moves no landmark the camera sees by more than a
@@ -475,6 +503,29 @@ def _angle_at(hip: np.ndarray, hip_leg: np.ndarray, key: float, tol_deg: float, 
     # line by 8.9 (3.9 and 7.0 without the one clip where both were 33-37 off), so it is used.
     return leg, (f"the thigh line and the hip-ankle line disagree by {abs(leg - thigh):.0f} degrees at the knee-bend "
                  "onset; the hip-ankle line (the longer one) was used, and the interval widened"), abs(leg - thigh)
+
+
+def _require_useful_interval(half: float, parts: dict[str, float], config: SLRConfig) -> None:
+    """Refuse a reading whose 95 % interval (half-width in degrees) is too wide to tell a normal SLR
+    from a tight one, naming the largest of its parts (description -> degrees)."""
+    if not half > config.max_half_width_deg:
+        return
+    cause = max(parts, key=lambda k: parts[k] if np.isfinite(parts[k]) else -1.0)
+    raise NotMeasurable(f"the SLR angle cannot be pinned down: its 95 % interval would be +/-{half:.0f} degrees, "
+                        f"mostly from {cause}. Film from the side of the raised leg, the whole leg in view and "
+                        "nothing in front of it, and raise it steadily")
+
+
+def _bridged(hip: np.ndarray, key: float, max_gap: int) -> tuple[float, float, float]:
+    """The hip flexion at the (fractional) frame key inside a gap of the series, bridged linearly
+    from the nearest frames on both sides: (angle, the rise over the gap in degrees, the gap in
+    frames). NaN angle when the gap is longer than max_gap frames or open at one end."""
+    ok = np.flatnonzero(np.isfinite(hip))
+    before, after = ok[ok < key], ok[ok > key]
+    if not len(before) or not len(after) or after[0] - before[-1] > max_gap:
+        return float("nan"), float("nan"), float("nan")
+    a, b = int(before[-1]), int(after[0])
+    return float(np.interp(key, [a, b], hip[[a, b]])), abs(float(hip[b] - hip[a])), float(b - a)
 
 
 def _require_possible(max_hip_deg: float, max_pelvis_deg: float, other_leg_deg: float, config: SLRConfig) -> None:
