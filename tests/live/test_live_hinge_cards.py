@@ -9,7 +9,7 @@ from test_live import _feed
 
 from rom.core import back_contour
 from rom.core.landmarks import INDEX
-from rom.protocols.hinge.live import CUES, HingeLive
+from rom.protocols.hinge.live import BOTTOM_REACHED_S, CUES, HingeLive
 from rom.protocols.hinge.measure import HingeConfig
 from rom.validation import truth
 
@@ -61,17 +61,28 @@ def _rep_so_far(hip: np.ndarray, back_flexion: np.ndarray) -> HingeLive:
     return live
 
 
+def _held() -> int:
+    """Frames held at a repetition's deepest point, enough for the live rules to count its bottom
+    as reached (the smoothing's edge still rises over the first ones)."""
+    return int(round(3 * BOTTOM_REACHED_S * 30.0))
+
+
 def test_the_back_is_judged_at_the_bottom_only_with_the_offline_rule():
     """A back that bends 20 degrees on the way back up from a 60-degree bottom (at 25 degrees of
     hip flexion: a ratio of 0.8) is not judged there: offline the back is read at the bottom
-    frames, where it bent 5. A shallow repetition whose bottom is now is judged, and under 12
-    degrees of back flexion it is never a lumbar compensation (HingeConfig.form.min_lumbar_flexion_deg)."""
+    frames, where it bent 5. A shallow repetition held at its bottom (BOTTOM_REACHED_S) is judged
+    there, and under 12 degrees of back flexion it is never a lumbar compensation
+    (HingeConfig.form.min_lumbar_flexion_deg); while the hips still go down, the bottom is not yet
+    known and nothing is judged."""
     down, up = np.linspace(20.0, 60.0, 30), np.linspace(60.0, 25.0, 30)
     live = _rep_so_far(np.r_[down, up], np.r_[np.full(30, 5.0), np.full(30, 20.0)])
     assert live._cues(25.0) == ["good: hips back, back straight"]  # not the bottom
-    shallow = np.linspace(20.0, 25.0, 20)
-    assert _rep_so_far(shallow, np.full(20, 10.0))._cues(25.0) == ["good: hips back, back straight"]  # too little
-    assert _rep_so_far(shallow, np.full(20, 14.0))._cues(25.0) == [CUES["lumbar_compensation"]]  # 14 / 25 > 0.23
+    shallow = np.r_[np.linspace(20.0, 25.0, 20), np.full(_held(), 25.0)]
+    n = len(shallow)
+    assert _rep_so_far(shallow, np.full(n, 10.0))._cues(25.0) == ["good: hips back, back straight"]  # too little
+    assert _rep_so_far(shallow, np.full(n, 14.0))._cues(25.0) == [CUES["lumbar_compensation"]]  # 14 / 25 > 0.23
+    going_down = np.linspace(20.0, 25.0, 20)
+    assert _rep_so_far(going_down, np.full(20, 14.0))._cues(25.0) == ["good: hips back, back straight"]
     c = HingeConfig()
     assert c.lumbar_ratio_threshold * 25.0 < 12.0 <= c.form.min_lumbar_flexion_deg
 
@@ -79,9 +90,10 @@ def test_the_back_is_judged_at_the_bottom_only_with_the_offline_rule():
 def test_the_knee_cue_is_the_repetitions_largest_bend_as_offline():
     """The knees bent 25 degrees above standing earlier in the repetition: the repetition is a
     knee_bend (offline its largest knee bend counts), said for the rest of it."""
-    live = _rep_so_far(np.linspace(20.0, 50.0, 40), np.full(40, 0.0))
-    live.raw["knee"] = list(np.r_[np.linspace(3.0, 28.0, 20), np.full(20, 3.0)])
-    live.raw["shin"] = [20.0] * 40  # the shins forward over the feet: not the hips going back
+    hip = np.r_[np.linspace(20.0, 50.0, 40), np.full(_held(), 50.0)]
+    live = _rep_so_far(hip, np.full(len(hip), 0.0))
+    live.raw["knee"] = list(np.r_[np.linspace(3.0, 28.0, 20), np.full(len(hip) - 20, 3.0)])
+    live.raw["shin"] = [20.0] * len(hip)  # the shins forward over the feet: not the hips going back
     assert live._cues(50.0) == [CUES["knee_bend"]]
     assert HingeConfig().knee_bend_threshold_deg < 25.0
 
@@ -114,11 +126,12 @@ def test_knees_that_bend_to_reach_a_load_below_them_are_no_knee_bend_live_as_off
     hands are halfway down the shins (a kettlebell between the feet: the knees bend to reach it;
     real kettlebell deadlifts tby_0016*_1 had knee_bend on every live card and none offline)."""
     def rep(wrist_y: float) -> HingeLive:
-        live = _with_hands_at(_rep_so_far(np.linspace(20.0, 50.0, 40), np.full(40, 0.0)), wrist_y)
-        live.raw["knee"] = [28.0] * 40
-        live.raw["shin"] = [20.0] * 40
+        hip = np.r_[np.linspace(20.0, 50.0, 40), np.full(_held(), 50.0)]
+        live = _with_hands_at(_rep_so_far(hip, np.full(len(hip), 0.0)), wrist_y)
+        live.raw["knee"] = [28.0] * len(hip)
+        live.raw["shin"] = [20.0] * len(hip)
         return live
     assert rep(350.0)._cues(50.0) == [CUES["knee_bend"]]  # hands above the knees (reach -0.5)
     assert rep(450.0)._cues(50.0) == ["good: hips back, back straight"]  # halfway down the shins (0.5)
-    assert rep(450.0)._card(0, 40).flags == ()
+    assert rep(450.0)._card(0, 40 + _held()).flags == ()
     assert HingeConfig().form.low_reach < 0.5

@@ -34,6 +34,9 @@ from rom.protocols.base import LiveFrame, LiveRules
 from rom.protocols.hinge import form as hinge_form
 from rom.protocols.hinge.measure import HingeConfig, analyze_hinge, clip_facing, form_flags, pelvis_deg
 
+# A repetition's bottom counts as reached live once its deepest frame lies this far back (the
+# cues about the back and the knees wait for it: DESIGN.md's flags are read at the bottom).
+BOTTOM_REACHED_S = 0.2
 # How much of the recording the offline reading of a finished repetition sees: the repetition and
 # the standing before it (offline, the standing frames are the reference), bounded so that a long
 # session costs the same at every repetition (about 0.05 s for 30 s on one core).
@@ -244,8 +247,8 @@ class HingeLive(LiveRules):
         the bottom frames within bottom_window_deg of the deepest smoothed hip flexion, the back,
         the shin and the form signals there (medians), the knee bend from its largest, judged by
         `form_flags` (the lean at lockout aside: a repetition so far has none). Returns (the
-        deepest hip flexion, the smoothed angles of `keys`, the flags). back_now: the back only if
-        the last frame is a bottom one (live, the deepest so far may not be the bottom yet)."""
+        deepest hip flexion, the smoothed angles of `keys`, the flags). back_now: the back and the
+        knees only once the bottom is reached (live, the deepest so far may not be the bottom yet)."""
         c = self.config
         lead = max(0, start - int(round(self.fps)))
         shift = {"hip": c.standing_hip_flexion_deg - self.ref["hip"], "trunk": 0.0, "knee": 0.0}
@@ -256,15 +259,26 @@ class HingeLive(LiveRules):
         bottom = hip >= peak - c.bottom_window_deg
         near = np.flatnonzero(bottom) + start
         at = {k: _median(np.array(self.raw[k])[near]) for k in ("thoracic", "back_flexion", "shin")}
-        if back_now and not (len(bottom) and bottom[-1]):
-            at["thoracic"] = at["back_flexion"] = float("nan")
+        knee_bend = _max(clean["knee"]) - self.ref["knee"]
+        # Live, the bottom is reached once the hips stop going down: the deepest frame so far lies
+        # BOTTOM_REACHED_S back, or the hip flexion rose less than a degree over that time (a hold).
+        # Before, every frame of the descent is the deepest so far, and the reach, the back and the
+        # knees there are those of a part-way descent; from then on the repetition is judged on its
+        # bottom frames, as offline, for the rest of it.
+        k = int(round(BOTTOM_REACHED_S * self.fps))
+        reached = len(hip) > k and np.isfinite(hip).any() and (
+            len(hip) - 1 - int(np.nanargmax(hip)) >= k or bool(hip[-1] - hip[-1 - k] < 1.0))
+        if back_now and not reached:
+            # The back, and the knees too: whether bent knees are a fault depends on the reach at
+            # the bottom (a load taken from low down), which is only known there.
+            at["thoracic"] = at["back_flexion"] = knee_bend = float("nan")
         form = {k: _median(v) for k, v in self._form(np.array([self.raw_xy[j] for j in near]),
                                                       np.array([self.raw_offsets[j] for j in near])).items()}
         ref = self.ref["form"]
         reach = form["reach"]
         ratio = at["back_flexion"] / peak if peak > 0 else float("nan")
         pelvis_share = (form["pelvis"] - ref["pelvis"]) / peak if peak > 0 else float("nan")
-        flags, _, _ = form_flags(_max(clean["knee"]) - self.ref["knee"], at["thoracic"], ratio, at["back_flexion"],
+        flags, _, _ = form_flags(knee_bend, at["thoracic"], ratio, at["back_flexion"],
                                  form["head_turn"] - ref["head_turn"], form["hips_back"] - ref["hips_back"],
                                  at["shin"] - self.ref["shin"], bool(reach > c.form.floor_reach), float("nan"),
                                  c, pelvis_share, reach)
