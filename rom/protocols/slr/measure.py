@@ -199,7 +199,7 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
     rest, rest_note = _rest_frames(a["leg"], peak, fps)
     if rest_note:
         warnings.append(rest_note)
-    base = {k: float(np.nanmedian(a[f"{k}_raw"][rest])) for k in ("thigh", "leg", "other_leg", "trunk", "knee")}
+    base = {k: _median(a[f"{k}_raw"][rest]) for k in ("thigh", "leg", "other_leg", "trunk", "knee")}
     _require_straight_leg_raise(series, label, a, base, rest, config)
     prior = config.rest_thigh_deg
     hip = thigh_flexion(a["thigh"], base["thigh"], prior, config.thigh_bias_deg)
@@ -514,6 +514,12 @@ def _require_useful_interval(half: float, parts: dict[str, float], config: SLRCo
     raise NotMeasurable(f"the SLR angle cannot be pinned down: its 95 % interval would be +/-{half:.0f} degrees, "
                         f"mostly from {cause}. Film from the side of the raised leg, the whole leg in view and "
                         "nothing in front of it, and raise it steadily")
+
+
+def _median(x: np.ndarray) -> float:
+    """The median of the finite values, NaN when there are none (a landmark never seen at rest)."""
+    x = np.asarray(x, dtype=float)
+    return float(np.median(x[np.isfinite(x)])) if np.isfinite(x).any() else float("nan")
 
 
 def _bridged(hip: np.ndarray, key: float, max_gap: int) -> tuple[float, float, float]:
