@@ -9,8 +9,8 @@ its configuration (every clinical threshold, with its source), its result type, 
 (the offline rules run causally, one frame at a time), its flags in plain words, its
 interpretation and what its outputs show (the text summary's lines, the plot's series, the
 overlay's drawing: the views at the end of this module, as data). Its `Protocol` subclass lives
-in the package's `__init__` and imports the heavy parts only when they are used (the hinge's
-analysis imports scipy.stats, which an SLR never needs).
+in the package's `__init__` and imports the heavy parts only when they are used (an SLR never
+loads the hinge's analysis).
 """
 
 from __future__ import annotations

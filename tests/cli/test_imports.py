@@ -47,7 +47,7 @@ def test_the_command_line_imports_no_engine():
 @pytest.mark.slow
 def test_the_analysis_module_imports_no_plotting_web_hinge_or_whole_scipy_signal():
     modules = _modules_after("import rom.analysis")
-    # scipy.stats comes with rom.protocols.hinge.measure and with all of scipy.signal; an SLR needs neither
+    # scipy.stats comes with all of scipy.signal; an SLR needs neither it nor the hinge's analysis
     assert _heavy_ones(modules, NOT_FOR_ANALYZE + ("rom.protocols.hinge.measure", "scipy.stats", "mediapipe")) == []
     # a test's engine is imported when that test is measured (`rom.protocols.get(...).analyze`)
     assert "rom.protocols.slr.measure" not in modules
@@ -67,6 +67,15 @@ def test_analyze_json_imports_nothing_it_does_not_use():
     assert "mediapipe.python.solutions.pose" in modules  # it did run the model
     not_for_slr = NOT_FOR_ANALYZE + ("rom.protocols.hinge.measure", "scipy.stats", "rom.outputs.plot")
     assert _heavy_ones(modules, not_for_slr) == []
+
+
+@pytest.mark.slow
+def test_the_hinge_analysis_imports_no_scipy_stats():
+    # its confidences need only the normal CDF (scipy.special.ndtr); scipy.stats cost 0.9-1.2 s of
+    # import (parsing its docstrings), a fifth of a 4-second clip's whole `rom analyze`
+    modules = _modules_after("from rom import protocols; protocols.get('hinge').default_config()")
+    assert "rom.protocols.hinge.measure" in modules
+    assert "scipy.stats" not in modules
 
 
 @pytest.mark.slow

@@ -30,7 +30,7 @@ class Hinge(Protocol):
     posture_cue: ClassVar[str] = "stand up straight, side-on to the camera"
 
     def default_config(self):
-        # imported here: the hinge's analysis pulls in scipy.stats (0.7 s), which an SLR never needs
+        # imported here: the hinge's analysis is a large module, which an SLR never needs
         from rom.protocols.hinge.measure import HingeConfig
 
         return HingeConfig()
