@@ -156,6 +156,12 @@ def score(entry: dict, got: dict) -> dict:
         row["non_test_ok"] = refused or row["not_a_hinge"] or (
             got.get("test") == "hinge" and not got.get("reps"))
         row["outcome_ok"] = row["non_test_ok"]
+    if "live_cards" in got:
+        # each live card against the result's repetitions (a card has no time: it agrees when its
+        # flags are those of one of them)
+        results = [sorted(r["flags"]) for r in got.get("reps", [])]
+        row["live_cards"] = len(got["live_cards"])
+        row["live_cards_agree"] = sum(sorted(c) in results for c in got["live_cards"])
     if refused:
         return row
     if got.get("test") == "hinge":
@@ -231,6 +237,9 @@ def summarize(rows: list[dict]) -> dict:
         "hidden": len(hidden), "hidden_measured": sum(not r["refused"] for r in hidden),
         "to_refuse": len(want_refuse), "refused_right": sum(r["refused"] for r in want_refuse),
         "overlapping": sum(1 for r in rows if r.get("overlapping_reps")),
+        "live_clips": sum(1 for r in hinge if r.get("live_cards")),
+        "live_cards": sum(r.get("live_cards", 0) for r in hinge),
+        "live_cards_agree": sum(r.get("live_cards_agree", 0) for r in hinge),
         "slr": len(slr),
         "slr_mae_deg": sum(errs) / len(errs) if errs else math.nan,
         "slr_within_uncertainty": sum(abs(r["slr_error_deg"]) <= r["leg_angle_uncertainty_deg"]
@@ -274,6 +283,8 @@ def summary_lines(s: dict) -> list[str]:
         f"- clips that should be refused (view, hidden, cuts, split screen) and were: "
         f"{_pct(s['refused_right'], s['to_refuse'])}",
         f"- clips with overlapping repetitions: {s['overlapping']}",
+        f"- live page: cards on {s['live_clips']} measured hinge clips, "
+        f"{_pct(s['live_cards_agree'], s['live_cards'])} of them with the flags of one of the result's repetitions",
         f"- SLR angle vs label: {slr}",
     ]
 
@@ -360,7 +371,29 @@ def run_clip(path: Path, test: str, cache_dir: Path, fresh: bool = False) -> dic
         result = measure(series, test, str(path), options)
     except (NotMeasurable, BadInput) as e:
         return {"refused": True, "reason": str(e), "exit": e.exit_code}
-    return {"refused": False, **result.to_dict()}
+    out = {"refused": False, **result.to_dict()}
+    if result.test == "hinge":
+        out["live_cards"] = live_cards(series, result.side)
+    return out
+
+
+def live_cards(series, side: str) -> list[list[str]]:
+    """The flags of each card the live page would show for these frames (fed one by one through
+    the hinge's live rules, with the recording so far as a live session hands it over): the live
+    page's side of issue 11's "cues that follow the same rules as the flags"."""
+    import numpy as np
+
+    from rom.core.landmarks import PoseEstimate
+    from rom.protocols.hinge.live import HingeLive
+
+    live, seen = HingeLive(side, series.fps), [0]
+    live.recording = lambda: series.frames(0, seen[0])
+    for i in range(len(series)):
+        seen[0] = i + 1
+        found = bool(np.isfinite(series.xy_px[i, 0, 0]))
+        est = PoseEstimate(series.xy_px[i], series.z[i], series.visibility[i], series.world_m[i]) if found else None
+        live.update(est, float(series.t_s[i]), None if series.back is None else series.back[i])
+    return [list(c.flags) for c in live.cards]
 
 
 def head() -> str:

@@ -134,6 +134,20 @@ def test_score_a_hinge_measured_right():
     assert row["overlapping_reps"] == 0
 
 
+def test_live_cards_are_scored_against_the_results_repetitions():
+    """A live card agrees when its flags are those of one of the result's repetitions (in any
+    order); the summary counts the clips with cards and the cards that agree."""
+    e = hinge_label([rep(1.5, rounded="upper"), rep(4.0)])
+    got = {**hinge_result([1.6, 3.9], [["rounded_back"], []]),
+           "live_cards": [["rounded_back"], ["knee_bend"]]}
+    row = rc.score(e, got)
+    assert row["live_cards"] == 2 and row["live_cards_agree"] == 1
+    none = rc.score(e, {**hinge_result([1.6, 3.9], [["rounded_back"], []]), "live_cards": []})
+    s = rc.summarize([row, none])
+    assert (s["live_clips"], s["live_cards"], s["live_cards_agree"]) == (1, 2, 1)
+    assert "live page: cards on 1 measured hinge clips, 50 % (1/2)" in "\n".join(rc.summary_lines(s))
+
+
 def test_score_a_hinge_with_a_missed_flag_an_extra_rep_and_overlaps():
     e = hinge_label([rep(1.5, rounded="upper")], form="faulty")
     got = hinge_result([1.5, 2.5], [["knee_bend"], []], spans=[(0.0, 2.0), (1.8, 3.0)])
