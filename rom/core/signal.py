@@ -15,6 +15,13 @@ from scipy import ndimage
 from rom.core import scipy_filters as sps  # not scipy.signal: 0.6 s of imports for four functions
 
 
+def finite_median(x) -> float:
+    """The median of the finite values of x, NaN when there are none (numpy's nanmedian warns then)."""
+    x = np.asarray(x, dtype=float)
+    x = x[np.isfinite(x)]
+    return float(np.median(x)) if len(x) else float("nan")
+
+
 def finite_runs(x: np.ndarray) -> list[tuple[int, int]]:
     """[start, stop) index pairs of the runs of finite values in x."""
     ok = np.isfinite(np.asarray(x, dtype=float))

@@ -25,6 +25,7 @@ from rom.core import kinematics, legs, quality, signal
 from rom.core.errors import NotMeasurable
 from rom.core.landmarks import LandmarkSeries, other_side
 from rom.core.results import FrameTable, Quality
+from rom.core.signal import finite_median as _median
 from rom.protocols.ake.result import AKEEvents, AKEResult
 from rom.protocols.ake.words import DRIFT_TOLERANCE_DEG
 
@@ -370,9 +371,3 @@ def _near_or_far(raised: legs.RaisedLeg, frames: np.ndarray, config: AKEConfig) 
     if not np.isfinite(r) or abs(r - config.near_ratio) < config.near_ratio_margin:
         return legs.NearFar("unknown", r, float("nan"), False)
     return legs.NearFar("near" if r > config.near_ratio else "far", r, float("nan"), True)
-
-
-def _median(x: np.ndarray) -> float:
-    x = np.asarray(x, float)
-    x = x[np.isfinite(x)]
-    return float(np.median(x)) if len(x) else float("nan")

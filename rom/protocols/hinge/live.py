@@ -30,6 +30,7 @@ from rom.core import back_contour, kinematics, posture, signal
 from rom.core.errors import NotMeasurable
 from rom.core.landmarks import INDEX, N_LANDMARKS, LandmarkSeries, PoseEstimate
 from rom.core.rest import RestGate
+from rom.core.signal import finite_median as _median
 from rom.protocols.base import LiveFrame, LiveRules
 from rom.protocols.hinge import form as hinge_form
 from rom.protocols.hinge.measure import HingeConfig, analyze_hinge, clip_facing, form_flags, pelvis_deg
@@ -328,7 +329,3 @@ def _xy_series(xy: np.ndarray, fps: float) -> LandmarkSeries:
 
 def _max(x: np.ndarray) -> float:
     return float(np.nanmax(x)) if np.isfinite(x).any() else float("nan")
-
-
-def _median(x: np.ndarray) -> float:
-    return float(np.nanmedian(x)) if np.isfinite(x).any() else float("nan")

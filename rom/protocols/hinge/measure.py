@@ -36,6 +36,7 @@ from rom.core import back_contour, geometry, kinematics, quality, signal
 from rom.core.errors import NotMeasurable
 from rom.core.landmarks import LandmarkSeries
 from rom.core.results import FrameTable, Quality
+from rom.core.signal import finite_median as _median
 from rom.protocols.hinge import form as hinge_form
 from rom.protocols.hinge import view as hinge_view
 from rom.protocols.hinge.form import FormConfig, HingeRepForm
@@ -703,11 +704,6 @@ def _local_noise(raw: np.ndarray, smooth: np.ndarray, fps: float) -> float:
 def _finite(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x, dtype=float)
     return x[np.isfinite(x)]
-
-
-def _median(x: np.ndarray) -> float:
-    x = _finite(x)
-    return float(np.median(x)) if len(x) else float("nan")
 
 
 def _max(x: np.ndarray) -> float:

@@ -22,6 +22,7 @@ from rom.core import kinematics, legs, quality, signal
 from rom.core.errors import NotMeasurable
 from rom.core.landmarks import SIDES, LandmarkSeries, other_side
 from rom.core.results import FrameTable, Quality
+from rom.core.signal import finite_median as _median
 from rom.protocols.slr import onset
 from rom.protocols.slr.result import SLREvents, SLRResult
 from rom.protocols.slr.words import NOT_ASSESSED
@@ -514,12 +515,6 @@ def _require_useful_interval(half: float, parts: dict[str, float], config: SLRCo
     raise NotMeasurable(f"the SLR angle cannot be pinned down: its 95 % interval would be +/-{half:.0f} degrees, "
                         f"mostly from {cause}. Film from the side of the raised leg, the whole leg in view and "
                         "nothing in front of it, and raise it steadily")
-
-
-def _median(x: np.ndarray) -> float:
-    """The median of the finite values, NaN when there are none (a landmark never seen at rest)."""
-    x = np.asarray(x, dtype=float)
-    return float(np.median(x[np.isfinite(x)])) if np.isfinite(x).any() else float("nan")
 
 
 def _bridged(hip: np.ndarray, key: float, max_gap: int) -> tuple[float, float, float]:

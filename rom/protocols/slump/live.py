@@ -13,6 +13,7 @@ import numpy as np
 
 from rom.core import posture, signal
 from rom.core.landmarks import PoseEstimate
+from rom.core.signal import finite_median as _median
 from rom.protocols.base import LiveFrame, LiveRules
 from rom.protocols.slump import measure
 from rom.protocols.slump.measure import SlumpConfig
@@ -142,9 +143,3 @@ class SlumpLive(LiveRules):
     def pain_cue(self, pain_s: float) -> str:
         v = self.angle_at(pain_s)
         return "symptoms marked" if v is None else f"symptoms marked at knee flexion {v:.0f} degrees"
-
-
-def _median(x: np.ndarray) -> float:
-    x = np.asarray(x, float)
-    x = x[np.isfinite(x)]
-    return float(np.median(x)) if len(x) else float("nan")

@@ -41,6 +41,7 @@ from rom.core import back_contour, geometry, posture, quality, signal
 from rom.core.errors import NotMeasurable
 from rom.core.landmarks import LandmarkSeries, other_side
 from rom.core.results import FrameTable, Quality
+from rom.core.signal import finite_median as _median
 from rom.protocols.base import NO_MARKS, Marks
 from rom.protocols.slump.phases import Move, PhaseConfig, find_move, find_phases
 from rom.protocols.slump.result import SlumpEvents, SlumpMark, SlumpResult
@@ -110,11 +111,6 @@ class SlumpConfig:
 def _finite(x) -> np.ndarray:
     x = np.asarray(x, dtype=float)
     return x[np.isfinite(x)]
-
-
-def _median(x) -> float:
-    x = _finite(x)
-    return float(np.median(x)) if len(x) else float("nan")
 
 
 def image_facing(xy: np.ndarray) -> float:
