@@ -39,8 +39,10 @@ from rom.protocols.hinge.measure import HingeConfig, analyze_hinge, clip_facing,
 # cues about the back and the knees wait for it: DESIGN.md's flags are read at the bottom).
 BOTTOM_REACHED_S = 0.2
 # How much of the recording the offline reading of a finished repetition sees: the repetition and
-# the standing before it (offline, the standing frames are the reference), bounded so that a long
-# session costs the same at every repetition (about 0.05 s for 30 s on one core).
+# the standing before it (offline, the standing frames are the reference), bounded so that the
+# analysis costs the same at every repetition of a long session (about 0.05 s for 30 s on one
+# core). The recording's series is still built whole each time (`LiveSession.series`): about
+# 0.12 s per repetition after 10 minutes.
 CARD_WINDOW_S = 30.0
 
 WAITING = "stand tall and still, side-on to the camera: measuring your standing posture"
@@ -61,7 +63,6 @@ class RepCard:
     max_trunk_inclination_deg: float
     max_knee_flexion_deg: float
     flags: tuple[str, ...]
-    offline: bool = False  # read by the offline analysis (else by the live rules)
 
     def to_dict(self) -> dict:
         def r(v):
@@ -165,12 +166,11 @@ class HingeLive(LiveRules):
         _, _, flags = self._rep_flags(start, now, back_now=True)
         return [CUES[f] for f in flags] or ["good: hips back, back straight"]
 
-    def _form(self, xy: np.ndarray, offsets: np.ndarray) -> dict[str, np.ndarray]:
+    def _form(self, xy: np.ndarray, offsets: np.ndarray, side: str) -> dict[str, np.ndarray]:
         """The offline form signals (`rom.protocols.hinge.form.signals`, the pelvis's turn of
         `rom.protocols.hinge.measure.pelvis_deg`) of frames (F, 33, 2) with their back outlines
         (F, N_SCAN), on the pose model's hip and shoulder landmarks (offline: the joints)."""
         series = _xy_series(xy, self.fps)
-        side = self.ref["side"] if self.ref is not None else self.side
         sh, hp = series.point(f"{side}_shoulder"), series.point(f"{side}_hip")
         form = hinge_form.signals(series, side, self.facing, sh, hp)
         form["pelvis"] = pelvis_deg(series, side, self.facing, offsets)
@@ -214,8 +214,7 @@ class HingeLive(LiveRules):
                 bends = None
         xy = np.array([self.standing["xy"][j] for j in window])
         self.facing = clip_facing(_xy_series(xy, self.fps))
-        self.ref = {"side": side}  # (for `_form`)
-        form = {k: _median(v) for k, v in self._form(xy, offs).items()}
+        form = {k: _median(v) for k, v in self._form(xy, offs, side).items()}
         self.standing = {"xy": [], "offsets": []}  # (only needed until the reference is taken)
         self._standing_hips = [float(h) for h in hips if np.isfinite(h)]
         self._raw0 = len(self.t) - 1  # the session frame of `raw`'s first entry
@@ -274,7 +273,8 @@ class HingeLive(LiveRules):
             # the bottom (a load taken from low down), which is only known there.
             at["thoracic"] = at["back_flexion"] = knee_bend = float("nan")
         form = {k: _median(v) for k, v in self._form(np.array([self.raw_xy[j] for j in near]),
-                                                      np.array([self.raw_offsets[j] for j in near])).items()}
+                                                      np.array([self.raw_offsets[j] for j in near]),
+                                                      self.ref["side"]).items()}
         ref = self.ref["form"]
         reach = form["reach"]
         ratio = at["back_flexion"] / peak if peak > 0 else float("nan")
@@ -293,7 +293,7 @@ class HingeLive(LiveRules):
         if rep is not None:
             return RepCard(n=n, max_hip_flexion_deg=rep.max_hip_flexion_deg,
                            max_trunk_inclination_deg=rep.max_trunk_inclination_deg,
-                           max_knee_flexion_deg=rep.max_knee_flexion_deg, flags=tuple(rep.flags), offline=True)
+                           max_knee_flexion_deg=rep.max_knee_flexion_deg, flags=tuple(rep.flags))
         peak, clean, flags = self._rep_flags(start, end, keys=("hip", "trunk", "knee"))
         return RepCard(n=n, max_hip_flexion_deg=peak, max_trunk_inclination_deg=_max(clean["trunk"]),
                        max_knee_flexion_deg=_max(clean["knee"]), flags=flags)
