@@ -35,6 +35,10 @@ N_SLR_FIT_MORE = 40
 # And fit clips with the examiner at the foot end: on the 100 fit SLR clips that condition had the widest
 # error spread (SD 8.1 degrees against 3.2 without an examiner) on only 19 measured clips.
 N_SLR_FOOT_FIT = 30
+# And a third set of SLR fit clips on fresh seeds (2026-12-07, third round): the second round's changes
+# left the fit half with no confidently wrong result and the test half with 5, so the fit half had been
+# fitted closely again; 60 fresh fit clips drawn like the first 120 show how those changes hold.
+N_SLR_FIT_FRESH = 60
 MASTER_SEED = 20261201
 
 
@@ -149,6 +153,8 @@ def build() -> list[dict]:
     clips += [slr_clip(200 + k, more_slr, seed=7000 + 2 * k) for k in range(N_SLR_FIT_MORE)]
     foot = np.random.default_rng(MASTER_SEED + 8)  # (numbered from 300, render seeds 8000 + 2k)
     clips += [slr_clip(300 + k, foot, seed=8000 + 2 * k, examiner="foot") for k in range(N_SLR_FOOT_FIT)]
+    fresh = np.random.default_rng(MASTER_SEED + 9)  # (numbered from 400, render seeds 9000 + 2k)
+    clips += [slr_clip(400 + k, fresh, seed=9000 + 2 * k) for k in range(N_SLR_FIT_FRESH)]
     return clips
 
 
