@@ -157,6 +157,33 @@ def rss_mb(proc: psutil.Process) -> tuple[float, float]:
     return own / 2**20, total / 2**20
 
 
+def cpu_s(procs: list[psutil.Process]) -> dict[int, float]:
+    """CPU seconds (user + system) used so far by each live process, by pid."""
+    out = {}
+    for proc in procs:
+        try:
+            t = proc.cpu_times()
+            out[proc.pid] = t.user + t.system
+        except psutil.NoSuchProcess:
+            pass
+    return out
+
+
+def cpu_shares(server: psutil.Process, clients: list[psutil.Process], before: dict, after: dict,
+               engines: list[int], frames: int, seconds: float) -> None:
+    """Where the CPU went while the clients recorded: per recorded frame and as cores busy."""
+    def used(pids) -> float:
+        return sum(after.get(p, before.get(p, 0.0)) - before.get(p, 0.0) for p in pids)
+
+    parts = [("server process (web, WebSocket, storage)", [server.pid]),
+             ("its children (live engines: decode, pose model, rules)", engines),
+             ("the load's own clients (this machine's share)", [c.pid for c in clients])]
+    print(f"\nCPU while recording ({os.cpu_count()} cores): {'ms per frame':>12s} {'cores busy':>10s}")
+    for label, pids in parts:
+        u = used(pids)
+        print(f"  {label:52s} {1000 * u / max(frames, 1):12.1f} {u / seconds:10.2f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--clients", type=int, default=4)
@@ -206,11 +233,15 @@ def measure(a: argparse.Namespace, port: int, server: psutil.Process) -> None:
         p.start()
     time.sleep(5.0)  # every client connected, its engine started and the camera set up
     memory = []  # (seconds, server MB, server + children MB)
+    clients = [psutil.Process(p.pid) for p in procs]
+    engines = server.children(recursive=True)
+    cpu_before = cpu_s([server, *engines, *clients])
     go.set()
     start = time.monotonic()
     while (t := time.monotonic() - start) < a.seconds:
         memory.append((t, *rss_mb(server)))
         time.sleep(1.0)
+    cpu_after, recorded_s = cpu_s([server, *engines, *clients]), time.monotonic() - start
     results = [out.get(timeout=a.seconds + 600) for _ in procs]
     for p in procs:
         p.join(timeout=60)
@@ -226,6 +257,8 @@ def measure(a: argparse.Namespace, port: int, server: psutil.Process) -> None:
             print(f"{'':8s}error: {e}")
     total_fps = sum(r["fps"] for r in results)
     print(f"{'all':>6s} {sum(r['frames'] for r in results):7d} {total_fps:6.1f} frames/s together")
+    cpu_shares(server, clients, cpu_before, cpu_after, [e.pid for e in engines],
+               sum(r["frames"] for r in results), recorded_s)
 
     print(f"\nserver memory (RSS, MB) every 5 s: {'t s':>5s} {'server':>7s} {'with children':>13s}")
     for t, own, total in memory[::5] + ([memory[-1]] if (len(memory) - 1) % 5 else []):
