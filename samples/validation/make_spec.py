@@ -39,6 +39,10 @@ N_SLR_FOOT_FIT = 30
 # left the fit half with no confidently wrong result and the test half with 5, so the fit half had been
 # fitted closely again; 60 fresh fit clips drawn like the first 120 show how those changes hold.
 N_SLR_FIT_FRESH = 60
+# And far legs with the examiner at the foot end (2026-12-07, third round): the test half's worst condition
+# (mean abs 8.8 degrees, 2 of 10 confidently wrong with bends confirmed 0.8-1.1 s early), where the fit half
+# had 0 confidently wrong on 25 such clips: more of them show whether the fit half can see that failure.
+N_SLR_FAR_FOOT_FIT = 40
 MASTER_SEED = 20261201
 
 
@@ -59,10 +63,13 @@ def _imaging(rng: np.random.Generator, base_distance: float, spread: float) -> d
     return d
 
 
-def slr_clip(i: int, rng: np.random.Generator, seed: int | None = None, examiner: str | None = None) -> dict:
+def slr_clip(i: int, rng: np.random.Generator, seed: int | None = None, examiner: str | None = None,
+             leg: str | None = None) -> dict:
     seed = 1000 + i if seed is None else seed
     c = {"scenario": "slr", "shape": str(rng.choice(SHAPES)), "seed": seed,
          "side": str(rng.choice(["L", "R"])), "leg": str(rng.choice(["near", "far"]))}
+    if leg is not None:  # (drawn all the same, so the generator's sequence does not depend on it)
+        c["leg"] = leg
     if rng.random() < 0.12:  # the knee never bends: the SLR angle is the highest hip flexion
         c.update(knee_bend=0, end_angle=round(float(rng.uniform(30, 90)), 1))
     else:
@@ -155,6 +162,9 @@ def build() -> list[dict]:
     clips += [slr_clip(300 + k, foot, seed=8000 + 2 * k, examiner="foot") for k in range(N_SLR_FOOT_FIT)]
     fresh = np.random.default_rng(MASTER_SEED + 9)  # (numbered from 400, render seeds 9000 + 2k)
     clips += [slr_clip(400 + k, fresh, seed=9000 + 2 * k) for k in range(N_SLR_FIT_FRESH)]
+    far_foot = np.random.default_rng(MASTER_SEED + 10)  # (numbered from 500, render seeds 10000 + 2k)
+    clips += [slr_clip(500 + k, far_foot, seed=10000 + 2 * k, examiner="foot", leg="far")
+              for k in range(N_SLR_FAR_FOOT_FIT)]
     return clips
 
 
