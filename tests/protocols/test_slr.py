@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from synthetic import FPS, slr_profile, supine_series
+from synthetic import FPS, ease, slr_profile, supine_series
 
 from rom.core.errors import NotMeasurable
 from rom.core.landmarks import INDEX
@@ -259,3 +259,33 @@ def test_an_interval_too_wide_to_use_is_a_refusal_naming_its_cause():
     with pytest.raises(NotMeasurable, match=r"cannot be pinned down: .*\+/-41 degrees, mostly from the onset"):
         _require_useful_interval(41.0, parts, SLRConfig())
     _require_useful_interval(SLRConfig().max_half_width_deg, parts, SLRConfig())  # at the limit: reported
+
+
+def _knee_read_bent_early(early_deg, onset_deg):
+    """A raise whose knee reads 14 degrees bent from a thigh of early_deg on (a drifting landmark,
+    held there) and truly bends from onset_deg: the bend is confirmed early, and the knee keeps
+    bending well past it. Returns the profile and the true SLR angle."""
+    p, on = slr_profile(onset_deg=onset_deg, rise_s=4.0, knee_bend_deg=35.0)
+    i = np.arange(len(p["knee"]))
+    drift = 14.0 * ease((i - int(np.argmax(p["thigh"] >= early_deg))) / (0.4 * FPS))
+    lowering = p["knee"] / p["knee"].max()
+    knee = np.where(i < on, drift, 14.0 + p["knee"])
+    knee = np.where(i > int(np.argmax(lowering)), (14.0 + p["knee"].max()) * lowering, knee)
+    return dict(p, knee=knee), float(p["thigh"][on])
+
+
+def test_a_knee_that_keeps_bending_after_an_early_bend_widens_the_interval_to_the_later_onset():
+    p, truth = _knee_read_bent_early(40.0, 50.0)
+    r = analyze_slr(supine_series(p, noise_px=0.5))
+    lo, hi = r.slr_angle_ci95_deg
+    assert r.slr_angle_deg < truth - 10.0  # read at the early, false bend
+    assert lo < truth < hi  # ... but the interval reaches the later one
+    assert any("the knee kept bending after the bend found" in w for w in r.quality.warnings)
+    plain = analyze_slr(supine_series(slr_profile(onset_deg=50.0, rise_s=4.0, knee_bend_deg=35.0)[0], noise_px=0.5))
+    assert not any("kept bending" in w for w in plain.quality.warnings)
+
+
+def test_an_early_bend_far_from_the_later_one_is_refused_with_the_reason():
+    p, _ = _knee_read_bent_early(25.0, 70.0)
+    with pytest.raises(NotMeasurable, match="mostly from the knee bending on after the bend found"):
+        analyze_slr(supine_series(p, noise_px=0.5))

@@ -224,6 +224,7 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
                                 config.knee_bend_threshold_deg, floor_deg=base["knee"])
     knee_bend_onset_s = knee_confirmed_s = None
     missed_bend_deg = 0.0  # how much lower the angle may lie if a bend went unseen
+    later_deg: list[float] = []  # the readings at later candidate onsets (`onset.later_bends`), if any
     hidden_deg = 0.0  # how far off the angle may be if frames were missing at the onset
     top_sd = 0.0  # the least systematic SD of the reading (a reading at the top of the raise)
     gap_deg = gap_s = 0.0  # ... or if the leg's landmarks were lost there (and for how long)
@@ -256,6 +257,15 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
         key = bend.onset
         knee_bend_onset_s = key / fps
         knee_confirmed_s = bend.confirmed / fps
+        later = onset.later_bends(a["knee"], a["knee_outliers_removed"], bend, peak, stop, fps,
+                                  config.knee_bend_threshold_deg, floor_deg=base["knee"])
+        # Both lines at each later onset: the knee may be bent there already, so neither is preferred.
+        later_deg = [v for b in later for x in (hip, hip_leg)
+                     if np.isfinite(v := float(np.interp(b.onset, np.arange(len(hip)), x)))]
+        if later_deg:
+            warnings.append(f"the knee kept bending after the bend found at {knee_bend_onset_s:.1f} s: it may have "
+                            f"begun as late as {later[-1].onset / fps:.1f} s, where the leg read up to "
+                            f"{max(later_deg):.0f} degrees; the interval reaches that far")
         _require_knee_seen(a["knee_raw"], key, fps, config)
         slr, note, spread = _angle_at(hip, hip_leg, key, config.consistency_deg, int(round(config.line_bridge_s * fps)),
                                       config.max_line_disagreement_deg)
@@ -330,7 +340,15 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
     contralateral = _around(other_rise, peak, fps)
     max_pelvis = float(np.nanmax(np.abs(pelvis[window]))) if np.isfinite(pelvis[window]).any() else float("nan")
     _require_possible(float(np.nanmax(hip[window])), max_pelvis, contralateral, config)
-    _require_useful_interval(half, {
+    # The interval, and how far it reaches to take in a later candidate onset's reading (its view's scatter around it).
+    lo, hi = slr - float(np.hypot(half, missed_bend_deg)), slr + half
+    later_reach = 0.0
+    if later_deg:
+        lo2, hi2 = min(later_deg) - 1.96 * systematic_sd, max(later_deg) + 1.96 * systematic_sd
+        later_reach = max(lo - lo2, hi2 - hi, 0.0)
+        lo, hi = min(lo, lo2), max(hi, hi2)
+    _require_useful_interval(max(slr - lo, hi - slr), {
+        "the knee bending on after the bend found (it may have begun later)": later_reach,
         "the moment the knee began to bend, which the knee's landmarks pin only loosely": 1.96 * timing_sd,
         "the landmarks' scatter for this view": 1.96 * systematic_sd,
         "the landmarks' frame-to-frame noise": 1.96 * noise_sd,
@@ -391,7 +409,7 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
     marks = tuple((t, _value_at(hip, series.t_s, t)) for t in times)
     return SLRResult(
         video=video, side=side, facing=facing, raised_leg=near_far.leg, slr_angle_deg=slr,
-        slr_angle_ci95_deg=(slr - float(np.hypot(half, missed_bend_deg)), slr + half),
+        slr_angle_ci95_deg=(lo, hi),
         max_hip_flexion_deg=float(np.nanmax(hip[window])),
         knee_bend_onset_s=knee_bend_onset_s, knee_bend_confirmed_s=knee_confirmed_s,
         pelvic_rotation_deg=float(np.interp(key, np.arange(len(pelvis)), np.nan_to_num(pelvis))),
