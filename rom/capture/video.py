@@ -28,6 +28,7 @@ from pathlib import Path
 import av
 import cv2
 import numpy as np
+from av.video.reformatter import VideoReformatter
 
 from rom.core.errors import BadInput
 
@@ -283,7 +284,7 @@ def _guess_kind(p: Path) -> str:
 def _decoded(info: VideoInfo) -> Iterator[tuple[float, av.VideoFrame]]:
     """(time in s, decoded frame) of each frame, in presentation order, until the video ends or
     can no longer be decoded. The frames stay in the decoder's format: converting one to a
-    picture (`_upright`) costs 4-8 times its decoding, so only the frames used are converted."""
+    picture (`_upright`) costs several times its decoding, so only the frames used are converted."""
     try:
         container = av.open(info.path)
     except (av.FFmpegError, OSError):
@@ -305,9 +306,13 @@ def _decoded(info: VideoInfo) -> Iterator[tuple[float, av.VideoFrame]]:
             return
 
 
-def _upright(info: VideoInfo, frame: av.VideoFrame, fmt: str) -> np.ndarray:
-    """The frame as an (H, W, 3) picture in fmt ('rgb24' or 'bgr24'), turned upright."""
-    img = frame.to_ndarray(format=fmt)
+def _upright(info: VideoInfo, frame: av.VideoFrame, fmt: str, reformatter: VideoReformatter) -> np.ndarray:
+    """The frame as an (H, W, 3) picture in fmt ('rgb24' or 'bgr24'), turned upright.
+
+    reformatter: one per stream of frames. `frame.to_ndarray(format=...)` gives each frame a converter
+    of its own, set up anew every time: 0.73-0.78 against 0.50 ms per 640x480 frame here, decoding
+    included (0.12), the same pixels (on a busy machine 6.0 against 1.6)."""
+    img = reformatter.reformat(frame, format=fmt).to_ndarray()
     k = (info.rotation_deg // 90) % 4
     return np.ascontiguousarray(np.rot90(img, k)) if k else img
 
@@ -346,12 +351,13 @@ def iter_frames(info: VideoInfo, max_side: int = MAX_SIDE_PX,
     """
     scale = scale_of(info, max_side)
     last = max(only, default=-1) if only is not None else None
+    reformatter = VideoReformatter()
     for i, frame in enumerate(_steady(info, _decoded(info))):
         if last is not None and i > last:
             return
         if only is not None and i not in only:
             continue
-        rgb = _upright(info, frame, "rgb24")
+        rgb = _upright(info, frame, "rgb24", reformatter)
         if scale != 1.0:
             rgb = cv2.resize(rgb, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
         yield i, rgb
@@ -361,8 +367,9 @@ def iter_bgr(video: str | os.PathLike | VideoInfo) -> Iterator[np.ndarray]:
     """Yield the file's frames at full resolution (BGR), upright and on the same steady clock as
     iter_frames, for overlays drawn at full resolution."""
     info = video if isinstance(video, VideoInfo) else probe(video)
+    reformatter = VideoReformatter()
     for frame in _steady(info, _decoded(info)):
-        yield _upright(info, frame, "bgr24")
+        yield _upright(info, frame, "bgr24", reformatter)
 
 
 def scale_of(info: VideoInfo, max_side: int = MAX_SIDE_PX) -> float:

@@ -80,3 +80,20 @@ def test_writer_is_atomic(tmp_path):
     with video.VideoWriter(target, 25.0, (64, 48)) as w:
         w.write(np.zeros((48, 64, 3), np.uint8))
     assert target.exists()
+
+
+def test_frames_are_the_pixels_pyav_converts_each_frame_to(samples_dir):
+    # One converter for the whole stream (set up once) must give exactly what a converter of the
+    # frame's own gives: the same colours, the same upright picture.
+    import av
+
+    path = samples_dir / "slr_avg_male_L_near_60.mp4"
+    with av.open(str(path)) as c:
+        own = [(f.to_ndarray(format="rgb24"), f.to_ndarray(format="bgr24"))
+               for _, f in zip(range(12), c.decode(c.streams.video[0]))]
+    info = video.probe(path)
+    rgb = [img for _, img in zip(range(12), (im for _, im in video.iter_frames(info)))]
+    bgr = [img for _, img in zip(range(12), video.iter_bgr(info))]
+    assert len(rgb) == len(bgr) == 12
+    for (want_rgb, want_bgr), got_rgb, got_bgr in zip(own, rgb, bgr):
+        assert np.array_equal(got_rgb, want_rgb) and np.array_equal(got_bgr, want_bgr)
