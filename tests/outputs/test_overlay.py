@@ -200,6 +200,9 @@ def test_slr_overlay_texts_in_plain_words():
     assert any(w.startswith("warning: a standing person was in the picture") for w in words)
     never = overlay.Overlay(slr_result(flags=(), bent=False, warnings=()))
     assert [b.text for b in never.plan.banners] == ["knee never bent: max 70 deg"]
+    # the banner gives the headline (the SLR angle), whatever else the result holds
+    read = overlay.Overlay(replace(slr_result(flags=(), bent=False, warnings=()), slr_angle_deg=68.4))
+    assert [b.text for b in read.plan.banners] == ["knee never bent: max 68 deg"]
     assert never.footer == []  # 'knee never bent' is the banner, not a footer flag
 
 

@@ -53,6 +53,7 @@ def test_knee_never_bending_reports_the_maximum():
     assert "knee_bend_not_reached" in r.flags
     assert r.knee_bend_onset_s is None
     assert r.slr_angle_deg == pytest.approx(70.0, abs=1.5)
+    assert r.max_hip_flexion_deg == r.slr_angle_deg  # one number for the one quantity
 
 
 def test_a_raise_without_a_bend_is_read_on_both_leg_lines_with_the_scatter_at_the_top():

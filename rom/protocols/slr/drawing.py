@@ -29,7 +29,7 @@ def drawing(r: SLRResult) -> Drawing:
     bent = "knee_bend_not_reached" not in r.flags and ev.onset is not None
     reading_from = float(ev.onset) if bent else float(ev.peak if ev.peak is not None else n)
     banner = (f"knee bends at {r.slr_angle_deg:.0f} deg (t {r.knee_bend_onset_s:.2f} s)" if bent
-              else f"knee never bent: max {r.max_hip_flexion_deg:.0f} deg")
+              else f"knee never bent: max {r.slr_angle_deg:.0f} deg")
     # Live recordings may carry the moment the person reported pain (the Lasegue reading).
     return Drawing(
         figure="raised_leg", side=ev.label or r.side, title=f"Straight-leg raise, {r.side} leg",

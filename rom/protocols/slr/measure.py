@@ -410,7 +410,9 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
     return SLRResult(
         video=video, side=side, facing=facing, raised_leg=near_far.leg, slr_angle_deg=slr,
         slr_angle_ci95_deg=(lo, hi),
-        max_hip_flexion_deg=float(np.nanmax(hip[window])),
+        # A knee that never bent: the SLR angle is the highest hip flexion (DESIGN.md), read on both leg lines,
+        # so one number, not the thigh line's own maximum beside it.
+        max_hip_flexion_deg=slr if "knee_bend_not_reached" in flags else float(np.nanmax(hip[window])),
         knee_bend_onset_s=knee_bend_onset_s, knee_bend_confirmed_s=knee_confirmed_s,
         pelvic_rotation_deg=float(np.interp(key, np.arange(len(pelvis)), np.nan_to_num(pelvis))),
         max_pelvic_rotation_deg=max_pelvis, contralateral_hip_flexion_deg=contralateral,
