@@ -38,9 +38,12 @@ REQUIRED = ("file", "source", "fps", "frames", "view", "test", "expect", "half")
 HALVES = ("test", "fit")
 SOURCE_FIELDS = ("repo", "commit", "path", "licence")
 BOTTOM_TOLERANCE_S = 0.6
-# Engine modules whose source decides the landmarks (a change to any of them drops the cache).
-EXTRACTION_MODULES = ("analysis.py", "extraction.py", "pose.py", "back_contour.py", "landmarks.py",
-                      "video.py", "posture.py")
+# Engine modules whose source decides the landmarks (a change to any of them drops the cache), under rom/.
+# Until 2026-12-07 the names were those of before the package split (rom/video.py, ...): all but analysis.py
+# were missing and hashed as empty, so an extraction change kept stale landmarks; a missing one now fails.
+EXTRACTION_MODULES = ("analysis.py", "capture/extraction.py", "capture/pose/__init__.py",
+                      "capture/pose/mediapipe_backend.py", "capture/video.py", "core/back_contour.py",
+                      "core/landmarks.py", "core/posture.py")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -333,8 +336,7 @@ def engine_key() -> str:
     """A short hash of the engine modules that decide the landmarks."""
     h = hashlib.sha256()
     for name in EXTRACTION_MODULES:
-        p = ROOT / "rom" / name
-        h.update(p.read_bytes() if p.exists() else b"")
+        h.update((ROOT / "rom" / name).read_bytes())  # (a module moved or renamed: FileNotFoundError)
     return h.hexdigest()[:12]
 
 

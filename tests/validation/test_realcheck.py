@@ -262,3 +262,13 @@ def test_table_marks_wrong_cells():
     lines = rc.table_lines([row])
     assert lines[2].startswith("| h.mp4 | hinge (hinge) | side | measure | measured | 1/1 | yes/no **x** |")
     assert lines[2].endswith("| **no** |")
+
+
+def test_the_landmark_cache_key_reads_every_extraction_module():
+    # A module listed under an old name would hash as nothing, and an extraction change would keep stale
+    # landmarks: every one must exist (engine_key fails otherwise).
+    root = REAL.parents[1] / "rom"
+    assert all((root / name).is_file() for name in rc.EXTRACTION_MODULES)
+    assert "capture/video.py" in rc.EXTRACTION_MODULES and "capture/extraction.py" in rc.EXTRACTION_MODULES
+    key = rc.engine_key()
+    assert len(key) == 12 and int(key, 16) >= 0
