@@ -226,7 +226,6 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
     missed_bend_deg = 0.0  # how much lower the angle may lie if a bend went unseen
     later_deg: list[float] = []  # the readings at later candidate onsets (`onset.later_bends`), if any
     hidden_deg = 0.0  # how far off the angle may be if frames were missing at the onset
-    top_sd = 0.0  # the least systematic SD of the reading (a reading at the top of the raise)
     gap_deg = gap_s = 0.0  # ... or if the leg's landmarks were lost there (and for how long)
     flags: list[str] = []
     if bend is None or bend.onset > peak:
@@ -234,7 +233,6 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
         key = peak
         _require_top_seen(hip, hip_raw, a["leg_raw"] - base["leg"] + prior, peak, fps, config)
         timing_sd = spread = 0.0
-        top_sd = config.systematic_sd_top_deg
         unsteady = _knee_range_at_top(a["knee_outliers_removed"], peak, fps)
         if unsteady > config.steady_knee_range_deg:
             # The knee may have bent: the thigh line of the definition (the hip-ankle line moves with the shank).
@@ -321,7 +319,8 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
     systematic_sd = config.systematic_sd_deg
     if near_far.leg != "near":  # far, or not known to be near: the far leg's spread
         systematic_sd = config.systematic_sd_far_deg
-    systematic_sd = max(systematic_sd, top_sd)
+    if "knee_bend_not_reached" in flags:  # read at the top of the raise
+        systematic_sd = max(systematic_sd, config.systematic_sd_top_deg)
     if series.relocks:  # an examiner in the picture
         systematic_sd = float(np.hypot(systematic_sd, config.systematic_sd_examiner_deg if near_far.leg == "near"
                                        else config.systematic_sd_far_examiner_deg))
@@ -339,7 +338,8 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
                         f"{knee_off:.0f} degrees. Film from the side of the raised leg, nothing in front of the knee")
     contralateral = _around(other_rise, peak, fps)
     max_pelvis = float(np.nanmax(np.abs(pelvis[window]))) if np.isfinite(pelvis[window]).any() else float("nan")
-    _require_possible(float(np.nanmax(hip[window])), max_pelvis, contralateral, config)
+    max_hip = float(np.nanmax(hip[window]))
+    _require_possible(max_hip, max_pelvis, contralateral, config)
     # The interval, and how far it reaches to take in a later candidate onset's reading (its view's scatter around it).
     lo, hi = slr - float(np.hypot(half, missed_bend_deg)), slr + half
     later_reach = 0.0
@@ -412,7 +412,7 @@ def analyze_slr(series: LandmarkSeries, video: str = "", side: str | None = None
         slr_angle_ci95_deg=(lo, hi),
         # A knee that never bent: the SLR angle is the highest hip flexion (DESIGN.md), read on both leg lines,
         # so one number, not the thigh line's own maximum beside it.
-        max_hip_flexion_deg=slr if "knee_bend_not_reached" in flags else float(np.nanmax(hip[window])),
+        max_hip_flexion_deg=slr if "knee_bend_not_reached" in flags else max_hip,
         knee_bend_onset_s=knee_bend_onset_s, knee_bend_confirmed_s=knee_confirmed_s,
         pelvic_rotation_deg=float(np.interp(key, np.arange(len(pelvis)), np.nan_to_num(pelvis))),
         max_pelvic_rotation_deg=max_pelvis, contralateral_hip_flexion_deg=contralateral,

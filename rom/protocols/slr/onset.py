@@ -182,7 +182,6 @@ def find_knee_bend(knee_smooth: np.ndarray, knee_clean: np.ndarray, start: int, 
                     amount_deg=amount, fit_rms_deg=rms, onset_spread_s=spread if np.isfinite(spread) else 0.0)
 
 
-
 def later_bends(knee_smooth: np.ndarray, knee_clean: np.ndarray, bend: KneeBend, peak: int, stop: int,
                 fps: float, threshold_deg: float = 10.0, top_s: float = 0.3, floor_deg: float = -np.inf,
                 most: int = 5) -> list[KneeBend]:
