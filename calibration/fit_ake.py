@@ -6,14 +6,14 @@ Reads only the **fit** half of the validation set (fit-ake-* clips; the test hal
 `rom validate --split test`, never fitted on). Each clip is measured with the start-reading refusal
 switched off and no knee bias, so that every clip the engine would measure or refuse on that ground is
 seen. Prints, per clip and overall:
-  - the raw AKE-angle error (measured minus truth, before knee_bias_deg) -> knee_bias_deg (its mean,
-    per leg and together);
-  - the knee's reading at the 90/90 start against 90 (the renders all start at 90) and the straight
-    line that foretells the error from it -> start_knee_widen (its slope);
-  - the SD about that line -> knee_sd_deg, and the start departure beyond which the expected error
-    passes 5 degrees -> max_start_knee_off_deg;
-  - the error by the end-range reading (a knee read nearly straight reads straighter than it is)
-    -> low_reading_deg, low_reading_widen;
+  - the raw AKE-angle error (measured minus truth, with no correction) per leg and together;
+  - the knee's raw reading at the 90/90 start against 90 (the renders all start at 90) and the straight
+    line that foretells the error from it -> start_knee_correct (its slope) and knee_bias_deg (its
+    intercept, negated): the view correction;
+  - the SD about that line, per leg -> knee_sd_deg, knee_sd_far_deg; its residuals by the start's
+    departure -> max_start_knee_off_deg;
+  - the residual by the corrected end-range reading (a knee read nearly straight reads straighter than
+    it is) -> low_reading_deg, low_reading_widen;
   - how often the 95 % interval built with the current constants contains the truth, and how many
     clips are confidently wrong (error over 5 degrees, truth outside the interval, not refused).
 """
@@ -42,7 +42,8 @@ def _row(tr: T.Truth, cache: str, cfg: AKEConfig) -> dict:
     truth = tr.data["ake_angle_deg"]
     leg = "near" if tr.data.get("side") == tr.data.get("facing") else "far"
     series = _series(tr, "full", cache)
-    raw_cfg = dataclasses.replace(cfg, knee_bias_deg=0.0, knee_bias_far_deg=0.0, max_start_knee_off_deg=1e9)
+    raw_cfg = dataclasses.replace(cfg, knee_bias_deg=0.0, knee_bias_far_deg=0.0, start_knee_correct=0.0,
+                                  max_start_knee_off_deg=1e9)
     try:
         raw = analyze_ake(series, str(tr.video), config=raw_cfg)
     except RomError as e:
@@ -82,25 +83,33 @@ def main() -> None:
     for leg in ("near", "far"):
         e = np.array([r["raw_error"] for r in seen if r["leg"] == leg])
         print(f"  raw error, {leg} legs: mean {e.mean():+.2f} SD {e.std(ddof=1):.2f} ({len(e)} clips)")
-    print(f"  raw error, all: mean {err.mean():+.2f} SD {err.std(ddof=1):.2f} -> knee_bias_deg {-err.mean():.1f}")
-    meas = np.array([r["truth"] + r["raw_error"] for r in seen])
-    for lo, hi in ((-90, 5), (5, 10), (10, 15), (15, 25), (25, 40), (40, 90)):
-        m = (meas >= lo) & (meas < hi)
-        if m.any():
-            print(f"  raw reading {lo:3d} to {hi:3d} deg: {m.sum():2d} clips, raw error mean {err[m].mean():+5.1f} "
-                  f"SD {err[m].std(ddof=1) if m.sum() > 1 else 0:4.1f}")
+    print(f"  raw error, all: mean {err.mean():+.2f} SD {err.std(ddof=1):.2f}")
     # (the start reading is missing where the knee was not found before the extension; one clip reads 57
     # from 90 there, the knee on the other leg, which the start refusal stops)
     known = np.isfinite(off) & (np.abs(off) < 15)
-    err, off = err[known], off[known]
-    slope, icpt = np.polyfit(off, err, 1)
+    kept = known & (np.abs(off) <= cfg.max_start_knee_off_deg)
+    slope, icpt = np.polyfit(off[kept], err[kept], 1)
     resid = err - (slope * off + icpt)
-    r = np.corrcoef(off, err)[0, 1]
-    print(f"  error = {slope:.2f} x start departure {icpt:+.2f} (r = {r:.2f}, {known.sum()} clips with a start "
-          f"reading); SD about the line {resid.std(ddof=2):.2f}")
-    kept = np.abs(off) <= cfg.max_start_knee_off_deg
-    print(f"  within max_start_knee_off_deg {cfg.max_start_knee_off_deg}: {kept.sum()} clips, "
-          f"SD about the line {resid[kept].std(ddof=2):.2f}")
+    r = np.corrcoef(off[kept], err[kept])[0, 1]
+    print(f"  within max_start_knee_off_deg {cfg.max_start_knee_off_deg}: error = {slope:.2f} x start departure "
+          f"{icpt:+.2f} (r = {r:.2f}, {kept.sum()} clips) -> start_knee_correct {slope:.2f}, knee_bias_deg "
+          f"{-icpt:.1f}; SD about the line {resid[kept].std(ddof=2):.2f}")
+    legs = np.array([r["leg"] for r in seen])
+    for leg in ("near", "far"):
+        m = kept & (legs == leg)
+        print(f"    {leg} legs: SD about the line {resid[m].std(ddof=1):.2f} ({m.sum()} clips), "
+              f"mean {resid[m].mean():+.2f}")
+    for lo, hi in ((7.5, 10), (10, 15)):
+        m = known & (np.abs(off) > lo) & (np.abs(off) <= hi)
+        if m.any():
+            print(f"    start departure {lo}-{hi}: {m.sum()} clips, "
+                  f"residuals {np.round(np.sort(resid[m]), 1).tolist()}")
+    corrected = np.array([r["truth"] + r["raw_error"] for r in seen]) - (slope * off + icpt)
+    for lo, hi in ((-90, 5), (5, 10), (10, 15), (15, 25), (25, 40), (40, 90)):
+        m = kept & (corrected >= lo) & (corrected < hi)
+        if m.any():
+            print(f"  corrected reading {lo:3d} to {hi:3d} deg: {m.sum():2d} clips, "
+                  f"residual mean {resid[m].mean():+5.1f} SD {resid[m].std(ddof=1) if m.sum() > 1 else 0:4.1f}")
     now = [r for r in seen if "error" in r]
     cw = [r["clip"] for r in now if abs(r["error"]) > 5 and not r["covers"]]
     print(f"  current constants: {len(now)} measured, covered {sum(r['covers'] for r in now)}/{len(now)}, "

@@ -71,6 +71,40 @@ def test_a_tilted_camera_reads_the_same_angles():
     assert abs(r.table_tilt_deg) == pytest.approx(6.0, abs=1.0)
 
 
+def viewed_off(p: dict, start_off: float, end_knee: float) -> dict:
+    """The profile as a turned camera reads it (the validation set's fit half): the knee off by start_off at
+    the 90/90 start and by start_knee_correct of that at end range, in proportion between."""
+    k = EXACT.start_knee_correct
+    share = k + (1.0 - k) * (p["knee"] - end_knee) / (90.0 - end_knee)
+    return {**p, "knee": p["knee"] + start_off * share}
+
+
+@pytest.mark.parametrize("start_off", [8.0, -8.0])
+def test_a_knee_the_camera_reads_off_at_the_90_90_start_is_corrected_for_the_view(start_off):
+    p, _ = ake_profile(end_knee=25.0)
+    r = analyze_ake(supine_series(viewed_off(p, start_off, 25.0)), "x", config=EXACT)
+    assert r.ake_angle_deg == pytest.approx(25.0, abs=0.6)
+    assert r.knee_view_correction_deg == pytest.approx(-EXACT.start_knee_correct * start_off, abs=0.5)
+    assert r.to_dict()["knee_view_correction_deg"] == pytest.approx(r.knee_view_correction_deg, abs=0.05)
+    assert any(f"corrected by {-EXACT.start_knee_correct * start_off:+.0f} degrees" in w for w in r.quality.warnings)
+    # every number on the page is the corrected one: the frame table's knee over the hold is the headline
+    h0, h1 = r.events.hold
+    knee = r.frames.columns["knee_flexion_deg"][h0:h1 + 1]
+    assert float(np.median(knee)) == pytest.approx(r.ake_angle_deg, abs=0.3)
+    # the interval carries the start set by eye: as wide as a start read at exactly 90
+    straight = analyze_ake(supine_series(p), "x", config=EXACT)
+    width = r.ake_angle_ci95_deg[1] - r.ake_angle_ci95_deg[0]
+    assert width == pytest.approx(straight.ake_angle_ci95_deg[1] - straight.ake_angle_ci95_deg[0], abs=0.5)
+    assert width > 2 * 1.96 * EXACT.start_knee_correct * EXACT.start_set_sd_deg
+
+
+def test_a_knee_read_too_far_from_90_at_the_start_is_refused():
+    p, _ = ake_profile(end_knee=25.0)
+    off = EXACT.max_start_knee_off_deg + 2.0
+    with pytest.raises(NotMeasurable, match=f"read {90 + off:.0f} degrees at the 90/90 start"):
+        analyze_ake(supine_series(viewed_off(p, off, 25.0)), "x", config=EXACT)
+
+
 @pytest.mark.parametrize("drift", [10.0, -9.0])
 def test_a_thigh_leaving_90_is_flagged_either_way(drift):
     p, _ = ake_profile(end_knee=30.0, drift=drift)
@@ -159,6 +193,18 @@ def test_live_reads_a_flipped_straight_knee_as_offline_does():
     rules, _ = _live(series)
     assert rules.ake_deg == pytest.approx(6.0, abs=1.0)
     assert rules.ake_deg == pytest.approx(analyze_ake(series, "x", config=EXACT).ake_angle_deg, abs=0.5)
+
+
+@pytest.mark.slow
+def test_live_corrects_the_view_as_offline_does_and_warns_of_a_start_too_far_from_90():
+    p, _ = ake_profile(end_knee=25.0)
+    series = supine_series(viewed_off(p, -8.0, 25.0))
+    rules, frames = _live(series)
+    assert rules.ake_deg == pytest.approx(25.0, abs=1.0)
+    assert rules.ake_deg == pytest.approx(analyze_ake(series, "x", config=EXACT).ake_angle_deg, abs=0.5)
+    assert not any("will be refused" in c for f in frames for c in f.cues)
+    _, frames = _live(supine_series(viewed_off(p, EXACT.max_start_knee_off_deg + 3.0, 25.0)))
+    assert any("will be refused: set the knee at 90" in c for f in frames for c in f.cues)
 
 
 @pytest.mark.slow

@@ -4,7 +4,8 @@ The start reference is taken once the person lies with one thigh held up and its
 start) and holds still (`rom.core.rest`): the leg held up (by geometry: the higher thigh, as offline),
 the table line from the resting thigh (`measure`'s `rest_thigh_deg`), the hip's starting angle and the
 other leg's starting line. Then per frame the offline kinematics: hip flexion (thigh vs table), knee
-flexion with the offline knee correction, the other leg's rise; the cues say to hold the thigh at 90
+flexion with the offline knee correction (for the camera's view, from the knee's reading at this
+start: `measure.view_correction`), the other leg's rise; the cues say to hold the thigh at 90
 (beyond the offline hip_drift tolerance from the start), to extend slowly (the knee straightening faster
 than SLOW_DEG_S), to keep the other leg flat (the offline contralateral limit), and the end range once the
 knee has held its most extended reading and begun to bend again (the AKE angle then shown is the median of
@@ -18,7 +19,7 @@ import numpy as np
 from rom.core import kinematics, legs, posture, signal
 from rom.core.landmarks import SIDES, PoseEstimate, other_side
 from rom.core.rest import RestGate
-from rom.protocols.ake.measure import AKEConfig, end_range, without_flips
+from rom.protocols.ake.measure import AKEConfig, end_range, view_correction, without_flips
 from rom.protocols.base import LiveFrame, LiveRules
 
 WAITING = "lie on your back, hold the tested thigh upright with the knee bent, and keep still"
@@ -121,9 +122,12 @@ class AKELive(LiveRules):
                else "near" if ratio > c.near_ratio else "far")
         side = self.side if self.side in SIDES else (legs.raised_side(body, leg) or label)
         table = med(other, "thigh") - c.rest_thigh_deg
+        # the offline correction for the camera's view, from the knee's raw reading at this start
+        knee_start = med(label, "knee")
+        offset, start_off = view_correction(knee_start, leg, c)
         return {"label": label, "side": side, "table": table, "other_leg": med(other, "leg"),
                 "hip_start": med(label, "thigh") - table + c.hip_bias_deg,
-                "bias": c.knee_bias_far_deg if leg == "far" else c.knee_bias_deg}
+                "bias": offset, "knee_start": knee_start, "start_off": start_off}
 
     def _cues(self, frame: LiveFrame, t: float) -> list[str]:
         c, cues = self.config, []
@@ -138,6 +142,10 @@ class AKELive(LiveRules):
             drift = 0.0
         if self.end_range_s is None:
             self._find_end_range(frame)
+        if abs(self.ref["start_off"]) > c.max_start_knee_off_deg and self.end_range_s is None:
+            cues.append(f"the knee read {self.ref['knee_start']:.0f} degrees at the start, not 90, so the result will "
+                        "be refused: set the knee at 90 degrees (or turn the camera square to the tested leg's side) "
+                        "and start again")
         if self.end_range_s is not None:
             cues.append(f"end range: knee {self.ake_deg:.0f} degrees from straight")
         # (the offline flag reads the extension and its hold, not the return)

@@ -45,7 +45,8 @@ class AKEResult:
     hip_drift_deg: float  # the thigh at end range minus at the start (negative: it sank)
     max_other_hip_flexion_deg: float  # the other thigh against the table, at its highest during the extension
     other_leg_rise_deg: float  # the other leg's rise from its start at end range
-    knee_flexion_start_deg: float
+    knee_flexion_start_deg: float  # the knee at the 90/90 start, as corrected
+    knee_view_correction_deg: float  # added to every knee reading for the camera's view and the model's bias
     table_tilt_deg: float
     flags: tuple[str, ...]
     quality: Quality
@@ -79,6 +80,7 @@ class AKEResult:
             "max_other_hip_flexion_deg": rounded(self.max_other_hip_flexion_deg),
             "other_leg_rise_deg": rounded(self.other_leg_rise_deg),
             "knee_flexion_start_deg": rounded(self.knee_flexion_start_deg),
+            "knee_view_correction_deg": rounded(self.knee_view_correction_deg),
             "table_tilt_deg": rounded(self.table_tilt_deg),
             "flags": list(self.flags),
             "quality": self.quality.to_dict(),
