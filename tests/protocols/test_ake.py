@@ -101,7 +101,7 @@ def test_a_knee_the_camera_reads_off_at_the_90_90_start_is_corrected_for_the_vie
 def test_a_knee_read_too_far_from_90_at_the_start_is_refused():
     p, _ = ake_profile(end_knee=25.0)
     off = EXACT.max_start_knee_off_deg + 2.0
-    with pytest.raises(NotMeasurable, match=f"read {90 + off:.0f} degrees at the 90/90 start"):
+    with pytest.raises(NotMeasurable, match=f"read {90 + off:.1f} degrees at the 90/90 start"):
         analyze_ake(supine_series(viewed_off(p, off, 25.0)), "x", config=EXACT)
 
 

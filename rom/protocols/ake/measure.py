@@ -195,7 +195,7 @@ def analyze_ake(series: LandmarkSeries, video: str = "", side: str | None = None
         knee_set_raw = _median(knee[:max(ext0, k0 + n_start)])
     offset, start_off = view_correction(knee_set_raw, near_far.leg, config)
     if np.isfinite(start_off) and abs(start_off) > config.max_start_knee_off_deg:
-        raise NotMeasurable(f"the knee read {knee_set_raw:.0f} degrees at the 90/90 start, {abs(start_off):.0f} from "
+        raise NotMeasurable(f"the knee read {knee_set_raw:.1f} degrees at the 90/90 start, {abs(start_off):.1f} from "
                             "90: either it was not set at 90 or the pose model misreads this knee from this view (the "
                             "reading is corrected for the view by about three quarters of the start's departure, "
                             f"which is trusted up to {config.max_start_knee_off_deg:g} degrees). Set the hip and the "
