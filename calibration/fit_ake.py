@@ -43,17 +43,22 @@ def _row(tr: T.Truth, cache: str, cfg: AKEConfig) -> dict:
     leg = "near" if tr.data.get("side") == tr.data.get("facing") else "far"
     series = _series(tr, "full", cache)
     raw_cfg = dataclasses.replace(cfg, knee_bias_deg=0.0, knee_bias_far_deg=0.0, start_knee_correct=0.0,
-                                  max_start_knee_off_deg=1e9)
+                                  max_start_knee_off_deg=1e9, hip_bias_deg=0.0, hip_start_correct=0.0)
     try:
         raw = analyze_ake(series, str(tr.video), config=raw_cfg)
     except RomError as e:
         return {"clip": tr.name, "leg": leg, "refused": str(e)[:90]}
     row = {"clip": tr.name, "leg": leg, "truth": truth, "raw_error": raw.ake_angle_deg - truth,
-           "start_off": raw.knee_flexion_start_deg - 90.0}
+           "start_off": raw.knee_flexion_start_deg - 90.0,
+           "hip_raw_error": raw.hip_flexion_at_end_deg - tr.data["hip_flexion_at_end_deg"],
+           "hip_start_off": raw.hip_flexion_start_deg - 90.0}
     try:
         r = analyze_ake(series, str(tr.video), config=cfg)
         lo, hi = r.ake_angle_ci95_deg
         row.update(error=r.ake_angle_deg - truth, covers=lo <= truth <= hi, half=(hi - lo) / 2)
+        hip_true = tr.data["hip_flexion_at_end_deg"]
+        hlo, hhi = r.hip_flexion_at_end_ci95_deg
+        row.update(hip_error=r.hip_flexion_at_end_deg - hip_true, hip_covers=hlo <= hip_true <= hhi)
     except RomError as e:
         row["refused_now"] = str(e)[:90]
     return row
@@ -110,11 +115,26 @@ def main() -> None:
         if m.any():
             print(f"  corrected reading {lo:3d} to {hi:3d} deg: {m.sum():2d} clips, "
                   f"residual mean {resid[m].mean():+5.1f} SD {resid[m].std(ddof=1) if m.sum() > 1 else 0:4.1f}")
+    # The hip at end range against the thigh's reading at the start (the view correction of the hip).
+    hsee = [r for r in seen if np.isfinite(r["hip_start_off"]) and abs(r["hip_start_off"]) <= cfg.max_hip_start_off_deg]
+    herr = np.array([r["hip_raw_error"] for r in hsee])
+    hoff = np.array([r["hip_start_off"] for r in hsee])
+    hslope, hicpt = np.polyfit(hoff, herr, 1)
+    hres = herr - (hslope * hoff + hicpt)
+    print(f"  hip at end range: raw error SD {herr.std(ddof=1):.2f}; error = {hslope:.2f} x start departure "
+          f"{hicpt:+.2f} (r = {np.corrcoef(hoff, herr)[0, 1]:.2f}, {len(hsee)} clips) -> hip_start_correct "
+          f"{hslope:.2f}, hip_bias_deg {-hicpt:.1f}; SD about the line {hres.std(ddof=2):.2f}")
+    hlegs = np.array([r["leg"] for r in hsee])
+    for leg in ("near", "far"):
+        m = hlegs == leg
+        print(f"    {leg} legs: SD about the line {hres[m].std(ddof=1):.2f} ({m.sum()} clips)")
     now = [r for r in seen if "error" in r]
     cw = [r["clip"] for r in now if abs(r["error"]) > 5 and not r["covers"]]
     print(f"  current constants: {len(now)} measured, covered {sum(r['covers'] for r in now)}/{len(now)}, "
           f"MAE {np.mean([abs(r['error']) for r in now]):.2f}, within 5: {sum(abs(r['error']) <= 5 for r in now)}, "
           f"median half-width {np.median([r['half'] for r in now]):.1f}, confidently wrong {len(cw)}: {cw}")
+    print(f"  the hip at end range with them: MAE {np.mean([abs(r['hip_error']) for r in now]):.2f}, interval covers "
+          f"{sum(r['hip_covers'] for r in now)}/{len(now)}")
 
 
 if __name__ == "__main__":

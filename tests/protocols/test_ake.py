@@ -98,6 +98,30 @@ def test_a_knee_the_camera_reads_off_at_the_90_90_start_is_corrected_for_the_vie
     assert width > 2 * 1.96 * EXACT.start_knee_correct * EXACT.start_set_sd_deg
 
 
+@pytest.mark.parametrize("thigh", [96.0, 84.0])
+def test_a_thigh_read_off_90_at_the_start_is_corrected_for_the_view_and_its_drift_kept(thigh):
+    p, _ = ake_profile(end_knee=25.0, hip=thigh, drift=8.0)
+    r = analyze_ake(supine_series(p), "x", config=EXACT)
+    k = EXACT.hip_start_correct
+    assert r.hip_view_correction_deg == pytest.approx(-k * (thigh - 90.0), abs=0.5)
+    assert r.hip_flexion_start_deg == pytest.approx(thigh - k * (thigh - 90.0), abs=0.6)
+    # the same offset at every frame: the drift, and so the flag, as read
+    assert r.hip_drift_deg == pytest.approx(-8.0, abs=1.0) and r.flags == ("hip_drift",)
+    lo, hi = r.hip_flexion_at_end_ci95_deg
+    assert (hi - lo) / 2 == pytest.approx(1.96 * EXACT.hip_sd_deg, abs=0.05)
+    assert r.to_dict()["hip_view_correction_deg"] == pytest.approx(r.hip_view_correction_deg, abs=0.05)
+
+
+def test_a_thigh_read_too_far_from_90_is_not_corrected_and_keeps_the_wide_interval():
+    p, _ = ake_profile(end_knee=25.0, hip=90.0 + EXACT.max_hip_start_off_deg + 5.0)
+    r = analyze_ake(supine_series(p), "x", config=EXACT)
+    assert r.hip_view_correction_deg == pytest.approx(EXACT.hip_bias_deg, abs=0.01)
+    lo, hi = r.hip_flexion_at_end_ci95_deg
+    assert (hi - lo) / 2 == pytest.approx(1.96 * EXACT.hip_sd_uncorrected_deg, abs=0.05)
+    assert any("too far from 90 to correct the hip" in w for w in r.quality.warnings)
+    assert any("the hip read 110 degrees at the start, not 90" in w for w in r.quality.warnings)
+
+
 def test_a_knee_read_too_far_from_90_at_the_start_is_refused():
     p, _ = ake_profile(end_knee=25.0)
     off = EXACT.max_start_knee_off_deg + 2.0

@@ -19,7 +19,7 @@ import numpy as np
 from rom.core import kinematics, legs, posture, signal
 from rom.core.landmarks import SIDES, PoseEstimate, other_side
 from rom.core.rest import RestGate
-from rom.protocols.ake.measure import AKEConfig, end_range, view_correction, without_flips
+from rom.protocols.ake.measure import AKEConfig, end_range, hip_view_correction, view_correction, without_flips
 from rom.protocols.base import LiveFrame, LiveRules
 
 WAITING = "lie on your back, hold the tested thigh upright with the knee bent, and keep still"
@@ -74,7 +74,7 @@ class AKELive(LiveRules):
         label = held or self.ref["label"]
         other = other_side(label)
         c = self.config
-        hip = self.angles[label]["thigh"][-1] - self.ref["table"] + c.hip_bias_deg
+        hip = self.angles[label]["thigh"][-1] - self.ref["table"] + self.ref["hip_offset"]
         knee = self.angles[label]["knee"][-1] + self.ref["bias"]
         rise = self.angles[other]["leg"][-1] - self.ref["other_leg"]
         self.knee_hist.append(knee)
@@ -125,8 +125,10 @@ class AKELive(LiveRules):
         # the offline correction for the camera's view, from the knee's raw reading at this start
         knee_start = med(label, "knee")
         offset, start_off = view_correction(knee_start, leg, c)
+        hip_start = med(label, "thigh") - table
+        hip_offset, _ = hip_view_correction(hip_start, c)
         return {"label": label, "side": side, "table": table, "other_leg": med(other, "leg"),
-                "hip_start": med(label, "thigh") - table + c.hip_bias_deg,
+                "hip_start": hip_start + hip_offset, "hip_offset": hip_offset, "hip_set": hip_start + c.hip_bias_deg,
                 "bias": offset, "knee_start": knee_start, "start_off": start_off}
 
     def _cues(self, frame: LiveFrame, t: float) -> list[str]:
@@ -152,8 +154,8 @@ class AKELive(LiveRules):
         if np.isfinite(drift) and abs(drift) > c.hip_drift_tolerance_deg and self.end_range_s is None:
             cues.append(f"keep the thigh at 90 degrees: it has {'sunk' if drift < 0 else 'come towards the chest'} "
                         f"{abs(drift):.0f} degrees")
-        elif abs(self.ref["hip_start"] - 90.0) > 10.0 and self.end_range_s is None:
-            cues.append(f"the thigh is at {self.ref['hip_start']:.0f} degrees: bring it upright, to 90")
+        elif abs(self.ref["hip_set"] - 90.0) > 10.0 and self.end_range_s is None:
+            cues.append(f"the thigh is at {self.ref['hip_set']:.0f} degrees: bring it upright, to 90")
         other = frame.angles["other_hip_flexion_deg"] - c.rest_thigh_deg
         if np.isfinite(other) and other > c.contralateral_limit_deg:
             cues.append("the other leg is lifting: keep it flat on the table")

@@ -47,6 +47,7 @@ class AKEResult:
     other_leg_rise_deg: float  # the other leg's rise from its start at end range
     knee_flexion_start_deg: float  # the knee at the 90/90 start, as corrected
     knee_view_correction_deg: float  # added to every knee reading for the camera's view and the model's bias
+    hip_view_correction_deg: float  # likewise, to every hip reading
     table_tilt_deg: float
     flags: tuple[str, ...]
     quality: Quality
@@ -81,6 +82,7 @@ class AKEResult:
             "other_leg_rise_deg": rounded(self.other_leg_rise_deg),
             "knee_flexion_start_deg": rounded(self.knee_flexion_start_deg),
             "knee_view_correction_deg": rounded(self.knee_view_correction_deg),
+            "hip_view_correction_deg": rounded(self.hip_view_correction_deg),
             "table_tilt_deg": rounded(self.table_tilt_deg),
             "flags": list(self.flags),
             "quality": self.quality.to_dict(),

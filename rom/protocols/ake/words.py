@@ -15,6 +15,7 @@ QUANTITIES = {
     "other_leg_rise_deg": Quantity("other leg's rise", "deg"),
     "knee_flexion_start_deg": Quantity("knee flexion at the start", "deg"),
     "knee_view_correction_deg": Quantity("knee readings corrected for the camera's view by", "deg"),
+    "hip_view_correction_deg": Quantity("hip readings corrected for the camera's view by", "deg"),
     "table_tilt_deg": Quantity("table line's tilt in the picture", "deg"),
 }
 
