@@ -32,10 +32,9 @@ def test_the_ake_angle_is_within_its_interval_and_the_flags_match_the_truth(ake_
         assert r["covers"], (r["clip"], r["ci95_deg"], r["ake_truth_deg"])
         assert r["flags"]["exact"], (r["clip"], r["flags"])
         assert r["side_ok"], r["clip"]
-        # (the hip at end range: the far leg's reads 7.4 low, inside its +/-11.4 interval; fit-half SD 5.7)
-        lo, hi = r["result"].hip_flexion_at_end_ci95_deg
-        true_hip = r["result"].hip_flexion_at_end_deg - r["hip_end_error_deg"]
-        assert lo <= true_hip <= hi and abs(r["hip_end_error_deg"]) <= 8.0, (r["clip"], r["hip_end_error_deg"])
+        # (the hip at end range, corrected for the view by the thigh's reading at the start: both within 3 degrees,
+        # inside the interval; before the correction the far leg's read 7.4 low)
+        assert r["hip_covers"] and abs(r["hip_end_error_deg"]) <= 3.5, (r["clip"], r["hip_end_error_deg"])
 
 
 def test_the_truths_other_leg_lift_is_rom_s_contralateral_leg_lift(ake_rows):

@@ -28,12 +28,14 @@ def compare(d: dict, columns: dict, truth) -> dict:
     true_deg = truth.data["ake_angle_deg"]
     err = d["ake_angle_deg"] - true_deg
     covers = lo <= true_deg <= hi
+    hip_lo, hip_hi = d["hip_flexion_at_end_ci95_deg"]
+    true_hip = truth.data["hip_flexion_at_end_deg"]
     return dict(
         flags=flag_score(d["flags"], truth_flags(truth.data)),
         half_width_deg=(hi - lo) / 2, covers=covers,
         confidently_wrong=abs(err) > CONFIDENTLY_WRONG_DEG and not covers,
         ake_truth_deg=true_deg, ake_deg=d["ake_angle_deg"], ake_error_deg=err, ci95_deg=d["ake_angle_ci95_deg"],
-        hip_end_error_deg=d["hip_flexion_at_end_deg"] - truth.data["hip_flexion_at_end_deg"],
+        hip_end_error_deg=d["hip_flexion_at_end_deg"] - true_hip, hip_covers=hip_lo <= true_hip <= hip_hi,
         end_range_error_s=d["end_range_s"] - truth.data["end_range_s"],
         hip_mae_deg=per_frame_mae(columns["hip_flexion_deg"], truth.frame_series("hip_flexion_deg")),
         knee_mae_deg=per_frame_mae(columns["knee_flexion_deg"], truth.frame_series("knee_flexion_deg")),
@@ -46,6 +48,7 @@ def summarize(rows: list[dict]) -> dict:
         "clips": len(ok), "refused": len(rows) - len(ok), "of": len(rows),
         "ake_angle_error_deg": abs_stats([r["ake_error_deg"] for r in ok]),
         "hip_end_error_deg": abs_stats([r["hip_end_error_deg"] for r in ok]),
+        "hip_ci95_covers": sum(r["hip_covers"] for r in ok),
         "end_range_error_s": abs_stats([r["end_range_error_s"] for r in ok]),
         "hip_mae_deg": abs_stats([r["hip_mae_deg"] for r in ok]),
         "knee_mae_deg": abs_stats([r["knee_mae_deg"] for r in ok]),
@@ -96,6 +99,8 @@ def summary_lines(a: dict) -> list[str]:
         f"| AKE confidently wrong (error > 5, truth outside the interval, not refused) | "
         f"{len(a['confidently_wrong'])}: {', '.join(a['confidently_wrong']) or '-'} |",
         f"| AKE hip flexion at end range error (mean abs / max) | {h['mae']:.2f} / {h['max']:.1f} deg |",
+        f"| AKE hip flexion at end range: 95 % interval contains the truth | "
+        f"{a['hip_ci95_covers']}/{a['clips']} clips |",
         f"| AKE hip_drift right | {drift['flagged'] + drift['of_without'] - drift['false']}/{a['clips']} clips |",
     ] + flag_lines + [
         f"| AKE flags exactly right | {a['flags_exact']}/{a['clips']} clips |",
