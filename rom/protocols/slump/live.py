@@ -57,8 +57,8 @@ class SlumpLive(LiveRules):
             self.facing = measure.image_facing(np.array(self.xy))
         a = None
         if xy is not None and self.facing != 0.0:
-            a = measure.tested_leg_per_frame(measure.frame_angles(xy[None], self.facing)) | \
-                measure.frame_angles(xy[None], self.facing)
+            angles = measure.frame_angles(xy[None], self.facing)
+            a = measure.tested_leg_per_frame(angles) | angles
         for k in KEYS:
             self.raw[k].append(float("nan") if a is None else float(a[k][0]))
         if a is not None:  # the leg drawn as measured: this frame's straighter knee, whatever its label

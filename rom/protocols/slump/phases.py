@@ -65,15 +65,13 @@ def find_move(x: np.ndarray, fps: float, i0: int, sign: float, min_amp: float, i
     if i_max is not None and j >= i_max:
         return None
     speed = np.abs(np.gradient(np.nan_to_num(y, nan=0.0))) * fps
-    # Where it settles: the speed below a tenth of its peak so far for SETTLE_S.
+    # Where it settles: the speed below a tenth of its peak so far for SETTLE_S (the first run of `hold`
+    # such frames from j on; array operations, as live mode asks this of every frame so far).
     hold = max(2, int(round(SETTLE_S * fps)))
-    peak, still, k, settled = 0.0, 0, n - 1, False
-    for i in range(j, n):
-        peak = max(peak, speed[i])
-        still = still + 1 if speed[i] < SETTLE_SPEED * peak else 0
-        if still >= hold:
-            k, settled = i - hold + 1, True
-            break
+    tail = speed[j:]
+    below = tail < SETTLE_SPEED * np.maximum.accumulate(tail)
+    runs = np.flatnonzero(np.convolve(below.astype(int), np.ones(hold, int), "valid") == hold)
+    k, settled = (j + int(runs[0]), True) if len(runs) else (n - 1, False)
     level_seg = y[k:min(n, k + hold)] if settled else y[max(j, n - hold):]
     amp = float(np.nanmedian(level_seg)) if np.isfinite(level_seg).any() else float(y[j])
     if not np.isfinite(amp) or amp < min_amp:
