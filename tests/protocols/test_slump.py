@@ -171,6 +171,30 @@ def test_live_cues_come_in_the_tests_order():
     assert live.angle_at(phases["knee_extension"][1] + 0.2) == pytest.approx(30.0, abs=2.0)
 
 
+@pytest.mark.slow
+def test_live_smooths_only_the_newest_frames_and_gets_the_offline_smoothing_of_all():
+    # Three runs of the test back to back (27 s), landmark noise and dropped frames: the live smoothing,
+    # redone only from CONTEXT_S before its last end, equals the offline smoothing of every frame so far.
+    from rom.core import signal
+    from rom.core.landmarks import PoseEstimate
+    from rom.protocols.slump.live import CONTEXT_S
+
+    series = seated_series(slump_profile(release_gain=6.0)[0], noise_px=1.5, seed=3)
+    n = len(series)
+    live = SlumpLive(None, series.fps, SlumpConfig())
+    for k in range(3 * n):
+        i = k % n
+        est = None if k % 97 in (40, 41, 42) else PoseEstimate(series.xy_px[i], series.z[i], series.visibility[i],
+                                                                 series.world_m[i])
+        live.update(est, k / series.fps)
+    assert 3 * n / series.fps > 4 * CONTEXT_S
+    smoothed = live._cleaned()
+    for key, raw in live.raw.items():
+        full = signal.clean(np.array(raw, float), series.fps, live.config.cutoff_hz)
+        assert np.array_equal(np.isnan(smoothed[key]), np.isnan(full)), key
+        assert np.nanmax(np.abs(smoothed[key] - full)) < 1e-9, key
+
+
 def test_the_protocol_declares_its_posture_and_views():
     p = protocols.get("slump")
     assert p.posture == "sitting" and p.segmentation and p.pain_marks

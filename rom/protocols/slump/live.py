@@ -2,7 +2,8 @@
 
 Each frame's raw angles are the offline ones (`measure.frame_angles`, the tested leg by geometry:
 the straighter knee); the steps are the offline rules (`phases.find_phases`) asked of the offline
-smoothing of the frames so far (every STEP_EVERY-th frame). The cue asks for the next step in the
+smoothing of the frames so far (every STEP_EVERY-th frame; the smoothing redone on the newest frames
+only, see CONTEXT_S). The cue asks for the next step in the
 test's order ("slump", "chin to chest", "straighten the knee", "pull the foot up", "release the
 neck", then "sit up").
 """
@@ -28,6 +29,11 @@ FACING_FRAMES = 15
 # The steps are looked for on every STEP_EVERY-th frame (the offline smoothing of all frames so far
 # costs a few milliseconds): a step is said at most STEP_EVERY frames after it could be.
 STEP_EVERY = 5
+# The offline smoothing of the frames so far is redone only on the newest frames, with CONTEXT_S of the
+# frames before them: every step of it (plateaus up to 0.8 s, outliers and gaps of 0.25 s, the zero-phase
+# low-pass, whose reach dies out within about 0.5 s at 4 Hz) looks no further, so a frame's smoothed value
+# is final once CONTEXT_S lies after it. The cost per frame then stays the same however long the recording.
+CONTEXT_S = 3.0
 
 
 class SlumpLive(LiveRules):
@@ -47,6 +53,7 @@ class SlumpLive(LiveRules):
         self.filters = {k: signal.LiveLowpass(fps) for k in shown}
         self.start: dict[str, float] | None = None  # the trunk and head at the start (sitting upright)
         self.steps_at = -1  # frames seen when the steps were last looked for
+        self._clean: dict[str, np.ndarray] = {}  # the raw angles smoothed as offline, frames so far
 
     def update(self, est: PoseEstimate | None, t: float, features: np.ndarray | None = None) -> LiveFrame:
         frame = LiveFrame(t_s=t, detected=est is not None, side=self.side)
@@ -98,7 +105,7 @@ class SlumpLive(LiveRules):
     def _angles(self) -> dict[str, np.ndarray]:
         """The angles of the frames so far, smoothed as offline (spine and neck against the start)."""
         c, fps = self.config, self.fps
-        clean = {k: signal.clean(np.array(v, float), fps, c.cutoff_hz) for k, v in self.raw.items()}
+        clean = self._cleaned()
         n0 = max(3, int(round(c.upright_s * fps)))
         trunk_turn = clean["trunk"] - _median(clean["trunk"][:n0])
         head_turn = clean["head"] - _median(clean["head"][:n0])
@@ -107,6 +114,20 @@ class SlumpLive(LiveRules):
                 "neck": measure.head_true(head_turn, c) - spine,
                 "ankle": c.ankle_scale * clean["foot"] + c.ankle_offset_deg,
                 "trunk": clean["trunk"], "hip_flexion": clean["hip"], "trunk_turn": trunk_turn}
+
+    def _cleaned(self) -> dict[str, np.ndarray]:
+        """`signal.clean` of each raw angle over the frames so far: redone from CONTEXT_S before the last
+        call's end (the frames before that are final, see CONTEXT_S), on a window reaching CONTEXT_S further
+        back for its context."""
+        n, ctx = len(self.t), int(round(CONTEXT_S * self.fps))
+        done = len(next(iter(self._clean.values()))) if self._clean else 0
+        keep = max(0, done - ctx)  # frames whose smoothed value is final
+        lo = max(0, keep - ctx)
+        for k, v in self.raw.items():
+            window = signal.clean(np.array(v[lo:n], float), self.fps, self.config.cutoff_hz)
+            old = self._clean.get(k, np.zeros(0))
+            self._clean[k] = np.concatenate((old[:keep], window[keep - lo:]))
+        return self._clean
 
     def _find_steps(self, angles: dict[str, np.ndarray], frame: LiveFrame) -> None:
         steps = find_phases(angles["trunk_turn"], angles["neck"], angles["knee"], angles["ankle"], self.fps,
