@@ -8,12 +8,13 @@ Runs `rom batch PATH... --force` once with --jobs 1 and once with --jobs 2 (each
 as a user runs it: worker start-up, model loading, the posture probe of --test auto and every
 output file of the default `--videos flagged` included), with --all-too also `--jobs 1 --videos
 all` (an annotated video for every measured video), then bare MediaPipe inference (decode every
-frame and call `Pose.process` in tracking mode, with segmentation for hinge clips as the
-analysis does, nothing else) on the same videos in this process, all in one run. Printed: wall
-time of each, the speed-up jobs 2 / jobs 1 (goal: at least 1.8 on 2 cores) and frames per second
-per core of each batch against bare inference (1.0 = the batch costs no more than inference
-alone; goal at least 0.85), and the CPU seconds each run used, which tell apart workers fighting
-each other (more CPU for the same work) from other load on the cores.
+frame and call `Pose.process` in tracking mode, with the segmentation mask for the tests whose
+analysis uses it, `Protocol.segmentation`: the hinge and the slump; nothing else) on the same
+videos in this process, all in one run. Printed: wall time of each, the speed-up jobs 2 / jobs 1
+(goal: at least 1.8 on 2 cores) and frames per second per core of each batch against bare
+inference (1.0 = the batch costs no more than inference alone; goal at least 0.85), and the CPU
+seconds each run used, which tell apart workers fighting each other (more CPU for the same work)
+from other load on the cores.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from rom import protocols  # noqa: E402
 from rom.batch.runner import discover  # noqa: E402
 from rom.capture import video  # noqa: E402
 
@@ -63,7 +65,8 @@ def bare_inference(videos: list[Path], tests: dict[str, str]) -> tuple[float, in
             info = video.probe(v)
         except Exception:
             continue
-        segmentation = tests.get(str(v)) == "hinge"
+        test = tests.get(str(v))
+        segmentation = test in protocols.names() and protocols.get(test).segmentation
         t = time.perf_counter()
         with mp_pose.Pose(static_image_mode=False, model_complexity=1, smooth_landmarks=False,
                           enable_segmentation=segmentation, smooth_segmentation=False) as pose:
