@@ -7,6 +7,7 @@ from synthetic import FPS, ease, slr_profile, supine_series
 
 from rom import protocols
 from rom.core.errors import NotMeasurable
+from rom.core.landmarks import INDEX
 from rom.protocols.ake import interpret
 from rom.protocols.ake.live import AKELive
 from rom.protocols.ake.measure import AKEConfig, analyze_ake
@@ -127,6 +128,46 @@ def test_a_knee_read_too_far_from_90_at_the_start_is_refused():
     off = EXACT.max_start_knee_off_deg + 2.0
     with pytest.raises(NotMeasurable, match=f"read {90 + off:.1f} degrees at the 90/90 start"):
         analyze_ake(supine_series(viewed_off(p, off, 25.0)), "x", config=EXACT)
+
+
+def hide_knee(series, label, until_s):
+    """The series with the label's knee not found (no position, no visibility) before until_s."""
+    hidden = series.t_s < until_s
+    k = INDEX[f"{label}_knee"]
+    series.xy_px[hidden, k] = np.nan
+    series.visibility[hidden, k] = 0.0
+    return series
+
+
+def test_a_knee_hidden_until_mid_extension_is_refused_saying_when_it_was_first_found():
+    # Hidden through the 0.7 s start and the extension's first 0.8 s: first found at about 79 degrees and
+    # straightening, which is no 90/90 start reading to correct the view from.
+    p, _ = ake_profile(end_knee=25.0)
+    with pytest.raises(NotMeasurable, match="first found 1.5 s into the recording .* already straightening"):
+        analyze_ake(hide_knee(supine_series(p, raised="right"), "right", 1.5), "x", config=EXACT)
+
+
+def test_a_knee_first_found_late_is_corrected_from_there_and_says_so():
+    # Found 1.2 s in, 0.5 s into the extension (about 86 degrees): within the start limit, so the view
+    # correction is taken from there, which the warning says (and by how much it is off if the knee had moved).
+    p, _ = ake_profile(end_knee=25.0)
+    r = analyze_ake(hide_knee(supine_series(p, raised="right"), "right", 1.2), "x", config=EXACT)
+    start_read = r.knee_flexion_start_deg - r.knee_view_correction_deg
+    assert 82.0 < start_read < 88.0
+    assert r.ake_angle_deg == pytest.approx(25.0 + EXACT.start_knee_correct * (90.0 - start_read), abs=0.6)
+    assert any("first found 1.2 s into the recording" in w and f"({start_read:.0f} degrees)" in w
+               for w in r.quality.warnings)
+
+
+def test_a_knee_found_late_within_the_still_start_is_read_there_and_corrected():
+    p, _ = ake_profile(end_knee=25.0)
+    off = 6.0
+    seen = analyze_ake(supine_series(viewed_off(p, off, 25.0)), "x", config=EXACT)
+    r = analyze_ake(hide_knee(supine_series(viewed_off(p, off, 25.0)), "left", 0.3), "x", config=EXACT)
+    assert r.knee_flexion_start_deg == pytest.approx(seen.knee_flexion_start_deg, abs=0.1)
+    assert r.knee_view_correction_deg == pytest.approx(-EXACT.start_knee_correct * off, abs=0.5)
+    assert r.ake_angle_deg == pytest.approx(25.0, abs=0.6)
+    assert not any("first found" in w for w in r.quality.warnings)
 
 
 @pytest.mark.parametrize("drift", [10.0, -9.0])

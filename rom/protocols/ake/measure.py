@@ -100,6 +100,9 @@ class AKEConfig:
     near_ratio: float = 0.93
     near_ratio_margin: float = 0.02
     start_s: float = 0.4  # the still start read for the baselines (the renders hold 0.7 s)
+    # A knee first found later than this into the recording is said to be (fit half: the pose model first found
+    # the knee 0.1-0.9 s late in 15 of 88 clips, in the still start or the extension's slow first 0.2 s).
+    knee_found_late_s: float = 1.0
     hold_deg: float = 2.0  # end range: the frames within this of the knee's most extended reading
     min_knee_deg: float = -5.0  # knee readings below this are the model flipping a straight knee (see _angles)
     end_median_s: float = 0.3  # the running median the end range is found on (see analyze_ake)
@@ -166,9 +169,13 @@ def analyze_ake(series: LandmarkSeries, video: str = "", side: str | None = None
     # frames to find the legs: fit half, 7 of 87 clips refused for a thigh "jumping at the start" that were
     # only untracked there; a knee first found mid-extension reads far from 90 and is refused below).
     tracked = np.flatnonzero(np.isfinite(knee[:i_min + 1]))
-    k0 = int(tracked[0]) if len(tracked) else 0
+    if not len(tracked):
+        raise NotMeasurable("the tested knee was not found before end range: neither the 90/90 start nor the "
+                            "extension was seen. Start the recording with the knee in view, set at 90 degrees")
+    k0 = int(tracked[0])
     kstart = slice(k0, k0 + n_start)
     knee_start = _median(knee[kstart])
+    found_s = float(series.t_s[k0])
     # The extension began where the knee last sat near its starting bend before end range.
     bent = np.flatnonzero(np.isfinite(knee[:h0 + 1]) & (knee[:h0 + 1] >= knee_start - 3.0))
     ext0 = int(bent[-1]) if len(bent) else 0
@@ -199,21 +206,31 @@ def analyze_ake(series: LandmarkSeries, video: str = "", side: str | None = None
 
     near_far = _near_or_far(raised, np.isfinite(knee), config)
     far = near_far.leg != "near"
-    # The knee's raw reading at the 90/90 start (the first start_s with it tracked, else up to the extension's
-    # start) sets the correction for the camera's view (see AKEConfig).
-    knee_set_raw = _median(knee[kstart])
-    if not np.isfinite(knee_set_raw):
-        knee_set_raw = _median(knee[:max(ext0, k0 + n_start)])
+    # The knee's raw reading at the 90/90 start (the first start_s with it tracked) sets the correction for the
+    # camera's view (see AKEConfig). Where the knee was first found late, that reading is taken there: from the
+    # knee alone a knee found already straightening cannot be told from one the pose model only settles on
+    # (fit half: first readings that fall 8-14 degrees in 0.3 s during the still start), so it is said.
+    knee_set_raw = knee_start
     offset, start_off = view_correction(knee_set_raw, near_far.leg, config)
-    if np.isfinite(start_off) and abs(start_off) > config.max_start_knee_off_deg:
-        raise NotMeasurable(f"the knee read {knee_set_raw:.1f} degrees at the 90/90 start, {abs(start_off):.1f} from "
-                            "90: either it was not set at 90 or the pose model misreads this knee from this view (the "
-                            "reading is corrected for the view by about three quarters of the start's departure, "
+    late = found_s > config.knee_found_late_s
+    if abs(start_off) > config.max_start_knee_off_deg:
+        where = (f"was first found {found_s:.1f} s into the recording and read {knee_set_raw:.1f} degrees there, "
+                 f"{abs(start_off):.1f} from 90: either it was already straightening (its start hidden), or it was"
+                 if late else f"read {knee_set_raw:.1f} degrees at the 90/90 start, {abs(start_off):.1f} from 90: "
+                 "either it was")
+        raise NotMeasurable(f"the knee {where} not set at 90, or the pose model misreads this knee from this view "
+                            "(the reading is corrected for the view by about three quarters of the start's departure, "
                             f"which is trusted up to {config.max_start_knee_off_deg:g} degrees). Set the hip and the "
-                            "knee at 90 degrees before extending, and film square to the side of the tested leg")
+                            "knee at 90 degrees before extending, the knee in view from the start, and film square "
+                            "to the side of the tested leg")
+    if late:
+        warnings.append(f"the tested knee was first found {found_s:.1f} s into the recording: its 90/90 start "
+                        f"reading ({knee_set_raw:.0f} degrees), which sets the correction for the camera's view, is "
+                        "taken there; if the knee had begun to straighten by then, the correction is off by about "
+                        "three quarters of what it had straightened")
     knee_c, knee_raw_c = knee + offset, a["knee_raw"] + offset
     ake = _median(knee_c[h0:h1 + 1])
-    knee_set = knee_set_raw + offset if np.isfinite(knee_set_raw) else float("nan")
+    knee_set = knee_set_raw + offset
     # Landmark noise at end range: the raw knee's scatter about the smoothed one over the hold and 0.3 s round it.
     lo_n, hi_n = max(0, h0 - int(0.3 * fps)), min(len(knee), h1 + int(0.3 * fps) + 1)
     resid = (knee_raw_c - knee_c)[lo_n:hi_n]
@@ -231,12 +248,8 @@ def analyze_ake(series: LandmarkSeries, video: str = "", side: str | None = None
         warnings.append(f"the tested leg is the camera's far leg and its knee's landmarks scatter by {scatter:.0f} "
                         "degrees around end range: the interval is widened by as much")
     noise = scatter / np.sqrt(max(1.0, (h1 - h0 + 1) / 3.0))
-    view = config.start_knee_correct * (config.start_set_sd_deg if np.isfinite(start_off)
-                                        else config.max_start_knee_off_deg)
-    if not np.isfinite(start_off):
-        warnings.append("the knee was not found at the 90/90 start: its reading is not corrected for the camera's view "
-                        f"and the interval is widened by {1.96 * view:.0f} degrees")
-    elif abs(offset) > 3.0:
+    view = config.start_knee_correct * config.start_set_sd_deg
+    if abs(offset) > 3.0:
         warnings.append(f"the knee read {knee_set_raw:.0f} degrees at the 90/90 start: the pose model misreads this "
                         f"knee from this view, and its readings are corrected by {offset:+.0f} degrees on the "
                         "assumption that it was set at 90 (the interval allows for a start set by eye)")
