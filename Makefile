@@ -48,6 +48,7 @@ bench: setup
 	$(PY) bench/engine_speed.py
 	$(PY) bench/model_speed.py
 	$(PY) bench/batch_speed.py
+	$(PY) bench/worker_speed.py
 	$(PY) bench/live_load.py --clients 1 --seconds 20
 	$(PY) bench/live_load.py --clients 2 --seconds 20
 	$(PY) bench/live_load.py --clients 4 --seconds 60
