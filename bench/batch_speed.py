@@ -32,9 +32,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bare_inference import bare_inference  # noqa: E402
+
 from rom import protocols  # noqa: E402
 from rom.batch.runner import discover  # noqa: E402
-from rom.capture import video  # noqa: E402
 
 
 def run_batch(paths: list[str], out: Path, jobs: int, test: str, videos: str) -> tuple[float, float, dict]:
@@ -55,25 +56,16 @@ def run_batch(paths: list[str], out: Path, jobs: int, test: str, videos: str) ->
     return wall, cpu, doc
 
 
-def bare_inference(videos: list[Path], tests: dict[str, str]) -> tuple[float, int]:
-    """Seconds and frames of tracking-mode inference over every frame (one core)."""
-    from mediapipe.python.solutions import pose as mp_pose
-
+def bare_total(videos: list[Path], tests: dict[str, str]) -> tuple[float, int]:
+    """Seconds and frames of bare inference over every frame of every readable video (one core)."""
     total_s, frames = 0.0, 0
     for v in videos:
-        try:
-            info = video.probe(v)
-        except Exception:
-            continue
         test = tests.get(str(v))
-        segmentation = test in protocols.names() and protocols.get(test).segmentation
-        t = time.perf_counter()
-        with mp_pose.Pose(static_image_mode=False, model_complexity=1, smooth_landmarks=False,
-                          enable_segmentation=segmentation, smooth_segmentation=False) as pose:
-            for _, rgb in video.iter_frames(info):
-                pose.process(rgb)
-                frames += 1
-        total_s += time.perf_counter() - t
+        try:
+            s, n = bare_inference(v, test in protocols.names() and protocols.get(test).segmentation)
+        except Exception:  # unreadable: the batch did not run the model over it either
+            continue
+        total_s, frames = total_s + s, frames + n
     return total_s, frames
 
 
@@ -94,7 +86,7 @@ def main() -> None:
         if a.all_too:
             wall_all, cpu_all, _ = run_batch(a.paths, Path(tmp) / "all", 1, a.test, "all")
     tests = {r["video"]: r["test"] for r in doc1["rows"]}
-    bare_s, bare_frames = bare_inference(videos, tests)
+    bare_s, bare_frames = bare_total(videos, tests)
     # The batch runs the pose model over every frame of every readable video, also of those it
     # then refuses (their rows carry no frame count): the frames of the bare pass are its work.
     frames = bare_frames

@@ -21,24 +21,14 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bare_inference import bare_inference  # noqa: E402
+
 from rom import protocols  # noqa: E402
 from rom.analysis import Options, analyze_video  # noqa: E402
 from rom.capture import video  # noqa: E402
 
 DEFAULT = ["samples/slr_avg_male_L_near_60.mp4", "samples/slr_avg_female_R_near_50_examiner_foot.mp4",
            "samples/hinge_avg_female_R_good_3reps.mp4"]
-
-
-def bare(path: str, segmentation: bool) -> float:
-    from mediapipe.python.solutions import pose as mp_pose
-
-    info = video.probe(path)
-    t = time.perf_counter()
-    with mp_pose.Pose(static_image_mode=False, model_complexity=1, smooth_landmarks=False,
-                      enable_segmentation=segmentation, smooth_segmentation=False) as p:
-        for _, rgb in video.iter_frames(info):
-            p.process(rgb)
-    return time.perf_counter() - t
 
 
 def whole(path: str, test: str) -> float:
@@ -67,11 +57,11 @@ def main() -> None:
         n = sum(1 for _ in video.iter_frames(video.probe(path)))
         best = {"bare": 1e9, "whole": 1e9, "auto": 1e9, "bare_noseg": 1e9}
         for _ in range(a.repeat):
-            best["bare"] = min(best["bare"], bare(path, segmentation=seg))
+            best["bare"] = min(best["bare"], bare_inference(path, seg)[0])
             best["whole"] = min(best["whole"], whole(path, test))
             best["auto"] = min(best["auto"], whole(path, "auto"))
             if seg:
-                best["bare_noseg"] = min(best["bare_noseg"], bare(path, segmentation=False))
+                best["bare_noseg"] = min(best["bare_noseg"], bare_inference(path, False)[0])
         r = best["bare"] / best["whole"]
         ratios.append(r)
         print(f"{pathlib.Path(path).name:50s} {n:6d} {best['bare']:7.2f} {best['whole']:7.2f} {best['auto']:7.2f} "

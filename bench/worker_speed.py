@@ -29,23 +29,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bare_inference import bare_inference  # noqa: E402
+
 from rom import protocols  # noqa: E402
 from rom.analysis import detect_test  # noqa: E402
 from rom.batch.runner import discover  # noqa: E402
 from rom.batch.worker import ANNOTATED_VIDEOS, Job, _worker_backends, run_job  # noqa: E402
 from rom.capture import video  # noqa: E402
-
-
-def bare_seconds(path: Path, segmentation: bool) -> float:
-    from mediapipe.python.solutions import pose as mp_pose
-
-    info = video.probe(path)
-    t = time.perf_counter()
-    with mp_pose.Pose(static_image_mode=False, model_complexity=1, smooth_landmarks=False,
-                      enable_segmentation=segmentation, smooth_segmentation=False) as pose:
-        for _, rgb in video.iter_frames(info):
-            pose.process(rgb)
-    return time.perf_counter() - t
 
 
 def main() -> None:
@@ -74,7 +64,7 @@ def main() -> None:
                 except Exception:
                     test = None
             segmentation = test in protocols.names() and protocols.get(test).segmentation
-            bare = bare_seconds(v, segmentation)
+            bare = bare_inference(v, segmentation)[0]
             annotated = "annotated.mp4" in row.outputs
             for key in ("all videos", "videos with annotated.mp4" if annotated else "videos without"):
                 sums[key][0] += bare
