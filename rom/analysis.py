@@ -56,8 +56,13 @@ def analyze_video(path: str | os.PathLike, options: Options = Options(),
         raise BadInput(f"unknown side {options.side!r}; choose from {', '.join(SIDES)}")
     info = video.probe(path)
     test = options.test if options.test != "auto" else detect_test(info, backend_factory, options.model)
-    series = landmarks_of(info, test, options.model, progress, backend_factory)
-    return Analysis(result=measure(series, test, str(path), options), info=info, series=series)
+    try:
+        series = landmarks_of(info, test, options.model, progress, backend_factory)
+        result = measure(series, test, str(path), options)
+    except NotMeasurable as e:
+        e.test = test  # (under --test auto, the test the posture chose: the batch's row names it)
+        raise
+    return Analysis(result=result, info=info, series=series)
 
 
 def landmarks_of(info: video.VideoInfo, test: str, model: str = "full",

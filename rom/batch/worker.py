@@ -171,7 +171,7 @@ def run_job(job: Job, progress: Callable[[int, int], None] | None = None,
     except BadInput as e:
         row = replace(row, status="unreadable", error=str(e))
     except NotMeasurable as e:
-        row = replace(row, status="not_measurable", error=str(e))
+        row = replace(row, status="not_measurable", error=str(e), test=e.test)
     except Exception as e:  # a bug or a broken environment: the batch goes on, the row says what
         row = replace(row, status="failed", error=f"{type(e).__name__}: {e}")
     else:

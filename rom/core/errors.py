@@ -17,3 +17,4 @@ class NotMeasurable(RomError):
     """Readable input that cannot be measured with trust (no person, wrong view): exit 3."""
 
     exit_code = 3
+    test: str | None = None  # the test whose analysis refused it, where one was chosen (set by rom.analysis)

@@ -47,11 +47,12 @@ class VideoRow:
     folder: str = _col(doc="per-video output folder, relative to the batch folder", default="")
     status: str = _col(label="status", doc="measured | unreadable | not_measurable | failed", default="failed")
     error: str | None = _col(doc="why the video was not measured (one line)")
-    requested_test: str = _col(doc="the --test asked for (slr, hinge or auto)", default="auto")
+    requested_test: str = _col(doc="the --test asked for (slr, hinge, ake, slump or auto)", default="auto")
     model: str = _col(doc="pose model", default="full")
     person: str | None = _col(label="person", doc="from the file name (see the naming convention)")
     named_side: str | None = _col(doc="side from the file name: left or right")
-    test: str | None = _col(label="test", doc="slr or hinge (as measured)")
+    test: str | None = _col(label="test", doc="the test measured (slr, hinge, ake or slump); of a refused video, "
+                                              "the test whose analysis refused it (none if no test was chosen)")
     side: str | None = _col(label="side", doc="SLR: the raised leg; hinge: the side facing the camera")
     # SLR
     slr_angle_deg: float | None = _col("deg", "SLR angle", "hip flexion when the knee begins to bend")

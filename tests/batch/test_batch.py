@@ -220,6 +220,16 @@ def test_a_rerun_clears_what_an_earlier_run_left(tmp_path):
     assert sorted(p.name for p in Path(job.folder).iterdir()) == [batch.ROW_FILE]
 
 
+def test_a_refused_row_names_the_test_that_refused_it(tmp_path):
+    video = no_person_video(tmp_path / "nobody.mp4")
+    slr = batch_worker.run_job(job_for(video, tmp_path / "a", test="slr"),
+                               backend_factory=batch_worker.BackendCache(FakeBackend))
+    assert slr.status == "not_measurable" and slr.test == "slr" and slr.requested_test == "slr"
+    # under --test auto a clip with nobody in it is refused before any test is chosen
+    auto = batch_worker.run_job(job_for(video, tmp_path / "b"), backend_factory=batch_worker.BackendCache(FakeBackend))
+    assert auto.status == "not_measurable" and auto.test is None and "no person found" in auto.error
+
+
 # annotated.mp4 (rom batch --videos): on hand-built results over a synthetic clip (no pose model)
 
 @pytest.fixture
