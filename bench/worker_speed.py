@@ -32,10 +32,8 @@ sys.path.insert(0, str(ROOT))
 from bare_inference import bare_inference  # noqa: E402
 
 from rom import protocols  # noqa: E402
-from rom.analysis import detect_test  # noqa: E402
 from rom.batch.runner import discover  # noqa: E402
 from rom.batch.worker import ANNOTATED_VIDEOS, Job, _worker_backends, run_job  # noqa: E402
-from rom.capture import video  # noqa: E402
 
 
 def main() -> None:
@@ -57,12 +55,7 @@ def main() -> None:
             t = time.perf_counter()
             row = run_job(job(i, v), backend_factory=backends)
             work = time.perf_counter() - t
-            test = row.test
-            if test is None and row.status == "not_measurable":  # refused: the test its analysis ran
-                try:
-                    test = a.test if a.test != "auto" else detect_test(video.probe(v), backends)
-                except Exception:
-                    test = None
+            test = row.test  # (a refused video's row names the test that refused it)
             segmentation = test in protocols.names() and protocols.get(test).segmentation
             bare = bare_inference(v, segmentation)[0]
             annotated = "annotated.mp4" in row.outputs
