@@ -210,13 +210,12 @@ def analyze_ake(series: LandmarkSeries, video: str = "", side: str | None = None
     # camera's view (see AKEConfig). Where the knee was first found late, that reading is taken there: from the
     # knee alone a knee found already straightening cannot be told from one the pose model only settles on
     # (fit half: first readings that fall 8-14 degrees in 0.3 s during the still start), so it is said.
-    knee_set_raw = knee_start
-    offset, start_off = view_correction(knee_set_raw, near_far.leg, config)
+    offset, start_off = view_correction(knee_start, near_far.leg, config)
     late = found_s > config.knee_found_late_s
     if abs(start_off) > config.max_start_knee_off_deg:
-        where = (f"was first found {found_s:.1f} s into the recording and read {knee_set_raw:.1f} degrees there, "
+        where = (f"was first found {found_s:.1f} s into the recording and read {knee_start:.1f} degrees there, "
                  f"{abs(start_off):.1f} from 90: either it was already straightening (its start hidden), or it was"
-                 if late else f"read {knee_set_raw:.1f} degrees at the 90/90 start, {abs(start_off):.1f} from 90: "
+                 if late else f"read {knee_start:.1f} degrees at the 90/90 start, {abs(start_off):.1f} from 90: "
                  "either it was")
         raise NotMeasurable(f"the knee {where} not set at 90, or the pose model misreads this knee from this view "
                             "(the reading is corrected for the view by about three quarters of the start's departure, "
@@ -225,12 +224,12 @@ def analyze_ake(series: LandmarkSeries, video: str = "", side: str | None = None
                             "to the side of the tested leg")
     if late:
         warnings.append(f"the tested knee was first found {found_s:.1f} s into the recording: its 90/90 start "
-                        f"reading ({knee_set_raw:.0f} degrees), which sets the correction for the camera's view, is "
+                        f"reading ({knee_start:.0f} degrees), which sets the correction for the camera's view, is "
                         "taken there; if the knee had begun to straighten by then, the correction is off by about "
                         "three quarters of what it had straightened")
     knee_c, knee_raw_c = knee + offset, a["knee_raw"] + offset
     ake = _median(knee_c[h0:h1 + 1])
-    knee_set = knee_set_raw + offset
+    knee_set = knee_start + offset
     # Landmark noise at end range: the raw knee's scatter about the smoothed one over the hold and 0.3 s round it.
     lo_n, hi_n = max(0, h0 - int(0.3 * fps)), min(len(knee), h1 + int(0.3 * fps) + 1)
     resid = (knee_raw_c - knee_c)[lo_n:hi_n]
@@ -250,7 +249,7 @@ def analyze_ake(series: LandmarkSeries, video: str = "", side: str | None = None
     noise = scatter / np.sqrt(max(1.0, (h1 - h0 + 1) / 3.0))
     view = config.start_knee_correct * config.start_set_sd_deg
     if abs(offset) > 3.0:
-        warnings.append(f"the knee read {knee_set_raw:.0f} degrees at the 90/90 start: the pose model misreads this "
+        warnings.append(f"the knee read {knee_start:.0f} degrees at the 90/90 start: the pose model misreads this "
                         f"knee from this view, and its readings are corrected by {offset:+.0f} degrees on the "
                         "assumption that it was set at 90 (the interval allows for a start set by eye)")
     half = 1.96 * float(np.sqrt(sd ** 2 + noise ** 2 + view ** 2)) + extra
