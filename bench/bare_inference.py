@@ -7,7 +7,14 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from rom import protocols
 from rom.capture import video
+
+
+def uses_segmentation(test: str | None) -> bool:
+    """Whether the analysis of this test (a protocol's name; None or anything else: no test) computes the
+    segmentation mask, so that bare inference must too."""
+    return test in protocols.names() and protocols.get(test).segmentation
 
 
 def bare_inference(path: str | Path, segmentation: bool) -> tuple[float, int]:

@@ -32,9 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bare_inference import bare_inference  # noqa: E402
+from bare_inference import bare_inference, uses_segmentation  # noqa: E402
 
-from rom import protocols  # noqa: E402
 from rom.batch.runner import discover  # noqa: E402
 
 
@@ -60,9 +59,8 @@ def bare_total(videos: list[Path], tests: dict[str, str]) -> tuple[float, int]:
     """Seconds and frames of bare inference over every frame of every readable video (one core)."""
     total_s, frames = 0.0, 0
     for v in videos:
-        test = tests.get(str(v))
         try:
-            s, n = bare_inference(v, test in protocols.names() and protocols.get(test).segmentation)
+            s, n = bare_inference(v, uses_segmentation(tests.get(str(v))))
         except Exception:  # unreadable: the batch did not run the model over it either
             continue
         total_s, frames = total_s + s, frames + n

@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bare_inference import bare_inference  # noqa: E402
+from bare_inference import bare_inference, uses_segmentation  # noqa: E402
 
 from rom import protocols  # noqa: E402
 from rom.batch.runner import discover  # noqa: E402
@@ -56,8 +56,7 @@ def main() -> None:
             row = run_job(job(i, v), backend_factory=backends)
             work = time.perf_counter() - t
             test = row.test  # (a refused video's row names the test that refused it)
-            segmentation = test in protocols.names() and protocols.get(test).segmentation
-            bare = bare_inference(v, segmentation)[0]
+            bare = bare_inference(v, uses_segmentation(test))[0]
             annotated = "annotated.mp4" in row.outputs
             for key in ("all videos", "videos with annotated.mp4" if annotated else "videos without"):
                 sums[key][0] += bare
